@@ -1,0 +1,134 @@
+"""Recount's errors: one tree, so each boundary can translate them in one place.
+
+    RecountError
+    ├── InvalidInput            bad input from a user, a file or a feed (400/422)
+    │   ├── InvalidTime
+    │   ├── InvalidReport
+    │   ├── InvalidVocabulary
+    │   └── PayloadTooLarge     (413)
+    ├── NotFound                (404)
+    │   ├── UnknownSubject
+    │   ├── UnknownMetric
+    │   ├── UnknownReport
+    │   ├── UnknownFeed
+    │   └── UnknownEvent
+    ├── Conflict                (409)
+    │   ├── StreamConflict      the expected stream version is stale
+    │   └── IdempotencyKeyReused  the same key came back with other content
+    ├── AuthError
+    │   ├── Unauthorized        (401) no token or an unknown one
+    │   └── Forbidden           (403) a revoked token
+    ├── FeedError               recorded on the feed, never raised to a user of the API
+    │   ├── FetchFailed
+    │   ├── UnsafeURL
+    │   └── BodyTooLarge
+    └── IntegrityError          the log does not verify (a bad leaf, root or signature)
+
+HTTP status codes live in api/errors.py only; the CLI prints `str(error)` on one line.
+"""
+
+from __future__ import annotations
+
+
+class RecountError(Exception):
+    """The root of every error Recount raises on purpose."""
+
+
+class InvalidInput(RecountError):
+    """Input that Recount cannot accept as it is."""
+
+
+class InvalidTime(InvalidInput):
+    """A time that is not RFC 3339 / ISO 8601."""
+
+
+class InvalidReport(InvalidInput):
+    """A report whose fields contradict each other or the vocabulary."""
+
+
+class InvalidVocabulary(InvalidInput):
+    """A metric vocabulary file that cannot be loaded."""
+
+
+class PayloadTooLarge(InvalidInput):
+    """A body larger than Recount accepts."""
+
+
+class NotFound(RecountError):
+    """Something asked for by name that the archive does not hold."""
+
+
+class UnknownSubject(NotFound):
+    pass
+
+
+class UnknownMetric(NotFound):
+    pass
+
+
+class UnknownReport(NotFound):
+    pass
+
+
+class UnknownFeed(NotFound):
+    pass
+
+
+class UnknownEvent(NotFound):
+    pass
+
+
+class Conflict(RecountError):
+    """The request is valid but contradicts the log's present state."""
+
+
+class StreamConflict(Conflict):
+    """An append expected a stream version that is no longer the stream's head."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"stream {stream_id!r} is at version {actual}, but version {expected} was expected"
+        )
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+class IdempotencyKeyReused(Conflict):
+    """An idempotency key came back with content other than the first time."""
+
+
+class AuthError(RecountError):
+    pass
+
+
+class Unauthorized(AuthError):
+    pass
+
+
+class Forbidden(AuthError):
+    pass
+
+
+class FeedError(RecountError):
+    """A feed could not be polled; the reason is recorded on the feed."""
+
+
+class FetchFailed(FeedError):
+    pass
+
+
+class UnsafeURL(FeedError):
+    """A feed URL that resolves to a private, loopback or link-local address."""
+
+
+class BodyTooLarge(FeedError):
+    pass
+
+
+class IntegrityError(RecountError):
+    """The log does not verify; `position` names the first bad event where there is one."""
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.position = position

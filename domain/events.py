@@ -1,0 +1,167 @@
+"""The events of the log: what happened, in the past tense, under names that never change.
+
+An event's `type` is stored with it forever; a change of shape gets an upcaster in `parse_event`,
+never a rename. Each event knows the stream it belongs to, so appends can check stream versions:
+one stream per figure (reports and their retractions), per document (its versions), per feed
+(its configuration) and one for the log's signing keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from domain.errors import InvalidReport
+from domain.qualifiers import Qualifier
+from domain.status import ReportStatus
+
+
+class Event(BaseModel):
+    """Base of every event: frozen, and strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: ClassVar[str]
+
+    @property
+    def stream_id(self) -> str:
+        raise NotImplementedError
+
+    def to_data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+def figure_stream(subject: str, metric: str) -> str:
+    return f"figure:{subject}/{metric}"
+
+
+def document_stream(document_id: str) -> str:
+    return f"document:{document_id}"
+
+
+def feed_stream(feed_id: str) -> str:
+    return f"feed:{feed_id}"
+
+
+class Source(BaseModel):
+    """Where a report came from: the captured document, or a source typed in by an editor."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    document_id: str | None = None
+
+
+class DocumentCaptured(Event):
+    """An article was captured: a new document, or a new version of one whose text changed."""
+
+    type: ClassVar[str] = "DocumentCaptured"
+    document_id: str
+    subject: str
+    url: str
+    title: str | None = None
+    publisher: str | None = None
+    content_hash: str
+    text: str
+    published_at: datetime | None = None
+    captured_at: datetime
+    feed_id: str | None = None
+    entry_id: str | None = None
+
+    @property
+    def stream_id(self) -> str:
+        return document_stream(self.document_id)
+
+
+class FigureReported(Event):
+    """A source stated a figure: its number, its words and when it said so."""
+
+    type: ClassVar[str] = "FigureReported"
+    report_id: str
+    subject: str
+    metric: str
+    value: int | None
+    low: int | None
+    high: int | None
+    qualifier: Qualifier
+    approximate: bool = False
+    unit: str | None = None
+    status: ReportStatus = ReportStatus.REPORTED
+    subset_of: str | None = None
+    quote: str
+    reported_at: datetime
+    reported_at_basis: Literal["published", "captured", "given"] = "published"
+    source: Source
+
+    @property
+    def stream_id(self) -> str:
+        return figure_stream(self.subject, self.metric)
+
+
+class ReportRetracted(Event):
+    """A report was withdrawn; it stays in the log and in the history, marked retracted."""
+
+    type: ClassVar[str] = "ReportRetracted"
+    report_id: str
+    subject: str
+    metric: str
+    reason: str
+
+    @property
+    def stream_id(self) -> str:
+        return figure_stream(self.subject, self.metric)
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.type: cls for cls in (DocumentCaptured, FigureReported, ReportRetracted)
+}
+
+
+def register(cls: type[Event]) -> type[Event]:
+    """Add an event type defined in another module (feeds, keys) to the registry."""
+    EVENT_TYPES[cls.type] = cls
+    return cls
+
+
+def parse_event(type_name: str, data: dict[str, Any]) -> Event:
+    """Rebuild an event from its stored type and data (the place for upcasters)."""
+    cls = EVENT_TYPES.get(type_name)
+    if cls is None:
+        raise InvalidReport(f"unknown event type {type_name!r}")
+    try:
+        return cls.model_validate(data)
+    except ValidationError as error:
+        raise InvalidReport(f"bad {type_name} data: {error.errors()[0]['msg']}") from error
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event on its way into the log, with what the append must check."""
+
+    event: Event
+    expected_version: int | None = None  # None: append whatever the stream's version
+    idempotency_key: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event as the log holds it: numbered, timed and hashed."""
+
+    position: int
+    event_id: str
+    stream_id: str
+    version: int
+    type: str
+    data: dict[str, Any]
+    metadata: dict[str, Any]
+    recorded_at: datetime
+    idempotency_key: str | None
+    leaf_hash: bytes
+
+    @property
+    def event(self) -> Event:
+        return parse_event(self.type, self.data)

@@ -1,0 +1,39 @@
+"""The archive: one database, its event store, and the projections wired to its appends.
+
+Everything that reads or writes Recount's data (the CLI, the API, the worker) opens one of these
+from the settings and calls the use-case functions in store/ and ingest/ with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from store import projections
+from store.database import create_database_engine, migrate
+from store.events import Clock, EventStore, system_clock
+from store.settings import Settings
+
+
+@dataclass
+class Archive:
+    settings: Settings
+    engine: Engine
+    events: EventStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.events = EventStore(self.engine)
+        self.events.on_append.append(projections.apply)
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock = system_clock) -> Archive:
+        archive = cls(settings, create_database_engine(settings.database_url))
+        archive.events.clock = clock
+        return archive
+
+    def migrate(self) -> None:
+        migrate(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()

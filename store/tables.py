@@ -1,0 +1,155 @@
+"""The tables: the event log, its head, and the projections derived from it.
+
+Only `events` is the truth; every other table here is a projection that `recount replay` rebuilds
+from the log. The schema itself is made by Alembic migrations (alembic/versions), never by
+`create_all`, except for the scratch copy that `replay --check` rebuilds into.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from domain.times import as_utc
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on SQLite (which keeps no offset) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment = as_utc(value)
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
+def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class EventRow(SQLModel, table=True):
+    """The log: append-only (the database's own triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),)
+
+    position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    event_id: str = Field(unique=True, max_length=36)
+    stream_id: str = Field(max_length=300)
+    version: int
+    type: str = Field(max_length=100)
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    meta: dict[str, Any] = Field(sa_column=Column("metadata", JSON, nullable=False))
+    recorded_at: datetime = utc_column(index=True)
+    idempotency_key: str | None = Field(default=None, unique=True, max_length=300)
+    leaf_hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
+
+
+class LogHead(SQLModel, table=True):
+    """One row: the last position and time. Appends lock it, so positions are gapless."""
+
+    __tablename__ = "log_head"
+
+    id: int = Field(primary_key=True)
+    position: int = 0
+    recorded_at: datetime | None = utc_column(nullable=True)
+
+
+class ReportRow(SQLModel, table=True):
+    """Projection: every report with its provenance and its retraction, if any."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        Index("ix_reports_timeline", "subject", "metric", "reported_at", "position"),
+        Index("ix_reports_subject_position", "subject", "position"),
+    )
+
+    report_id: str = Field(primary_key=True, max_length=36)
+    subject: str = Field(max_length=200)
+    metric: str = Field(max_length=100)
+    value: int | None = None
+    low: int | None = None
+    high: int | None = None
+    qualifier: str = Field(max_length=40)
+    approximate: bool = False
+    unit: str | None = Field(default=None, max_length=100)
+    status: str = Field(max_length=40)
+    subset_of: str | None = Field(default=None, sa_type=Text)
+    quote: str = Field(sa_type=Text)
+    reported_at: datetime = utc_column()
+    reported_at_basis: str = Field(max_length=20)
+    recorded_at: datetime = utc_column()
+    position: int = Field(index=True)
+    source_url: str | None = Field(default=None, sa_type=Text)
+    source_title: str | None = Field(default=None, sa_type=Text)
+    source_publisher: str | None = Field(default=None, sa_type=Text)
+    document_id: str | None = Field(default=None, max_length=64, index=True)
+    retraction_reason: str | None = Field(default=None, sa_type=Text)
+    retraction_position: int | None = None
+    retraction_recorded_at: datetime | None = utc_column(nullable=True)
+
+
+class FigureRow(SQLModel, table=True):
+    """Projection: one row per figure, with its current report now."""
+
+    __tablename__ = "figures"
+
+    subject: str = Field(primary_key=True, max_length=200)
+    metric: str = Field(primary_key=True, max_length=100)
+    current_report_id: str | None = Field(default=None, max_length=36)
+    report_count: int = 0
+    last_position: int = 0
+
+
+class DocumentRow(SQLModel, table=True):
+    """Projection: every captured version of every document."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_url_captured", "url", "captured_at"),)
+
+    document_id: str = Field(primary_key=True, max_length=64)
+    version: int = Field(primary_key=True)
+    subject: str = Field(max_length=200, index=True)
+    url: str = Field(sa_type=Text)
+    title: str | None = Field(default=None, sa_type=Text)
+    publisher: str | None = Field(default=None, sa_type=Text)
+    content_hash: str = Field(max_length=64)
+    text: str = Field(sa_type=Text)
+    published_at: datetime | None = utc_column(nullable=True)
+    captured_at: datetime = utc_column()
+    position: int
+    feed_id: str | None = Field(default=None, max_length=36)
+    entry_id: str | None = Field(default=None, sa_type=Text)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a SQLModel class, for set-based inserts and queries."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+events = table_of(EventRow)
+log_head = table_of(LogHead)
+reports = table_of(ReportRow)
+figures = table_of(FigureRow)
+documents = table_of(DocumentRow)
