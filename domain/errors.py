@@ -115,7 +115,14 @@ class FeedError(RecountError):
 
 
 class FetchFailed(FeedError):
-    pass
+    """A poll that got no usable feed; `status` and `retry_after` let the scheduler back off."""
+
+    def __init__(
+        self, message: str, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
 
 
 class UnsafeURL(FeedError):
