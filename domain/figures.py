@@ -149,6 +149,8 @@ def replay_reports(events: Iterable[RecordedEvent]) -> dict[tuple[str, str], lis
         if isinstance(event, FigureReported):
             by_id[event.report_id] = report_view(event, recorded.position, recorded.recorded_at)
         elif isinstance(event, ReportRetracted) and event.report_id in by_id:
+            if by_id[event.report_id].retracted:
+                continue  # the first retraction counts
             retraction = Retraction(event.reason, recorded.position, recorded.recorded_at)
             by_id[event.report_id] = replace(by_id[event.report_id], retraction=retraction)
     figures: dict[tuple[str, str], list[ReportView]] = {}

@@ -86,6 +86,7 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
             connection.execute(
                 update(reports)
                 .where(reports.c.report_id == retracted.report_id)
+                .where(reports.c.retraction_position.is_(None))  # the first retraction counts
                 .values(
                     retraction_reason=retracted.reason,
                     retraction_position=recorded.position,

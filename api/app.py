@@ -1,0 +1,34 @@
+"""The application factory: each app gets its archive from the settings it is given."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.routes import figures
+from store.archive import Archive
+from store.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    archive = Archive.open(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        archive.close()
+
+    app = FastAPI(
+        title="Recount",
+        summary="An archive of reported figures: every report, every revision, provably.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.archive = archive
+    errors.install(app)
+    app.include_router(figures.router)
+    return app

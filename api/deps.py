@@ -1,0 +1,39 @@
+"""Dependencies of the routes, as Annotated aliases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from domain.times import parse_time
+from store.archive import Archive
+
+
+def get_archive(request: Request) -> Archive:
+    archive: Archive = request.app.state.archive
+    return archive
+
+
+ArchiveDep = Annotated[Archive, Depends(get_archive)]
+
+
+def _time(name: str) -> object:
+    def parse(
+        value: Annotated[
+            str | None,
+            Query(
+                alias=name,
+                description="RFC 3339 time, or a date (the end of that day, UTC)",
+            ),
+        ] = None,
+    ) -> datetime | None:
+        return None if value is None else parse_time(value)
+
+    return parse
+
+
+AsOf = Annotated[datetime | None, Depends(_time("as_of"))]
+KnownAt = Annotated[datetime | None, Depends(_time("known_at"))]
+AtPosition = Annotated[int | None, Query(ge=0, description="the state after this log position")]

@@ -1,0 +1,280 @@
+"""The `recount` command: a thin layer over the same use cases as the HTTP API.
+
+Every command reads its settings from the environment (RECOUNT_DATABASE_URL, ...). A Recount
+error ends the command with one plain line on stderr and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from api.schemas import Figure
+from domain.errors import RecountError
+from domain.figures import FigureView
+from domain.times import parse_time
+from ingest.capture import CaptureResult
+from ingest.extract import extract
+from ingest.sources import DEMO_FEED, DEMO_SUBJECT, ingest_source
+from store import replay as replays
+from store.archive import Archive
+from store.figures import figure_history, figures_as_of, list_subjects
+from store.settings import Settings
+
+app = typer.Typer(
+    help="Recount: an archive of reported figures and how they changed.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def plain_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a Recount error into one line on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except RecountError as error:
+            err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@contextmanager
+def opened() -> Iterator[Archive]:
+    archive = Archive.open(Settings.from_env())
+    try:
+        yield archive
+    finally:
+        archive.close()
+
+
+def time_option(value: str | None) -> datetime | None:
+    return None if value is None else parse_time(value)
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
+
+
+@app.command()
+@plain_errors
+def init() -> None:
+    """Create or upgrade the database (idempotent)."""
+    with opened() as archive:
+        archive.migrate()
+        out.print(f"database ready: {archive.engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+@plain_errors
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Serve the HTTP API and the web pages."""
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(Settings.from_env()), host=host, port=port)
+
+
+@app.command()
+@plain_errors
+def demo() -> None:
+    """Load the bundled demo feed (the seed articles) into the database."""
+    with opened() as archive:
+        archive.migrate()
+        result = _ingest_with_progress(archive, str(DEMO_FEED), DEMO_SUBJECT)
+    _print_capture(result)
+
+
+@app.command()
+@plain_errors
+def ingest(
+    source: Annotated[str, typer.Argument(help="an RSS/Atom file path or URL")],
+    subject: Annotated[str, typer.Option(help="the subject slug the articles are about")],
+) -> None:
+    """Capture every entry of a feed and the figures in it; running it again appends nothing."""
+    with opened() as archive:
+        result = _ingest_with_progress(archive, source, subject)
+    _print_capture(result)
+
+
+def _ingest_with_progress(archive: Archive, source: str, subject: str) -> CaptureResult:
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("capturing entries", total=None)
+        return ingest_source(
+            archive,
+            source,
+            subject,
+            on_total=lambda n: bar.update(task, total=n),
+            progress=lambda: bar.advance(task),
+        )
+
+
+def _print_capture(result: CaptureResult) -> None:
+    out.print(
+        f"appended {result.documents} documents and {result.reports} reports "
+        f"({result.unchanged} entries unchanged)"
+    )
+
+
+@app.command("extract")
+@plain_errors
+def extract_command(
+    file: Annotated[
+        Path | None, typer.Argument(help="a text file; standard input if absent")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one figure a line")] = False,
+) -> None:
+    """Extract the figures from plain text."""
+    text = _read_text(file)
+    found = extract(text)
+    if as_json:
+        for item in found:
+            print_json(item.to_json())
+        return
+    table = Table("metric", "qualifier", "value", "low", "high", "status", "surface")
+    for item in found:
+        table.add_row(
+            item.metric,
+            item.qualifier.value,
+            _num(item.value),
+            _num(item.low),
+            _num(item.high),
+            item.status.value,
+            item.surface,
+        )
+    out.print(table)
+
+
+def _read_text(file: Path | None) -> str:
+    if file is None:
+        return sys.stdin.read()
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise typer.BadParameter(f"cannot read {file}: {error}") from None
+
+
+def _num(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+@app.command()
+@plain_errors
+def figures(
+    subject: Annotated[str | None, typer.Option(help="one subject; all if absent")] = None,
+    as_of: Annotated[str | None, typer.Option(help="only reports published by this time")] = None,
+    known_at: Annotated[str | None, typer.Option(help="what Recount knew at this time")] = None,
+    at_position: Annotated[int | None, typer.Option(help="the state after this position")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="a JSON array of Figure objects")] = False,
+) -> None:
+    """Each figure's current value, with its revisions and reports."""
+    as_of_time, known_at_time = time_option(as_of), time_option(known_at)
+    with opened() as archive:
+        subjects = [subject] if subject else [s.subject for s in list_subjects(archive)]
+        views = [
+            view
+            for name in subjects
+            for view in figures_as_of(archive, name, as_of_time, known_at_time, at_position).figures
+        ]
+    if as_json:
+        print_json([Figure.of(v).model_dump(mode="json") for v in views])
+        return
+    table = Table("subject", "metric", "current", "qualifier", "reported at", "revisions")
+    for view in views:
+        current = view.current
+        table.add_row(
+            view.subject,
+            view.metric,
+            _num(current.value) if current else "-",
+            current.qualifier.value if current else "",
+            current.reported_at.isoformat() if current else "",
+            " → ".join(_num(r.value) for r in view.revisions),
+        )
+    out.print(table)
+
+
+@app.command()
+@plain_errors
+def history(
+    subject: Annotated[str, typer.Argument(help="the subject slug")],
+    metric: Annotated[str, typer.Argument(help="deaths, arrests, troops, ...")],
+    as_of: Annotated[str | None, typer.Option(help="only reports published by this time")] = None,
+    known_at: Annotated[str | None, typer.Option(help="what Recount knew at this time")] = None,
+    at_position: Annotated[int | None, typer.Option(help="the state after this position")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one Figure object")] = False,
+) -> None:
+    """Every report of one figure, oldest first, with quotes and sources."""
+    with opened() as archive:
+        view = figure_history(
+            archive, subject, metric, time_option(as_of), time_option(known_at), at_position
+        )
+    if as_json:
+        print_json(Figure.of(view).model_dump(mode="json"))
+        return
+    _print_history(view)
+
+
+def _print_history(view: FigureView) -> None:
+    table = Table("reported at", "value", "qualifier", "status", "quote", "source")
+    current_id = view.current.report_id if view.current else None
+    for report in view.reports:
+        marker = " (current)" if report.report_id == current_id else ""
+        table.add_row(
+            report.reported_at.date().isoformat(),
+            _num(report.value) + marker,
+            report.qualifier.value,
+            "retracted" if report.retracted else report.status.value,
+            report.quote,
+            report.source.url or "",
+        )
+    out.print(table)
+
+
+@app.command()
+@plain_errors
+def replay(
+    check: Annotated[
+        bool, typer.Option("--check", help="rebuild into a scratch copy and compare")
+    ] = False,
+) -> None:
+    """Rebuild every projection from the log (position 1 onwards)."""
+    with opened() as archive, Progress(console=err, transient=True) as bar:
+        task = bar.add_task("replaying", total=archive.events.head())
+        advance = functools.partial(_advance, bar, task)
+        if not check:
+            count = replays.replay(archive, advance)
+            out.print(f"replayed {count} events")
+            return
+        difference = replays.check(archive, advance)
+    if difference is not None:
+        err.print(f"replay differs: {difference}", markup=False, highlight=False)
+        raise typer.Exit(1)
+    out.print("replay matches the projections")
+
+
+def _advance(bar: Progress, task: Any, count: int) -> None:
+    bar.advance(task, count)

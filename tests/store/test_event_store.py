@@ -1,0 +1,109 @@
+"""The event store's contract, run against SQLite and (when configured) PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from domain.canonical import canonical_bytes, canonical_form, leaf_hash
+from domain.errors import IdempotencyKeyReused, StreamConflict
+from store.tables import events, reports
+from tests.store.builders import pending, reported
+
+
+def count(archive, table=events) -> int:
+    with archive.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_positions_are_gapless_and_versions_count_per_stream(archive):
+    result = archive.events.append(
+        [pending(reported(160)), pending(reported(9900, metric="arrests")), pending(reported(164))]
+    )
+    assert [(e.position, e.stream_id, e.version) for e in result.appended] == [
+        (1, "figure:kazakhstan-unrest-2022/deaths", 1),
+        (2, "figure:kazakhstan-unrest-2022/arrests", 1),
+        (3, "figure:kazakhstan-unrest-2022/deaths", 2),
+    ]
+    assert archive.events.head() == 3
+
+
+def test_a_stale_expected_version_is_a_conflict_and_appends_nothing(archive):
+    archive.events.append([pending(reported(160), expected=0)])
+    with pytest.raises(StreamConflict) as raised:
+        archive.events.append([pending(reported(164), expected=0)])
+    assert (raised.value.expected, raised.value.actual) == (0, 1)
+    assert count(archive) == 1
+
+
+def test_the_same_idempotency_key_appends_once(archive):
+    first = archive.events.append([pending(reported(160), key="k-1")])
+    again = archive.events.append([pending(reported(160), key="k-1")])
+    assert again.appended == [] and again.existing == first.appended
+    assert count(archive) == 1 and count(archive, reports) == 1
+
+
+def test_an_idempotency_key_reused_for_another_stream_is_refused(archive):
+    archive.events.append([pending(reported(160), key="k-1")])
+    with pytest.raises(IdempotencyKeyReused):
+        archive.events.append([pending(reported(9900, metric="arrests"), key="k-1")])
+
+
+def test_a_batch_with_one_bad_event_appends_nothing(archive):
+    archive.events.append([pending(reported(160))])
+    batch = [pending(reported(9900, metric="arrests")), pending(reported(164), expected=0)]
+    with pytest.raises(StreamConflict):
+        archive.events.append(batch)
+    assert count(archive) == 1 and count(archive, reports) == 1
+    assert archive.events.head() == 1
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE events SET type = 'Tampered'",
+        "DELETE FROM events",
+        "DELETE FROM events WHERE position = 1",
+    ],
+)
+def test_the_database_itself_refuses_to_change_the_log(archive, statement):
+    archive.events.append([pending(reported(160))])
+    with pytest.raises(DBAPIError, match="append-only"):
+        with archive.engine.begin() as connection:
+            connection.execute(text(statement))
+    stored = next(archive.events.read())
+    assert stored.type == "FigureReported" and count(archive) == 1
+
+
+def test_a_stored_event_hashes_to_its_leaf_hash(archive):
+    archive.events.append([pending(reported(160), key="k")])
+    stored = next(archive.events.read())
+    form = canonical_form(
+        position=stored.position,
+        event_id=stored.event_id,
+        stream_id=stored.stream_id,
+        version=stored.version,
+        type=stored.type,
+        data=stored.data,
+        metadata=stored.metadata,
+        recorded_at=stored.recorded_at,
+    )
+    assert leaf_hash(canonical_bytes(form)) == stored.leaf_hash
+
+
+def test_recorded_time_never_goes_backwards(archive):
+    times = iter(["2026-01-02T00:00:00+00:00", "2026-01-01T00:00:00+00:00"])
+    from datetime import datetime
+
+    archive.events.clock = lambda: datetime.fromisoformat(next(times))
+    archive.events.append([pending(reported(160))])
+    archive.events.append([pending(reported(164))])
+    first, second = archive.events.read()
+    assert second.recorded_at >= first.recorded_at
+
+
+def test_reading_pages_through_the_log_in_order(archive):
+    archive.events.append([pending(reported(n)) for n in range(1, 8)])
+    assert [e.position for e in archive.events.read(after=2, limit=3, batch=2)] == [3, 4, 5]
+    assert [e.position for e in archive.events.read(after=5, batch=2)] == [6, 7]
