@@ -1,29 +1,22 @@
 """The `recount` command: a thin layer over the same use cases as the HTTP API.
 
-Every command reads its settings from the environment (RECOUNT_DATABASE_URL, ...). A Recount
-error ends the command with one plain line on stderr and exit status 1, never a traceback.
+This module holds the archive's core commands and imports the modules that add the others.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
 from api.schemas import Figure
-from domain.errors import RecountError
+from cli.app import app, err, opened, out, plain_errors, print_json, time_option
 from domain.figures import FigureView
-from domain.times import parse_time
 from ingest.capture import CaptureResult
 from ingest.extract import extract
 from ingest.sources import DEMO_FEED, DEMO_SUBJECT, ingest_source
@@ -31,49 +24,6 @@ from store import replay as replays
 from store.archive import Archive
 from store.figures import figure_history, figures_as_of, list_subjects
 from store.settings import Settings
-
-app = typer.Typer(
-    help="Recount: an archive of reported figures and how they changed.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-out = Console()
-err = Console(stderr=True)
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def plain_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn a Recount error into one line on stderr and exit status 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except RecountError as error:
-            err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
-
-    return wrapper
-
-
-@contextmanager
-def opened() -> Iterator[Archive]:
-    archive = Archive.open(Settings.from_env())
-    try:
-        yield archive
-    finally:
-        archive.close()
-
-
-def time_option(value: str | None) -> datetime | None:
-    return None if value is None else parse_time(value)
-
-
-def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
 
 
 @app.command()
@@ -278,3 +228,6 @@ def replay(
 
 def _advance(bar: Progress, task: Any, count: int) -> None:
     bar.advance(task, count)
+
+
+# Modules that register further commands on `app` (imported for that effect).

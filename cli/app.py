@@ -1,0 +1,66 @@
+"""The `recount` Typer app and what every command shares: settings, errors, output.
+
+Commands live in the modules that cli/main.py imports; each registers itself on `app`. A Recount
+error ends a command with one plain line on stderr and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from domain.errors import RecountError
+from domain.times import parse_time
+from store.archive import Archive
+from store.settings import Settings
+
+app = typer.Typer(
+    help="Recount: an archive of reported figures and how they changed.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def plain_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a Recount error into one line on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except RecountError as error:
+            err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@contextmanager
+def opened() -> Iterator[Archive]:
+    archive = Archive.open(Settings.from_env())
+    try:
+        yield archive
+    finally:
+        archive.close()
+
+
+def time_option(value: str | None) -> datetime | None:
+    return None if value is None else parse_time(value)
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
