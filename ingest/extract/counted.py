@@ -1,0 +1,101 @@
+"""What a number counts: the noun rule that tells "200 people" from "200 aftershocks".
+
+A count is followed by what it counts (a unit or trigger noun, perhaps after a modifier: "2,000
+Russian troops"), by a verb or a function word ("10,000 have been arrested"), or by nothing.
+Any other noun ("ten days", "11 quake-hit provinces", "149 bridges") means the number counts
+something the vocabulary does not, so it is no figure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.extract.numbers import Number
+from ingest.extract.vocabulary import Vocabulary, normalise, trigger_pattern, unit_pattern
+
+TOKEN_RE = re.compile(r"\s*([A-Za-z][\w'’]*|\S)")
+# Words that may follow a count without naming what is counted ("10,000 have been arrested").
+_FUNCTION = frozenset(
+    "am is are was were be been being have has had do does did will would shall should can could "
+    "may might must in on at of from to for by with into across among amid after before during "
+    "since until as and or but nor while than so because who whom that which them they their it "
+    "more others other further additional alone also still now reportedly already altogether "
+    "each all both overall including according said say says remain remains remained mostly "
+    "mainly many most".split()
+)
+_PRONOUNS_AFTER_OF = frozenset("them whom those the these us".split())
+
+
+@dataclass(frozen=True)
+class Follow:
+    """What follows a number: the counted noun if any, where it ends, and its metric if any."""
+
+    end: int
+    unit: str | None = None
+    unit_is_trigger: str | None = None
+
+
+def _noun_at(sent: str, pos: int, vocab: Vocabulary) -> tuple[int, str | None, str | None] | None:
+    """A unit or trigger noun starting at `pos`: (end, canonical unit, metric it names)."""
+    units, canonical = unit_pattern(vocab)
+    triggers, meaning = trigger_pattern(vocab)
+    unit_match = units.match(sent, pos)
+    trigger_match = triggers.match(sent, pos)
+    if unit_match is None and trigger_match is None:
+        return None
+    trigger = meaning[normalise(trigger_match.group())] if trigger_match else None
+    metric = trigger.metric if trigger else None
+    if unit_match is not None and (
+        trigger_match is None or unit_match.end() >= trigger_match.end()
+    ):
+        return unit_match.end(), canonical[normalise(unit_match.group())], metric
+    assert trigger_match is not None
+    return trigger_match.end(), None, metric
+
+
+def what_follows(sent: str, number: Number, vocab: Vocabulary) -> Follow | None:
+    """The noun rule: a count is followed by what it counts, a verb, or a function word.
+
+    A noun that is neither a unit nor a trigger ("200 aftershocks", "ten days", "11 quake-hit
+    provinces") means the number counts something else, so None.
+    """
+    pos = number.end
+    rest = sent[pos:]
+    if re.match(r"-[A-Za-z]|\s*(?:%|percent\b|per\s+cent\b)", rest):
+        return None
+    of = re.match(r"\s+of\s+", rest)
+    if of is not None:
+        noun = _noun_at(sent, pos + of.end(), vocab)
+        if noun is not None:
+            return Follow(noun[0], noun[1], noun[2] if noun[1] is None else noun[2])
+        word = TOKEN_RE.match(sent, pos + of.end())
+        if word is not None and word.group(1).lower() in _PRONOUNS_AFTER_OF:
+            return Follow(pos)
+        return None
+    return _follow_words(sent, pos, vocab)
+
+
+def _follow_words(sent: str, pos: int, vocab: Vocabulary) -> Follow | None:
+    start = len(sent) - len(sent[pos:].lstrip())
+    noun = _noun_at(sent, start, vocab)
+    if noun is not None:
+        return Follow(noun[0], noun[1], noun[2])
+    first = TOKEN_RE.match(sent, pos)
+    if first is None or not first.group(1)[0].isalpha():
+        return Follow(pos)  # punctuation or the end: "rose to 3,419."
+    word = first.group(1).lower()
+    if word in _FUNCTION or word.endswith("ed"):
+        return Follow(pos)
+    cursor = first.end()
+    for _ in range(2):  # modifiers before the counted noun: "2,000 Russian troops"
+        token = TOKEN_RE.match(sent, cursor)
+        if token is None or not token.group(1)[0].isalpha():
+            return None
+        noun = _noun_at(sent, token.start(1), vocab)
+        if noun is not None and noun[1] is not None:
+            return Follow(noun[0], noun[1], noun[2])
+        if token.group(1).lower() in _FUNCTION:
+            return None
+        cursor = token.end()
+    return None

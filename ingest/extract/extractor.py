@@ -1,0 +1,340 @@
+"""Figures from news text with regular expressions: pure text in, reports out.
+
+Per sentence: find written numbers; drop those that count no people (dates, ages, durations,
+"200 aftershocks"); read the qualifier before or after; bind a metric (the predicate after the
+number, the counted noun, the toll it completes, the nearest trigger, else the previous figure's);
+then the status and whether it is a breakdown of a larger figure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.qualifiers import Qualifier, interval
+from domain.status import ReportStatus
+from ingest.extract import cues
+from ingest.extract.counted import TOKEN_RE, Follow, what_follows
+from ingest.extract.numbers import Number, find_numbers
+from ingest.extract.sentences import sentence_spans
+from ingest.extract.vocabulary import (
+    Trigger,
+    Vocabulary,
+    default_vocabulary,
+    normalise,
+    trigger_pattern,
+)
+
+EXTRACTOR_VERSION = "regex-1"
+
+# Words allowed between a count and its predicate ("10,000 are believed missing").
+_PREDICATE_FILLER = frozenset(
+    "have has had been were was are is be being to reportedly believed thought feared reported "
+    "considered confirmed now already so far also still all who that which others more people "
+    "later since then officially declared presumed listed remain remains remained sustained "
+    "suffered got additional further allegedly mostly mainly either were found".split()
+)
+# Words that end a toll's subject just before its number ("the death toll rose to 5,434").
+_LINK = frozenset(
+    "to at of is was are were been now reached reach reaches hit hits stood stands stand "
+    "totalled totaled totals total numbered be has had".split()
+)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """One figure a sentence states, with the words it used and where they are in the text."""
+
+    metric: str
+    value: int | None
+    low: int | None
+    high: int | None
+    qualifier: Qualifier
+    approximate: bool
+    unit: str | None
+    status: ReportStatus
+    quote: str
+    surface: str
+    start: int
+    end: int
+    subset_of: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready fields; qualifier and status as their string values."""
+        return {
+            "metric": self.metric,
+            "value": self.value,
+            "low": self.low,
+            "high": self.high,
+            "qualifier": self.qualifier.value,
+            "approximate": self.approximate,
+            "unit": self.unit,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+            "status": self.status.value,
+            "subset_of": self.subset_of,
+            "surface": self.surface,
+        }
+
+
+@dataclass
+class _Candidate:
+    """A number that counts something, while its metric and status are being worked out."""
+
+    number: Number
+    start: int  # of the surface, qualifier included
+    num_end: int  # of the (last) number
+    end: int  # of the surface, unit included
+    follow: Follow
+    qualifier: Qualifier
+    value: int | None
+    low: int | None = None
+    high: int | None = None
+    metric: str | None = None
+    status: ReportStatus = ReportStatus.REPORTED
+    subset_of: str | None = None
+    breakdown: bool = field(default=False)
+
+
+def extract(text: str, vocabulary: Vocabulary | None = None) -> list[Extraction]:
+    """Every figure stated in `text`, in order of appearance."""
+    vocab = vocabulary if vocabulary is not None else default_vocabulary()
+    found: list[Extraction] = []
+    for start, end in sentence_spans(text):
+        found.extend(_from_sentence(text, start, end, vocab))
+    return found
+
+
+def _from_sentence(text: str, offset: int, stop: int, vocab: Vocabulary) -> list[Extraction]:
+    sent = text[offset:stop]
+    candidates = _candidates(sent, vocab)
+    for index in range(len(candidates)):
+        _bind_metric(sent, candidates, index, vocab)
+    for candidate in candidates:
+        if candidate.metric is None:  # "Some 164 people, including 103 in Almaty, were killed"
+            candidate.metric = _nearest_in_sentence(sent, candidate, vocab)
+    for index in range(len(candidates)):
+        _bind_status(sent, candidates, index)
+    quote = sent.strip()
+    return [_extraction(sent, c, quote, offset, vocab) for c in candidates if c.metric is not None]
+
+
+def _extraction(sent: str, c: _Candidate, quote: str, offset: int, vocab: Vocabulary) -> Extraction:
+    assert c.metric is not None
+    bounds = interval(c.qualifier, c.value, c.low, c.high)
+    unit = c.follow.unit or vocab.metric(c.metric).unit
+    return Extraction(
+        metric=c.metric,
+        value=bounds.value,
+        low=bounds.low,
+        high=bounds.high,
+        qualifier=c.qualifier,
+        approximate=bounds.approximate,
+        unit=unit,
+        status=c.status,
+        quote=quote,
+        surface=sent[c.start : c.end],
+        start=offset + c.start,
+        end=offset + c.end,
+        subset_of=c.subset_of if c.breakdown else None,
+    )
+
+
+def _candidates(sent: str, vocab: Vocabulary) -> list[_Candidate]:
+    """The numbers of a sentence that count something, ranges joined, qualifiers read."""
+    masks = [m.span() for m in cues.MASK_RE.finditer(sent)]
+    numbers = [
+        n
+        for n in find_numbers(sent)
+        if not any(s <= n.start < e for s, e in masks) and (n.value is not None or n.vague)
+    ]
+    candidates: list[_Candidate] = []
+    index = 0
+    while index < len(numbers):
+        number = numbers[index]
+        after = numbers[index + 1] if index + 1 < len(numbers) else None
+        if after is not None and _is_range(sent, number, after):
+            candidate = _range(sent, number, after, vocab)
+            index += 2
+        else:
+            candidate = _single(sent, number, vocab)
+            index += 1
+        if candidate is not None:
+            candidates.append(candidate)
+    return candidates
+
+
+def _is_range(sent: str, low: Number, high: Number) -> bool:
+    """ "169,000-190,000" or "between 169,000 and 190,000"."""
+    if low.value is None or high.value is None or low.value >= high.value:
+        return False
+    between = sent[low.end : high.start]
+    if re.fullmatch(r"\s*[-–—]\s*", between):
+        return True
+    return bool(re.fullmatch(r"\s+and\s+", between)) and bool(
+        re.search(r"\bbetween\s+$", sent[: low.start], re.IGNORECASE)
+    )
+
+
+def _range(sent: str, low: Number, high: Number, vocab: Vocabulary) -> _Candidate | None:
+    follow = what_follows(sent, high, vocab)
+    if follow is None or low.decimal or high.decimal:
+        return None
+    between = re.search(r"\bbetween\s+$", sent[: low.start], re.IGNORECASE)
+    start = between.start() if between else low.start
+    return _Candidate(
+        number=low,
+        start=start,
+        num_end=high.end,
+        end=max(high.end, _surface_end(sent, high.end, follow)),
+        follow=follow,
+        qualifier=Qualifier.RANGE,
+        value=None,
+        low=low.value,
+        high=high.value,
+    )
+
+
+def _single(sent: str, number: Number, vocab: Vocabulary) -> _Candidate | None:
+    if number.decimal:
+        return None  # "7.8 magnitude": people are not counted in tenths
+    follow = what_follows(sent, number, vocab)
+    if follow is None or not _plausible(sent, number, follow):
+        return None
+    start, qualifier = number.start, Qualifier.EXACT
+    if number.vague is not None:
+        qualifier = number.vague
+    elif (before := cues.qualifier_before(sent[: number.start])) is not None:
+        qualifier, start = before
+    elif (after := cues.qualifier_after(sent[number.end :])) is not None:
+        qualifier = after[0]
+    return _Candidate(
+        number=number,
+        start=start,
+        num_end=number.end,
+        end=_surface_end(sent, number.end, follow),
+        follow=follow,
+        qualifier=qualifier,
+        value=None if number.vague else number.value,
+    )
+
+
+def _plausible(sent: str, number: Number, follow: Follow) -> bool:
+    """Years and a lone "one" count people only when a counted noun follows at once."""
+    written = sent[number.start : number.end]
+    is_year = re.fullmatch(r"1[89]\d\d|20\d\d", written) is not None
+    is_one = written.lower() == "one"
+    if is_year or is_one:
+        return follow.unit is not None or follow.unit_is_trigger is not None
+    return True
+
+
+def _surface_end(sent: str, number_end: int, follow: Follow) -> int:
+    """The surface takes in the counted noun when it follows directly ("1,602 people")."""
+    if follow.unit is not None or follow.unit_is_trigger is not None:
+        return follow.end
+    return number_end
+
+
+def _segment(sent: str, candidates: list[_Candidate], index: int) -> tuple[int, int]:
+    """A candidate's part of the sentence: from the previous figure to the next one."""
+    seg_start = candidates[index - 1].num_end if index > 0 else 0
+    seg_end = candidates[index + 1].start if index + 1 < len(candidates) else len(sent)
+    return seg_start, seg_end
+
+
+def _bind_metric(sent: str, candidates: list[_Candidate], index: int, vocab: Vocabulary) -> None:
+    """The metric from the candidate's own segment, else the previous figure's (elision)."""
+    c = candidates[index]
+    seg_start, seg_end = _segment(sent, candidates, index)
+    previous = [p.metric for p in candidates[:index] if p.metric is not None]
+    c.metric = _metric(sent, c, seg_start, seg_end, vocab) or (previous[-1] if previous else None)
+
+
+def _nearest_in_sentence(sent: str, c: _Candidate, vocab: Vocabulary) -> str | None:
+    """A last resort across other figures' segments, for a trigger a breakdown split off."""
+    pattern, meaning = trigger_pattern(vocab)
+    distances = []
+    for m in pattern.finditer(sent):
+        trigger = meaning[normalise(m.group())]
+        if m.start() >= c.follow.end:
+            distances.append((m.start() - c.follow.end, trigger.metric))
+        elif m.end() <= c.start and not trigger.after_only:
+            distances.append((c.start - m.end(), trigger.metric))
+    near = [pair for pair in distances if pair[0] <= 60]
+    return min(near)[1] if near else None
+
+
+def _bind_status(sent: str, candidates: list[_Candidate], index: int) -> None:
+    """Status from the cues around the candidate; a breakdown takes its parent's."""
+    c = candidates[index]
+    seg_start, seg_end = _segment(sent, candidates, index)
+    before = sent[seg_start : c.start]
+    after = sent[c.follow.end : seg_end]
+    years = [
+        y
+        for y in cues.YEAR_RE.finditer(sent, seg_start, seg_end)
+        if not c.number.start <= y.start() < c.num_end
+    ]
+    with_qualifier = sent[seg_start : c.number.start]  # "could reach" is both
+    c.status = cues.status_of(sent, sent[: c.start], with_qualifier, after, bool(years))
+    previous = [p for p in candidates[:index] if p.metric is not None]
+    _breakdown(sent, c, before, previous)
+
+
+def _breakdown(sent: str, c: _Candidate, before: str, previous: list[_Candidate]) -> None:
+    is_part, scope = cues.breakdown_before(before)
+    if not is_part:
+        is_part, scope = cues.breakdown_after(sent[c.follow.end :])
+    if not is_part:
+        return
+    c.breakdown = True
+    parents = [p for p in previous if p.metric == c.metric]
+    if parents:
+        parent = parents[-1]
+        c.subset_of = sent[parent.number.start : parent.num_end]
+        c.status = parent.status
+        return
+    c.subset_of = (
+        cues.place_after(sent[c.follow.end :]) or scope or c.follow.unit or "a larger toll"
+    )
+
+
+def _metric(
+    sent: str, c: _Candidate, seg_start: int, seg_end: int, vocab: Vocabulary
+) -> str | None:
+    """Which metric a count belongs to, strongest evidence first."""
+    pattern, meaning = trigger_pattern(vocab)
+    found = [
+        (m.start(), m.end(), meaning[normalise(m.group())])
+        for m in pattern.finditer(sent, seg_start, seg_end)
+    ]
+    after = [(s, t) for s, e, t in found if s >= c.follow.end]
+    before = [(e, t) for s, e, t in found if e <= c.start and not t.after_only]
+    predicate = _predicate(sent, c.follow.end, after)
+    if predicate is not None:
+        return predicate
+    if c.follow.unit_is_trigger is not None:
+        return c.follow.unit_is_trigger
+    words = sent[seg_start : c.start].split()
+    if before and words and (words[-1].lower() in _LINK or before[-1][0] >= c.start - 1):
+        return before[-1][1].metric
+    scored = [(c.start - e, t.metric) for e, t in before]
+    scored += [(s - c.follow.end, t.metric) for s, t in after]
+    near = [(d, metric) for d, metric in scored if d <= 100]
+    return min(near, key=lambda pair: pair[0])[1] if near else None
+
+
+def _predicate(sent: str, pos: int, after: list[tuple[int, Trigger]]) -> str | None:
+    """A trigger reached from the count through auxiliaries only ("have been arrested")."""
+    starts = {start: trigger.metric for start, trigger in after}
+    cursor = pos
+    while (token := TOKEN_RE.match(sent, cursor)) is not None:
+        if token.start(1) in starts:
+            return starts[token.start(1)]
+        if token.group(1).lower() not in _PREDICATE_FILLER:
+            return None
+        cursor = token.end()
+    return None
