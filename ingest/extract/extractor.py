@@ -26,7 +26,7 @@ from ingest.extract.vocabulary import (
     trigger_pattern,
 )
 
-EXTRACTOR_VERSION = "regex-1"
+EXTRACTOR_VERSION = "regex-2"
 
 # Words allowed between a count and its predicate ("10,000 are believed missing").
 _PREDICATE_FILLER = frozenset(
@@ -273,10 +273,12 @@ def _bind_status(sent: str, candidates: list[_Candidate], index: int) -> None:
     seg_start, seg_end = _segment(sent, candidates, index)
     before = sent[seg_start : c.start]
     after = sent[c.follow.end : seg_end]
+    # A year before the number, or "in 1999" after it; "since 2011" after it dates this event.
     years = [
         y
         for y in cues.YEAR_RE.finditer(sent, seg_start, seg_end)
-        if not c.number.start <= y.start() < c.num_end
+        if y.end() <= c.number.start
+        or (y.start() >= c.num_end and re.search(r"\bin\s+$", sent[: y.start()]))
     ]
     with_qualifier = sent[seg_start : c.number.start]  # "could reach" is both
     c.status = cues.status_of(sent, sent[: c.start], with_qualifier, after, bool(years))
