@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from domain.times import parse_time
 from store.archive import Archive
+from store.tokens import TokenInfo, authenticate
 
 
 def get_archive(request: Request) -> Archive:
@@ -37,3 +39,17 @@ def _time(name: str) -> object:
 AsOf = Annotated[datetime | None, Depends(_time("as_of"))]
 KnownAt = Annotated[datetime | None, Depends(_time("known_at"))]
 AtPosition = Annotated[int | None, Query(ge=0, description="the state after this log position")]
+
+
+_bearer = HTTPBearer(auto_error=False, description="a token from `recount tokens create NAME`")
+
+
+def require_token(
+    archive: ArchiveDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> TokenInfo:
+    """Checked against the database on every request, so a revoke takes effect at once."""
+    return authenticate(archive, credentials.credentials if credentials else None)
+
+
+RequireToken = Annotated[TokenInfo, Depends(require_token)]

@@ -231,3 +231,4 @@ def _advance(bar: Progress, task: Any, count: int) -> None:
 
 
 # Modules that register further commands on `app` (imported for that effect).
+from cli import tokens  # noqa: F401, E402

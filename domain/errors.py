@@ -11,7 +11,9 @@
     │   ├── UnknownMetric
     │   ├── UnknownReport
     │   ├── UnknownFeed
-    │   └── UnknownEvent
+    │   ├── UnknownEvent
+    │   ├── UnknownToken
+    │   └── UnknownMemento
     ├── Conflict                (409)
     │   ├── StreamConflict      the expected stream version is stale
     │   └── IdempotencyKeyReused  the same key came back with other content
@@ -76,6 +78,14 @@ class UnknownFeed(NotFound):
 
 class UnknownEvent(NotFound):
     pass
+
+
+class UnknownToken(NotFound):
+    pass
+
+
+class UnknownMemento(NotFound):
+    """No captured version of that URL (Memento: TimeGate, TimeMap, memento)."""
 
 
 class Conflict(RecountError):

@@ -153,3 +153,21 @@ log_head = table_of(LogHead)
 reports = table_of(ReportRow)
 figures = table_of(FigureRow)
 documents = table_of(DocumentRow)
+
+
+class ApiTokenRow(SQLModel, table=True):
+    """API tokens, kept outside the log (a public log must never hold secrets, even hashed).
+
+    Only the SHA-256 of each token is stored. Not a projection: `recount replay` leaves it alone.
+    """
+
+    __tablename__ = "api_tokens"
+
+    token_id: str = Field(primary_key=True, max_length=36)
+    name: str = Field(unique=True, max_length=100)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = utc_column()
+    revoked_at: datetime | None = utc_column(nullable=True)
+
+
+api_tokens = table_of(ApiTokenRow)

@@ -1,0 +1,111 @@
+"""API tokens: created once, stored as a hash, checked on every write, revoked at once.
+
+A token is 32 random bytes from `secrets` (urlsafe base64, prefixed `rct_`). Only its SHA-256 is
+kept: with 256 bits of entropy a brute-force search is hopeless whatever the hash speed, so a
+slow password hash (bcrypt, argon2) would only add latency to every request. Lookups go by the
+hash, so a compare never walks the secret byte by byte. Nothing is cached: a revoke takes effect
+on the very next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
+
+from domain.errors import Conflict, Forbidden, InvalidInput, Unauthorized, UnknownToken
+from store.archive import Archive
+from store.tables import api_tokens
+
+PREFIX = "rct_"
+NAME_MAX = 100
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What the archive knows of a token; never its secret."""
+
+    token_id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(archive: Archive, name: str) -> str:
+    """Make a token called `name` and return its secret: the only time it is ever shown."""
+    name = name.strip()
+    if not name or len(name) > NAME_MAX:
+        raise InvalidInput(f"a token name has 1 to {NAME_MAX} characters, not {name!r}")
+    token = PREFIX + secrets.token_urlsafe(32)
+    row = {
+        "token_id": str(uuid.uuid4()),
+        "name": name,
+        "token_hash": hash_token(token),
+        "created_at": datetime.now(UTC),
+        "revoked_at": None,
+    }
+    try:
+        with archive.engine.begin() as connection:
+            connection.execute(insert(api_tokens).values(**row))
+    except DatabaseIntegrityError:
+        raise Conflict(f"a token named {name!r} exists already (names are never reused)") from None
+    return token
+
+
+def list_tokens(archive: Archive) -> list[TokenInfo]:
+    query = select(api_tokens).order_by(api_tokens.c.created_at, api_tokens.c.name)
+    with archive.engine.connect() as connection:
+        return [_info(row._mapping) for row in connection.execute(query)]
+
+
+def revoke_token(archive: Archive, name_or_id: str) -> TokenInfo:
+    """Revoke a token by name or id; revoking twice keeps the first revocation time."""
+    match = or_(api_tokens.c.name == name_or_id, api_tokens.c.token_id == name_or_id)
+    with archive.engine.begin() as connection:
+        connection.execute(
+            update(api_tokens)
+            .where(match, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+        )
+        row = connection.execute(select(api_tokens).where(match)).first()
+    if row is None:
+        raise UnknownToken(f"no token named {name_or_id!r}")
+    return _info(row._mapping)
+
+
+def authenticate(archive: Archive, token: str | None) -> TokenInfo:
+    """The token's owner; Unauthorized when missing or unknown, Forbidden when revoked."""
+    if not token:
+        raise Unauthorized("a bearer token is required")
+    query = select(api_tokens).where(api_tokens.c.token_hash == hash_token(token))
+    with archive.engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        raise Unauthorized("unknown token")
+    info = _info(row._mapping)
+    if info.revoked:
+        raise Forbidden(f"token {info.name!r} was revoked")
+    return info
+
+
+def _info(row: Any) -> TokenInfo:
+    return TokenInfo(
+        token_id=row["token_id"],
+        name=row["name"],
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
+    )

@@ -1,0 +1,44 @@
+"""`recount tokens`: create prints the secret once, list never shows it, revoke refuses it."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from domain.errors import Forbidden
+from store.archive import Archive
+from store.settings import Settings
+from store.tokens import authenticate
+
+
+@pytest.fixture
+def env(sqlite_url):
+    runner = CliRunner()
+    environment = {"RECOUNT_DATABASE_URL": sqlite_url}
+    assert runner.invoke(app, ["init"], env=environment).exit_code == 0
+    return runner, environment
+
+
+def test_tokens_create_list_revoke(env, sqlite_url):
+    runner, environment = env
+    created = runner.invoke(app, ["tokens", "create", "desk"], env=environment)
+    assert created.exit_code == 0, created.output
+    token = created.output.strip()
+    assert token.startswith("rct_")
+    listed = runner.invoke(app, ["tokens", "list"], env=environment)
+    assert "desk" in listed.output and token not in listed.output
+    assert runner.invoke(app, ["tokens", "revoke", "desk"], env=environment).exit_code == 0
+    archive = Archive.open(Settings(database_url=sqlite_url))
+    try:
+        with pytest.raises(Forbidden):
+            authenticate(archive, token)
+    finally:
+        archive.close()
+
+
+def test_revoking_an_unknown_token_fails_in_one_line(env):
+    runner, environment = env
+    done = runner.invoke(app, ["tokens", "revoke", "nobody"], env=environment)
+    assert done.exit_code == 1
+    assert "no token named 'nobody'" in done.output
