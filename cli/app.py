@@ -12,10 +12,11 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
 from domain.errors import RecountError
 from domain.times import parse_time
@@ -43,16 +44,25 @@ def plain_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except RecountError as error:
-            err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
+            fail(f"error: {error}")
+        except SQLAlchemyError as error:  # the database is unreachable or refused the work
+            fail(f"database error: {getattr(error, 'orig', None) or error}".splitlines()[0])
 
     return wrapper
 
 
+def fail(line: str) -> NoReturn:
+    err.print(line, markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
 @contextmanager
-def opened() -> Iterator[Archive]:
+def opened(*, initialized: bool = True) -> Iterator[Archive]:
+    """The archive the environment names; by default one that `recount init` has set up."""
     archive = Archive.open(Settings.from_env())
     try:
+        if initialized:
+            archive.require_schema()
         yield archive
     finally:
         archive.close()

@@ -30,7 +30,7 @@ from store.settings import Settings
 @plain_errors
 def init() -> None:
     """Create or upgrade the database (idempotent)."""
-    with opened() as archive:
+    with opened(initialized=False) as archive:
         archive.migrate()
         out.print(f"database ready: {archive.engine.url.render_as_string(hide_password=True)}")
 
@@ -53,7 +53,7 @@ def serve(
 @plain_errors
 def demo() -> None:
     """Load the bundled demo feed (the seed articles) into the database."""
-    with opened() as archive:
+    with opened(initialized=False) as archive:
         archive.migrate()
         result = _ingest_with_progress(archive, str(DEMO_FEED), DEMO_SUBJECT)
     _print_capture(result)

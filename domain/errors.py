@@ -7,6 +7,7 @@
     │   ├── InvalidVocabulary
     │   └── PayloadTooLarge     (413)
     ├── NotFound                (404)
+    │   ├── NotInitialized      the database has no schema yet: run `recount init`
     │   ├── UnknownSubject
     │   ├── UnknownMetric
     │   ├── UnknownReport
@@ -58,6 +59,10 @@ class PayloadTooLarge(InvalidInput):
 
 class NotFound(RecountError):
     """Something asked for by name that the archive does not hold."""
+
+
+class NotInitialized(NotFound):
+    pass
 
 
 class UnknownSubject(NotFound):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 
+from domain.errors import NotInitialized
 from store import projections
 from store.database import create_database_engine, migrate
 from store.events import Clock, EventStore, system_clock
@@ -34,6 +35,12 @@ class Archive:
 
     def migrate(self) -> None:
         migrate(self.engine)
+
+    def require_schema(self) -> None:
+        """Fail with a clear error, not a driver's, on a database `recount init` never saw."""
+        if not inspect(self.engine).has_table("log_head"):
+            where = self.engine.url.render_as_string(hide_password=True)
+            raise NotInitialized(f"no Recount database at {where}: run `recount init` first")
 
     def close(self) -> None:
         self.engine.dispose()
