@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import figures
+from api.limits import BodyLimit
+from api.routes import events, figures, reports
 from store.archive import Archive
 from store.settings import Settings
 
@@ -30,5 +31,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.archive = archive
     errors.install(app)
+    app.add_middleware(BodyLimit)
     app.include_router(figures.router)
+    app.include_router(reports.router)
+    app.include_router(events.router)
     return app

@@ -21,23 +21,33 @@ def get_archive(request: Request) -> Archive:
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
 
 
-def _time(name: str) -> object:
-    def parse(
-        value: Annotated[
-            str | None,
-            Query(
-                alias=name,
-                description="RFC 3339 time, or a date (the end of that day, UTC)",
-            ),
-        ] = None,
-    ) -> datetime | None:
-        return None if value is None else parse_time(value)
-
-    return parse
+TIME_HELP = "RFC 3339 time, or a date (the end of that day, UTC)"
 
 
-AsOf = Annotated[datetime | None, Depends(_time("as_of"))]
-KnownAt = Annotated[datetime | None, Depends(_time("known_at"))]
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else parse_time(value)
+
+
+# Plain functions, not a closure over the name: with postponed annotations FastAPI cannot see
+# a closure's variables, and the parameter silently stopped being read.
+def as_of_query(
+    as_of: Annotated[
+        str | None, Query(description="only reports published by then; " + TIME_HELP)
+    ] = None,
+) -> datetime | None:
+    return _time(as_of)
+
+
+def known_at_query(
+    known_at: Annotated[
+        str | None, Query(description="what Recount knew then; " + TIME_HELP)
+    ] = None,
+) -> datetime | None:
+    return _time(known_at)
+
+
+AsOf = Annotated[datetime | None, Depends(as_of_query)]
+KnownAt = Annotated[datetime | None, Depends(known_at_query)]
 AtPosition = Annotated[int | None, Query(ge=0, description="the state after this log position")]
 
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.schemas import Problem
 from domain import errors
 
 PROBLEM = "application/problem+json"
+
+# The success codes the routes answer with besides 200, named here with the error codes.
+CREATED = 201
+FOUND = 302
+NOT_MODIFIED = 304
 
 STATUS: list[tuple[type[errors.RecountError], int]] = [
     (errors.PayloadTooLarge, 413),
@@ -24,7 +32,25 @@ STATUS: list[tuple[type[errors.RecountError], int]] = [
 
 
 def status_of(error: errors.RecountError) -> int:
-    return next((code for kind, code in STATUS if isinstance(error, kind)), 500)
+    return code_of(type(error))
+
+
+def code_of(kind: type[errors.RecountError]) -> int:
+    return next((code for base, code in STATUS if issubclass(kind, base)), 500)
+
+
+def documented(*kinds: type[errors.RecountError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these errors (and 422, which every route with input may answer)."""
+    codes = {code_of(kind) for kind in kinds} | {422}
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        code: {
+            "model": Problem,
+            "description": "a problem (RFC 9457)",
+            "content": {PROBLEM: {"schema": schema}},
+        }
+        for code in sorted(codes)
+    }
 
 
 def problem(status: int, title: str, detail: str, kind: str = "about:blank") -> JSONResponse:

@@ -5,10 +5,14 @@ Built from the domain's views, never from tables, so the wire format changes onl
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from domain.canonical import canonical_bytes, canonical_form
+from domain.events import RecordedEvent
 from domain.figures import FigureView, ReportView
 from store.figures import SubjectFigures, SubjectSummary
 
@@ -93,20 +97,32 @@ class Figure(BaseModel):
         )
 
 
+class FigureOut(Figure):
+    """A Figure over HTTP, with the permalink that pins it."""
+
+    permalink: str = Field(description="the same view pinned at_position: same bytes forever")
+
+    @classmethod
+    def pinned(cls, view: FigureView, permalink: str) -> FigureOut:
+        return cls(**Figure.of(view).__dict__, permalink=permalink)
+
+
 class SubjectFiguresOut(BaseModel):
     subject: str
     as_of: datetime | None
     known_at: datetime | None
     position: int = Field(description="the log position this view is pinned to")
+    permalink: str = Field(description="the same view pinned at_position: same bytes forever")
     figures: list[Figure]
 
     @classmethod
-    def of(cls, result: SubjectFigures) -> SubjectFiguresOut:
+    def of(cls, result: SubjectFigures, permalink: str) -> SubjectFiguresOut:
         return cls(
             subject=result.subject,
             as_of=result.as_of,
             known_at=result.known_at,
             position=result.position,
+            permalink=permalink,
             figures=[Figure.of(f) for f in result.figures],
         )
 
@@ -129,3 +145,93 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
+
+
+# Request bodies and log events (issue 7). Bounds keep every value storable on both backends.
+
+BIG = 10**15  # far above any count of people, well inside a 64-bit integer
+
+
+def _text(max_length: int, description: str = "") -> Any:
+    return Field(
+        min_length=1, max_length=max_length, pattern=r"^[^\x00]*$", description=description
+    )
+
+
+class SourceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = _text(2000, "the article's URL")
+    title: str | None = Field(default=None, max_length=1000, pattern=r"^[^\x00]*$")
+    publisher: str | None = Field(default=None, max_length=300, pattern=r"^[^\x00]*$")
+
+
+class ReportIn(BaseModel):
+    """A report typed by hand. `low` and `high` are read for a `range` only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metric: str = Field(pattern=r"^[a-z][a-z0-9_]{0,99}$", examples=["deaths"])
+    value: int | None = Field(default=None, ge=0, le=BIG)
+    qualifier: str = Field(max_length=40, examples=["at_least"])
+    quote: str = _text(10_000, "the source's own words")
+    reported_at: str = Field(
+        max_length=40, description="RFC 3339, or a date (its end, UTC)", examples=["2022-01-11"]
+    )
+    unit: str | None = Field(default=None, max_length=100, pattern=r"^[^\x00]*$")
+    low: int | None = Field(default=None, ge=0, le=BIG)
+    high: int | None = Field(default=None, ge=0, le=BIG)
+    status: str = Field(default="reported", max_length=40)
+    source: SourceIn
+
+
+class RetractionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = _text(2000, "why the report is withdrawn")
+
+
+class EventOut(BaseModel):
+    """One event of the log, as appended."""
+
+    position: int
+    event_id: str
+    stream_id: str
+    version: int
+    type: str
+    data: dict[str, Any]
+    metadata: dict[str, Any]
+    recorded_at: datetime
+
+    @classmethod
+    def of(cls, event: RecordedEvent) -> EventOut:
+        return cls(**_event_fields(event))
+
+
+class LogEventOut(EventOut):
+    """An event with what an auditor hashes: its canonical bytes and leaf hash, base64."""
+
+    canonical: str = Field(description="base64 of the RFC 8785 bytes the leaf hash is over")
+    leaf_hash: str = Field(description="base64 of SHA-256(0x00 || canonical)")
+
+    @classmethod
+    def of(cls, event: RecordedEvent) -> LogEventOut:
+        form = canonical_form(**_event_fields(event))
+        return cls(
+            **_event_fields(event),
+            canonical=base64.b64encode(canonical_bytes(form)).decode(),
+            leaf_hash=base64.b64encode(event.leaf_hash).decode(),
+        )
+
+
+def _event_fields(event: RecordedEvent) -> dict[str, Any]:
+    return {
+        "position": event.position,
+        "event_id": event.event_id,
+        "stream_id": event.stream_id,
+        "version": event.version,
+        "type": event.type,
+        "data": event.data,
+        "metadata": event.metadata,
+        "recorded_at": event.recorded_at,
+    }

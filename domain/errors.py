@@ -17,7 +17,8 @@
     │   └── UnknownMemento
     ├── Conflict                (409)
     │   ├── StreamConflict      the expected stream version is stale
-    │   └── IdempotencyKeyReused  the same key came back with other content
+    │   ├── IdempotencyKeyReused  the same key came back with other content
+    │   └── AlreadyRetracted    a report can be retracted once
     ├── AuthError
     │   ├── Unauthorized        (401) no token or an unknown one
     │   └── Forbidden           (403) a revoked token
@@ -111,6 +112,10 @@ class StreamConflict(Conflict):
 
 class IdempotencyKeyReused(Conflict):
     """An idempotency key came back with content other than the first time."""
+
+
+class AlreadyRetracted(Conflict):
+    """A retraction of a report that is retracted already."""
 
 
 class AuthError(RecountError):

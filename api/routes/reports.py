@@ -1,0 +1,104 @@
+"""Writes: a report typed by hand, and a retraction. Both need a bearer token.
+
+`Idempotency-Key` makes a retried POST append once and answer with the same event;
+`If-Match: "N"` appends only if the figure's stream is still at version N (else 409).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+
+from api import errors
+from api.deps import ArchiveDep, RequireToken
+from api.schemas import EventOut, ReportIn, RetractionIn
+from domain.errors import (
+    AlreadyRetracted,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidInput,
+    PayloadTooLarge,
+    StreamConflict,
+    Unauthorized,
+    UnknownReport,
+)
+from domain.events import Source
+from domain.times import parse_time
+from store.reports import ReportInput, record_report, retract_report
+
+router = APIRouter(
+    prefix="/v1",
+    tags=["reports"],
+    responses=errors.documented(InvalidInput, PayloadTooLarge, Unauthorized, Forbidden),
+)
+
+
+@router.post(
+    "/subjects/{subject}/reports",
+    status_code=errors.CREATED,
+    responses=errors.documented(StreamConflict, IdempotencyKeyReused),
+)
+def post_report(
+    subject: str,
+    body: ReportIn,
+    archive: ArchiveDep,
+    token: RequireToken,
+    idempotency_key: Annotated[
+        str | None, Header(max_length=200, description="a retry with it appends nothing")
+    ] = None,
+    if_match: Annotated[
+        str | None, Header(max_length=40, description='the figure stream version, e.g. "3"')
+    ] = None,
+) -> EventOut:
+    """Record a report typed by hand; answers with the FigureReported event."""
+    event = record_report(
+        archive,
+        subject,
+        _report_input(body),
+        actor=token.name,
+        idempotency_key=idempotency_key,
+        expected_version=_expected_version(if_match),
+    )
+    return EventOut.of(event)
+
+
+@router.post(
+    "/reports/{report_id}/retraction",
+    status_code=errors.CREATED,
+    responses=errors.documented(UnknownReport, AlreadyRetracted, StreamConflict),
+)
+def post_retraction(
+    report_id: str, body: RetractionIn, archive: ArchiveDep, token: RequireToken
+) -> EventOut:
+    """Retract a report (it stays in the log and the history, marked); answers with the event."""
+    return EventOut.of(retract_report(archive, report_id, body.reason, actor=token.name))
+
+
+def _report_input(body: ReportIn) -> ReportInput:
+    return ReportInput(
+        metric=body.metric,
+        value=body.value,
+        qualifier=body.qualifier,
+        quote=body.quote,
+        reported_at=parse_time(body.reported_at),
+        source=Source(
+            url=body.source.url, title=body.source.title, publisher=body.source.publisher
+        ),
+        unit=body.unit,
+        low=body.low,
+        high=body.high,
+        status=body.status,
+    )
+
+
+def _expected_version(if_match: str | None) -> int | None:
+    """`"3"`, `W/"3"` or `3` → 3; `*` or no header → no check."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise InvalidInput(
+            f'If-Match must be a figure stream version such as "3", not {if_match!r}'
+        )
+    return int(tag)
