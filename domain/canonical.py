@@ -6,15 +6,15 @@ an auditor's own code must reproduce them from an exported event without Recount
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
 import rfc8785
 
+from domain.merkle import leaf_hash
 from domain.times import format_time
 
-LEAF_PREFIX = b"\x00"
+__all__ = ["canonical_bytes", "canonical_form", "leaf_hash"]
 
 
 def canonical_form(
@@ -42,7 +42,3 @@ def canonical_form(
 
 def canonical_bytes(form: dict[str, Any]) -> bytes:
     return rfc8785.dumps(form)
-
-
-def leaf_hash(canonical: bytes) -> bytes:
-    return hashlib.sha256(LEAF_PREFIX + canonical).digest()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, inspect
 
 from domain.errors import NotInitialized
-from store import projections
+from store import keys, merkle, projections
 from store.database import create_database_engine, migrate
 from store.events import Clock, EventStore, system_clock
 from store.settings import Settings
@@ -26,6 +26,7 @@ class Archive:
     def __post_init__(self) -> None:
         self.events = EventStore(self.engine)
         self.events.on_append.append(projections.apply)
+        self.events.on_append.extend([merkle.record, keys.record])  # the audit tree, key history
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = system_clock) -> Archive:

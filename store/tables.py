@@ -171,3 +171,87 @@ class ApiTokenRow(SQLModel, table=True):
 
 
 api_tokens = table_of(ApiTokenRow)
+
+
+class FeedRow(SQLModel, table=True):
+    """Projection of the feed events: each feed's configuration, rebuilt by replay."""
+
+    __tablename__ = "feeds"
+
+    feed_id: str = Field(primary_key=True, max_length=36)
+    url: str = Field(sa_type=Text)
+    subject: str = Field(max_length=200)
+    interval_seconds: int
+    status: str = Field(max_length=20)  # active, paused, removed
+    added_at: datetime = utc_column()
+    version: int  # the feed stream's version, for the next event's expected version
+    position: int  # the last feed event applied
+
+
+class FeedStateRow(SQLModel, table=True):
+    """Polling state, updated in place by workers; not derived from the log, so replay keeps it."""
+
+    __tablename__ = "feed_state"
+
+    feed_id: str = Field(primary_key=True, max_length=36)
+    etag: str | None = Field(default=None, sa_type=Text)
+    last_modified: str | None = Field(default=None, max_length=100)
+    last_polled_at: datetime | None = utc_column(nullable=True)
+    last_status: str | None = Field(default=None, max_length=20)
+    last_http_status: int | None = None
+    last_error: str | None = Field(default=None, sa_type=Text)
+    last_new: int = 0
+    last_changed: int = 0
+    last_unchanged: int = 0
+    last_reports: int = 0
+    failures: int = 0
+    next_poll_at: datetime | None = utc_column(nullable=True, index=True)
+
+
+feeds = table_of(FeedRow)
+feed_state = table_of(FeedStateRow)
+
+
+class MerkleSubtreeRow(SQLModel, table=True):
+    """The log's Merkle tree: every complete aligned subtree's hash, written by its append.
+
+    (level, node_index) covers leaves [node_index * 2**level, (node_index + 1) * 2**level);
+    `position` is the event whose append completed it, so a verifier can stream them in order.
+    """
+
+    __tablename__ = "merkle_subtrees"
+
+    level: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    node_index: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
+    position: int = Field(index=True)
+
+
+class CheckpointRow(SQLModel, table=True):
+    """A signed tree head, kept so auditors and `recount verify` can hold the log to it."""
+
+    __tablename__ = "checkpoints"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tree_size: int = Field(index=True)
+    root_hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
+    timestamp: str = Field(max_length=40)  # the exact RFC 3339 string that was signed
+    key_id: str = Field(max_length=16)
+    signature: bytes = Field(sa_column=Column(LargeBinary(64), nullable=False))
+    created_position: int  # the log head when it was signed
+
+
+class SigningKeyRow(SQLModel, table=True):
+    """Every public key that has signed checkpoints, so old checkpoints still verify."""
+
+    __tablename__ = "signing_keys"
+
+    key_id: str = Field(primary_key=True, max_length=16)
+    public_key: str = Field(sa_type=Text)  # SubjectPublicKeyInfo PEM
+    since_position: int  # the log head when it became the current key
+    previous_key_id: str | None = Field(default=None, max_length=16)
+
+
+merkle_subtrees = table_of(MerkleSubtreeRow)
+checkpoints = table_of(CheckpointRow)
+signing_keys = table_of(SigningKeyRow)

@@ -1,0 +1,143 @@
+"""The log's Merkle tree, kept incrementally in `merkle_subtrees` by every append.
+
+`record` runs inside the append's transaction (an `on_append` hook), so the tree and the log
+never disagree about what was committed. A batch reads only the few right-edge subtrees that
+exist before it (one query) and keeps what it computes in memory, so appending k events costs
+one SELECT and one multi-row INSERT whatever k, and O(log n) hashing per event. A tree head or
+a proof reads O(log n) subtrees by primary key; nothing ever scans the leaves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, and_, insert, or_, select
+
+from domain.checkpoints import ConsistencyProof, InclusionProof
+from domain.errors import IntegrityError, InvalidInput
+from domain.events import RecordedEvent
+from domain.merkle import consistency_proof as tree_consistency_proof
+from domain.merkle import inclusion_proof as tree_inclusion_proof
+from domain.merkle import new_subtrees
+from domain.merkle import root as tree_root
+from store.tables import log_head, merkle_subtrees
+
+if TYPE_CHECKING:
+    from store.archive import Archive
+
+
+class StoredSubtrees:
+    """SubtreeHashes over the table, through a cache: each subtree is read at most once."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.cache: dict[tuple[int, int], bytes] = {}
+
+    def subtree(self, level: int, index: int) -> bytes:
+        key = (level, index)
+        if key not in self.cache:
+            self.preload([key])
+        try:
+            return self.cache[key]
+        except KeyError:
+            raise IntegrityError(
+                f"the stored Merkle tree lacks subtree (level {level}, index {index})",
+                (index << level) + 1,
+            ) from None
+
+    def preload(self, keys: Sequence[tuple[int, int]]) -> None:
+        """Read several subtrees in one query (the right edge a batch will need)."""
+        wanted = [k for k in keys if k not in self.cache]
+        if not wanted:
+            return
+        table = merkle_subtrees
+        query = select(table.c.level, table.c.node_index, table.c.hash).where(
+            or_(*(and_(table.c.level == lv, table.c.node_index == i) for lv, i in wanted))
+        )
+        for level, index, digest in self.connection.execute(query):
+            self.cache[(level, index)] = bytes(digest)
+
+
+def right_edge(size: int) -> list[tuple[int, int]]:
+    """The complete aligned subtrees that make up the first `size` leaves, largest first."""
+    edge: list[tuple[int, int]] = []
+    start = 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            edge.append((level, start >> level))
+            start += 1 << level
+    return edge
+
+
+def record(connection: Connection, events: Sequence[RecordedEvent]) -> None:
+    """The on_append hook: write the subtrees that this batch of events completes."""
+    if not events:
+        return
+    lookup = StoredSubtrees(connection)
+    lookup.preload(right_edge(events[0].position - 1))
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        for level, index, digest in new_subtrees(event.position - 1, event.leaf_hash, lookup):
+            lookup.cache[(level, index)] = digest
+            rows.append(
+                {"level": level, "node_index": index, "hash": digest, "position": event.position}
+            )
+    connection.execute(insert(merkle_subtrees), rows)
+
+
+def head(connection: Connection) -> int:
+    return int(connection.execute(select(log_head.c.position)).scalar_one())
+
+
+def _checked_size(connection: Connection, size: int | None, name: str) -> int:
+    current = head(connection)
+    if size is None:
+        return current
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise InvalidInput(f"{name} must be a whole number, got {size!r}")
+    if size > current:
+        raise InvalidInput(f"{name} {size} is beyond the log, which holds {current} events")
+    return size
+
+
+def root_at(connection: Connection, size: int) -> bytes:
+    """The tree head of the first `size` events, from at most log2(size) stored subtrees."""
+    lookup = StoredSubtrees(connection)
+    lookup.preload(right_edge(size))
+    return tree_root(size, lookup)
+
+
+def tree_head(archive: Archive, size: int | None = None) -> tuple[int, bytes]:
+    """(size, root) of the log now, or of its first `size` events."""
+    with archive.engine.connect() as connection:
+        checked = _checked_size(connection, size, "tree size")
+        return checked, root_at(connection, checked)
+
+
+def inclusion_proof(
+    archive: Archive, position: int, tree_size: int | None = None
+) -> InclusionProof:
+    """The event at `position` is leaf position − 1 of the tree of `tree_size` (default: now)."""
+    with archive.engine.connect() as connection:
+        size = _checked_size(connection, tree_size, "tree size")
+        if isinstance(position, bool) or not isinstance(position, int) or position < 1:
+            raise InvalidInput(f"position must be 1 or more, got {position!r}")
+        if position > size:
+            raise InvalidInput(f"position {position} is not in the tree of size {size}")
+        lookup = StoredSubtrees(connection)
+        leaf = lookup.subtree(0, position - 1)
+        hashes = tree_inclusion_proof(position - 1, size, lookup)
+    return InclusionProof(position - 1, size, leaf, tuple(hashes))
+
+
+def consistency_proof(archive: Archive, first: int, second: int | None = None) -> ConsistencyProof:
+    """The tree of `first` events is a prefix of the tree of `second` (default: now)."""
+    with archive.engine.connect() as connection:
+        size = _checked_size(connection, second, "second")
+        if isinstance(first, bool) or not isinstance(first, int) or first < 0:
+            raise InvalidInput(f"first must be a whole number, got {first!r}")
+        if first > size:
+            raise InvalidInput(f"first ({first}) must not exceed second ({size})")
+        hashes = tree_consistency_proof(first, size, StoredSubtrees(connection))
+    return ConsistencyProof(first, size, tuple(hashes))
