@@ -40,13 +40,19 @@ def init() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    with_worker: Annotated[
+        bool, typer.Option("--with-worker", help="also poll the feeds in this process")
+    ] = False,
 ) -> None:
-    """Serve the HTTP API and the web pages."""
+    """Serve the HTTP API and the web pages (and, with --with-worker, poll the feeds)."""
     import uvicorn
 
     from api.app import create_app
+    from cli.feeds import background_worker
 
-    uvicorn.run(create_app(Settings.from_env()), host=host, port=port)
+    settings = Settings.from_env()
+    with background_worker(settings, enabled=with_worker):
+        uvicorn.run(create_app(settings), host=host, port=port)
 
 
 @app.command()
@@ -231,4 +237,4 @@ def _advance(bar: Progress, task: Any, count: int) -> None:
 
 
 # Modules that register further commands on `app` (imported for that effect).
-from cli import tokens  # noqa: F401, E402
+from cli import feeds, tokens  # noqa: F401, E402

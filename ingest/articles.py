@@ -49,9 +49,15 @@ class ParsedFeed:
     problem: str | None  # feedparser's "bozo" reason, kept even when entries were usable
 
 
-def parse_feed(content: bytes | str, base_url: str | None = None) -> ParsedFeed:
-    """Every usable entry of a feed, oldest first; an entry with no link, id or text is skipped."""
-    parsed: Any = feedparser.parse(content, response_headers=_base_headers(base_url))
+def parse_feed(
+    content: bytes | str, base_url: str | None = None, content_type: str | None = None
+) -> ParsedFeed:
+    """Every usable entry of a feed, oldest first; an entry with no link, id or text is skipped.
+
+    `content_type` is the HTTP Content-Type, whose charset feedparser weighs against the XML's.
+    """
+    headers = _base_headers(base_url, content_type)
+    parsed: Any = feedparser.parse(content, response_headers=headers)
     feed_title = parsed.feed.get("title")
     articles = [a for a in (_article(e, feed_title) for e in parsed.entries) if a is not None]
     articles.sort(key=lambda a: a.published_at or datetime.max.replace(tzinfo=UTC))
@@ -59,8 +65,11 @@ def parse_feed(content: bytes | str, base_url: str | None = None) -> ParsedFeed:
     return ParsedFeed(feed_title, articles, problem)
 
 
-def _base_headers(base_url: str | None) -> dict[str, str] | None:
-    return {"content-location": base_url} if base_url else None
+def _base_headers(base_url: str | None, content_type: str | None) -> dict[str, str] | None:
+    headers = {"content-location": base_url} if base_url else {}
+    if content_type:
+        headers["content-type"] = content_type
+    return headers or None
 
 
 def _article(entry: Any, feed_title: str | None) -> Article | None:

@@ -1,0 +1,191 @@
+"""`recount feeds ...` (configuration, an audit trail in the log) and `recount worker` (polling).
+
+The worker logs one structured line per poll on stderr and stops cleanly on SIGTERM or SIGINT:
+it lets the polls in flight finish, and a poll cut short by a harder kill is repeated in full by
+the next worker, appending only what is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.app import app, opened, out, plain_errors, print_json
+from domain.feeds import format_interval
+from domain.times import format_time
+from ingest.feeds import register_feed
+from ingest.fetch import Fetcher
+from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS, Worker
+from store.archive import Archive
+from store.feeds import Feed, list_feeds, pause_feed, remove_feed, resume_feed
+from store.settings import Settings
+
+feeds_app = typer.Typer(help="Register the feeds the worker polls.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+
+
+@feeds_app.command("add")
+@plain_errors
+def add(
+    url: Annotated[str, typer.Argument(help="the RSS/Atom feed URL")],
+    subject: Annotated[str, typer.Option(help="the subject slug its articles are about")],
+    every: Annotated[str, typer.Option(help="poll interval: 30s, 15m, 1h, 1d")] = "15m",
+) -> None:
+    """Register a feed; a running worker polls it within seconds, then every interval."""
+    with opened() as archive:
+        feed = register_feed(archive, url, subject, every)
+    every = format_interval(feed.interval_seconds)
+    out.print(f"added feed {feed.feed_id}: {url} for {subject}, every {every}")
+
+
+@feeds_app.command("list")
+@plain_errors
+def list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="a JSON array, as GET /v1/feeds")] = False,
+    include_removed: Annotated[bool, typer.Option("--all", help="removed feeds too")] = False,
+) -> None:
+    """Each feed's configuration and polling state."""
+    with opened() as archive:
+        found = list_feeds(archive, include_removed=include_removed)
+    if as_json:
+        print_json([feed.to_json() for feed in found])
+        return
+    out.print(_table(found))
+
+
+@feeds_app.command("pause")
+@plain_errors
+def pause(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+    """Stop polling a feed, keeping its configuration."""
+    with opened() as archive:
+        feed = pause_feed(archive, feed_id)
+    out.print(f"feed {feed.feed_id} is {feed.status}")
+
+
+@feeds_app.command("resume")
+@plain_errors
+def resume(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+    """Poll a paused feed again, at once."""
+    with opened() as archive:
+        feed = resume_feed(archive, feed_id)
+    out.print(f"feed {feed.feed_id} is {feed.status}")
+
+
+@feeds_app.command("remove")
+@plain_errors
+def remove(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+    """Stop polling a feed for good; what it captured stays in the archive."""
+    with opened() as archive:
+        feed = remove_feed(archive, feed_id)
+    out.print(f"removed feed {feed.feed_id} ({feed.url})")
+
+
+COLUMNS = (
+    "id",
+    "subject",
+    "url",
+    "every",
+    "status",
+    "last poll",
+    "result",
+    "failures",
+    "next poll",
+    "last error",
+)
+
+
+def _table(found: list[Feed]) -> Table:
+    table = Table(*COLUMNS)
+    for feed in found:
+        state = feed.state
+        result = state.last_status or "never polled"
+        if state.last_status in ("ok", "malformed"):
+            result += f": {state.last_new} new, {state.last_changed} changed, "
+            result += f"{state.last_reports} reports"
+        table.add_row(
+            feed.feed_id[:8],
+            feed.subject,
+            feed.url,
+            format_interval(feed.interval_seconds),
+            feed.status,
+            _when(state.last_polled_at),
+            result,
+            str(state.failures),
+            _when(state.next_poll_at) if feed.status == "active" else "-",
+            state.last_error or "",
+        )
+    return table
+
+
+def _when(moment: datetime | None) -> str:
+    return format_time(moment)[:19].replace("T", " ") if moment else "-"
+
+
+@app.command()
+@plain_errors
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="poll what is due now, then exit")] = False,
+    concurrency: Annotated[int, typer.Option(min=1, help="feeds polled at the same time")] = (
+        CONCURRENCY
+    ),
+    dispatch_every: Annotated[
+        float, typer.Option(min=0.1, help="seconds between looks for due feeds")
+    ] = DISPATCH_SECONDS,
+) -> None:
+    """Poll the registered feeds until stopped (SIGTERM or Ctrl-C)."""
+    configure_logging()
+    with opened() as archive:
+        fetcher = Fetcher(allow_private=archive.settings.allow_private_feeds)
+        polling = Worker(archive, fetcher, concurrency=concurrency, dispatch_seconds=dispatch_every)
+        try:
+            if once:
+                polling.run_once()
+                return
+            polling.start()
+            wait_for_stop_signal()
+        finally:
+            polling.close()
+
+
+@contextmanager
+def background_worker(settings: Settings, *, enabled: bool = True) -> Iterator[None]:
+    """Poll the feeds in background threads for the block (`recount serve --with-worker`)."""
+    if not enabled:
+        yield
+        return
+    configure_logging()
+    archive = Archive.open(settings)
+    polling = Worker(archive)
+    polling.start()
+    try:
+        yield
+    finally:
+        polling.close()
+        archive.close()
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def wait_for_stop_signal() -> None:
+    """Block the main thread until SIGTERM or SIGINT."""
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        logging.getLogger("recount.worker").info("signal %d: stopping", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    while not stop.wait(1.0):
+        pass

@@ -1,0 +1,203 @@
+"""One poll of one feed: fetch, parse, capture, and record on the feed what happened.
+
+Nothing a poll does can lose what was already ingested: entries are captured before the feed's
+validators (ETag, Last-Modified) are saved, so a poll that dies half-way is simply repeated in
+full next time, and the idempotency keys make the repeat append only what is missing. Failures
+never escape: they become the feed's `last_error`, its consecutive `failures` and a later
+`next_poll_at` (the server's Retry-After, else exponential backoff from the feed's interval).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from domain.errors import FeedError, FetchFailed, RecountError
+from domain.times import format_time
+from ingest.articles import parse_feed
+from ingest.batches import BatchResult, capture_articles
+from ingest.fetch import Fetcher, FetchResult, backoff
+from store.archive import Archive
+from store.feeds import Feed, FeedState, get_feed, holding, record_poll
+
+log = logging.getLogger("recount.worker")
+
+JITTER = 0.10  # up to 10% of the interval, so feeds added together drift apart
+MAX_BACKOFF = 6 * 3600.0  # seconds; a feed polled daily still backs off to its interval
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """What one poll did: the structured line the worker logs."""
+
+    feed_id: str
+    url: str
+    status: str  # ok, malformed, not_modified, failed, or skipped (another worker had it)
+    http_status: int | None = None
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    reports: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+    next_poll_at: datetime | None = None
+
+    def log_line(self) -> str:
+        fields = [
+            f"feed={self.feed_id}",
+            f"status={self.status}",
+            f"http={self.http_status if self.http_status is not None else '-'}",
+            f"new={self.new}",
+            f"changed={self.changed}",
+            f"unchanged={self.unchanged}",
+            f"reports={self.reports}",
+            f"seconds={self.seconds:.3f}",
+            f"next={format_time(self.next_poll_at) if self.next_poll_at else '-'}",
+            f"url={self.url}",
+        ]
+        if self.error:
+            fields.append(f"error={self.error!r}")
+        return "poll " + " ".join(fields)
+
+
+def poll_feed(
+    archive: Archive,
+    feed: Feed,
+    fetcher: Fetcher,
+    clock: Callable[[], datetime],
+    rng: random.Random | None = None,
+) -> PollResult:
+    """Poll the feed if it is still due and no other worker holds it; record the outcome."""
+    started = time.monotonic()
+    with holding(archive, feed.feed_id) as held:
+        current = get_feed(archive, feed.feed_id, include_removed=True) if held else None
+        if current is None or not current.is_due(clock()):
+            return PollResult(feed.feed_id, feed.url, "skipped")
+        state, result = _poll(archive, current, fetcher, clock)
+        state = _schedule(current, state, clock(), rng or random.Random())
+        record_poll(archive, current.feed_id, state)
+    return replace(result, seconds=time.monotonic() - started, next_poll_at=state.next_poll_at)
+
+
+def _poll(
+    archive: Archive, feed: Feed, fetcher: Fetcher, clock: Callable[[], datetime]
+) -> tuple[FeedState, PollResult]:
+    previous = feed.state
+    try:
+        fetched = fetcher.fetch(feed.url, previous.etag, previous.last_modified)
+    except FeedError as error:
+        status = error.status if isinstance(error, FetchFailed) else None
+        return _failed(feed, clock(), str(error), status, _retry_after(error))
+    polled_at = clock()
+    if fetched.content is None:
+        state = replace(_polled(previous, polled_at, "not_modified", fetched), failures=0)
+        return state, PollResult(feed.feed_id, feed.url, "not_modified", fetched.status)
+    try:
+        return _capture(archive, feed, fetched, polled_at)
+    except RecountError as error:
+        return _failed(feed, polled_at, f"capture failed: {error}", fetched.status)
+    except Exception as error:  # a bug or a lost database: record it, keep the worker up
+        log.exception("poll of feed %s failed unexpectedly", feed.feed_id)
+        return _failed(feed, polled_at, f"internal error: {type(error).__name__}: {error}")
+
+
+def _capture(
+    archive: Archive, feed: Feed, fetched: FetchResult, polled_at: datetime
+) -> tuple[FeedState, PollResult]:
+    parsed = parse_feed(fetched.content or b"", fetched.url, fetched.content_type)
+    if not parsed.articles and parsed.problem:
+        return _failed(feed, polled_at, f"not a usable feed: {parsed.problem}", fetched.status)
+    done = capture_articles(archive, feed.subject, parsed.articles, polled_at, feed_id=feed.feed_id)
+    status = "malformed" if parsed.problem else "ok"
+    error = f"feed parsed with problems: {parsed.problem}" if parsed.problem else None
+    state = replace(
+        _polled(feed.state, polled_at, status, fetched, done),
+        etag=fetched.etag,  # saved only now that every entry is in the log
+        last_modified=fetched.last_modified,
+        last_error=error,
+        failures=0,
+    )
+    result = PollResult(
+        feed.feed_id,
+        feed.url,
+        status,
+        fetched.status,
+        done.new,
+        done.changed,
+        done.unchanged,
+        done.reports,
+        error,
+    )
+    return state, result
+
+
+def _polled(
+    previous: FeedState,
+    polled_at: datetime,
+    status: str,
+    fetched: FetchResult,
+    done: BatchResult | None = None,
+) -> FeedState:
+    done = done or BatchResult()
+    return replace(
+        previous,
+        last_polled_at=polled_at,
+        last_status=status,
+        last_http_status=fetched.status,
+        last_error=None,
+        last_new=done.new,
+        last_changed=done.changed,
+        last_unchanged=done.unchanged,
+        last_reports=done.reports,
+    )
+
+
+def _failed(
+    feed: Feed,
+    polled_at: datetime,
+    error: str,
+    http_status: int | None = None,
+    retry_after: float | None = None,
+) -> tuple[FeedState, PollResult]:
+    """A failed poll keeps the old validators, so nothing is skipped when the feed recovers."""
+    state = replace(
+        feed.state,
+        last_polled_at=polled_at,
+        last_status="failed",
+        last_http_status=http_status,
+        last_error=error,
+        last_new=0,
+        last_changed=0,
+        last_unchanged=0,
+        last_reports=0,
+        failures=feed.state.failures + 1,
+    )
+    state = replace(state, next_poll_at=_retry_at(feed, state, polled_at, retry_after))
+    return state, PollResult(feed.feed_id, feed.url, "failed", http_status, error=error)
+
+
+def _retry_after(error: FeedError) -> float | None:
+    return error.retry_after if isinstance(error, FetchFailed) else None
+
+
+def _retry_at(feed: Feed, state: FeedState, now: datetime, retry_after: float | None) -> datetime:
+    """Not before the server's Retry-After, nor sooner than the interval; else exponential."""
+    interval = float(feed.interval_seconds)
+    cap = max(interval, MAX_BACKOFF)
+    if retry_after is not None:
+        delay = max(backoff(state.failures, retry_after, interval, cap), interval)
+    else:
+        delay = backoff(state.failures, None, interval, cap)
+    return now + timedelta(seconds=delay)
+
+
+def _schedule(feed: Feed, state: FeedState, now: datetime, rng: random.Random) -> FeedState:
+    """The next poll: after the interval (or the backoff), plus jitter of up to 10% of it."""
+    jitter = timedelta(seconds=rng.uniform(0, JITTER * feed.interval_seconds))
+    if state.last_status == "failed" and state.next_poll_at is not None:
+        return replace(state, next_poll_at=state.next_poll_at + jitter)
+    return replace(state, next_poll_at=now + timedelta(seconds=feed.interval_seconds) + jitter)
