@@ -14,7 +14,9 @@ from api import conditional, csvout, errors
 from api.deps import ArchiveDep, AsOf, AtPosition, KnownAt
 from api.schemas import FigureOut, Subject, SubjectFiguresOut
 from domain.errors import InvalidInput, UnknownMetric, UnknownSubject
+from domain.subjects import validate_subject
 from store.figures import figure_history, figures_as_of, list_subjects, resolve_window
+from store.reports import validate_metric
 
 router = APIRouter(prefix="/v1", tags=["figures"], responses=errors.documented(InvalidInput))
 
@@ -49,6 +51,7 @@ def subject_figures(
     at_position: AtPosition = None,
 ) -> Response:
     """A subject's figures in one window; the view's `position` is the log head unless pinned."""
+    validate_subject(subject)
     etag, position = _window(request, archive.events.head(), at_position)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
@@ -80,6 +83,8 @@ def figure(
     at_position: AtPosition = None,
 ) -> Response:
     """One figure's current value, revisions and every report, in one window."""
+    validate_subject(subject)
+    validate_metric(metric)
     etag, position = _window(request, archive.events.head(), at_position)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached

@@ -1,0 +1,119 @@
+"""Writes: a hand-typed report or a retraction lands in the log once, with its actor."""
+
+from __future__ import annotations
+
+import pytest
+
+from store.tokens import revoke_token
+from tests.api.conftest import SUBJECT, archive_of
+
+REPORTS = f"/v1/subjects/{SUBJECT}/reports"
+
+
+def report(**changes):
+    body = {
+        "metric": "deaths",
+        "value": 164,
+        "qualifier": "at_least",
+        "quote": "at least 164 people were killed",
+        "reported_at": "2022-01-15T10:00:00Z",
+        "unit": "people",
+        "source": {"url": "https://example.org/a", "title": "A", "publisher": "Example"},
+    }
+    return body | changes
+
+
+def events_after(client, position):
+    return list(archive_of(client).events.read(after=position))
+
+
+def test_posted_report_is_appended_and_becomes_current(client, auth):
+    response = client.post(REPORTS, json=report(), headers=auth)
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["position"], body["type"], body["version"]) == (15, "FigureReported", 4)
+    assert body["stream_id"] == f"figure:{SUBJECT}/deaths"
+    assert body["metadata"] == {"actor": "desk"}
+    assert body["data"]["reported_at_basis"] == "given"
+    [event] = events_after(client, 14)
+    assert event.event_id == body["event_id"] and event.data["value"] == 164
+    figure = client.get(f"/v1/subjects/{SUBJECT}/figures/deaths").json()
+    assert figure["current"]["value"] == 164
+    assert [r["value"] for r in figure["revisions"]] == [160, 164]
+
+
+def test_retried_post_with_idempotency_key_appends_once(client, auth):
+    headers = auth | {"Idempotency-Key": "desk-2022-01-15-1"}
+    first = client.post(REPORTS, json=report(), headers=headers)
+    second = client.post(REPORTS, json=report(), headers=headers)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json() == second.json()
+    assert len(events_after(client, 14)) == 1
+    other = client.post(REPORTS, json=report(value=170), headers=headers)
+    assert other.status_code == 409
+    assert other.headers["content-type"] == "application/problem+json"
+    assert len(events_after(client, 14)) == 1
+
+
+def test_if_match_with_a_stale_stream_version_is_a_409_and_appends_nothing(client, auth):
+    stale = client.post(REPORTS, json=report(), headers=auth | {"If-Match": '"2"'})
+    assert stale.status_code == 409
+    assert stale.json()["title"] == "StreamConflict"
+    assert events_after(client, 14) == []
+    fresh = client.post(REPORTS, json=report(), headers=auth | {"If-Match": '"3"'})
+    assert fresh.status_code == 201 and fresh.json()["version"] == 4
+
+
+def test_vague_report_by_hand_is_kept_but_never_current(client, auth):
+    response = client.post(REPORTS, json=report(value=None, qualifier="hundreds"), headers=auth)
+    assert response.status_code == 201
+    assert (response.json()["data"]["low"], response.json()["data"]["high"]) == (200, 999)
+    figure = client.get(f"/v1/subjects/{SUBJECT}/figures/deaths").json()
+    assert figure["current"]["value"] == 160 and figure["reports"][-1]["qualifier"] == "hundreds"
+
+
+def test_retraction_is_appended_once_and_a_second_is_409(client, auth):
+    deaths = client.get(f"/v1/subjects/{SUBJECT}/figures/deaths").json()
+    report_id = deaths["current"]["report_id"]
+    first = client.post(
+        f"/v1/reports/{report_id}/retraction", json={"reason": "misread"}, headers=auth
+    )
+    assert first.status_code == 201
+    assert first.json()["type"] == "ReportRetracted" and first.json()["data"]["reason"] == "misread"
+    again = client.post(
+        f"/v1/reports/{report_id}/retraction", json={"reason": "again"}, headers=auth
+    )
+    assert again.status_code == 409 and again.json()["title"] == "AlreadyRetracted"
+    assert [e.type for e in events_after(client, 14)] == ["ReportRetracted"]
+    after = client.get(f"/v1/subjects/{SUBJECT}/figures/deaths").json()
+    assert any(r["status"] == "retracted" for r in after["reports"])
+
+
+def test_retracting_an_unknown_report_is_404(client, auth):
+    response = client.post("/v1/reports/nope/retraction", json={"reason": "x"}, headers=auth)
+    assert response.status_code == 404
+    assert events_after(client, 14) == []
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer rct_wrong"}, 401),
+        ({"Authorization": "Basic eDp5"}, 401),
+    ],
+)
+def test_writes_without_a_valid_token_are_refused(client, headers, status):
+    response = client.post(REPORTS, json=report(), headers=headers)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert events_after(client, 14) == []
+
+
+def test_revoked_token_is_refused_at_once_with_403(client, auth):
+    assert client.post(REPORTS, json=report(), headers=auth).status_code == 201
+    revoke_token(archive_of(client), "desk")
+    refused = client.post(REPORTS, json=report(value=170), headers=auth)
+    assert refused.status_code == 403 and refused.json()["title"] == "Forbidden"
+    assert len(events_after(client, 14)) == 1
