@@ -1,0 +1,334 @@
+"""Verify the log: an export with no database at all, or the live database itself.
+
+Both read the events once, in position order, recompute every leaf hash and fold them into a
+`Frontier`, so they run in constant memory and yield the root at every size a checkpoint names
+on the way. The first failure is raised as IntegrityError; its message starts with
+`position P:` when an event is to blame, or `signature:` when a signature or key is.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import ValidationError
+from sqlalchemy import Connection, func, select
+
+from domain.checkpoints import Checkpoint, key_id, load_public_key, verify_checkpoint
+from domain.errors import IntegrityError, InvalidInput
+from domain.events import RecordedEvent
+from domain.frontier import Frontier
+from domain.keys import SigningKeyRotated
+from domain.merkle import EMPTY_ROOT, leaf_hash
+from store.checkpoints import stored_checkpoints
+from store.export import (
+    CHECKPOINT_FILE,
+    EVENTS_FILE,
+    LEAF_HASHES_FILE,
+    PUBLIC_KEY_FILE,
+    Progress,
+    canonical_line,
+)
+from store.keys import check_key_file, known_keys
+from store.merkle import head
+from store.tables import merkle_subtrees
+
+if TYPE_CHECKING:
+    from store.archive import Archive
+
+CANONICAL_FIELDS = frozenset(
+    {"position", "event_id", "stream_id", "version", "type", "data", "metadata", "recorded_at"}
+)
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What a verification established."""
+
+    tree_size: int
+    root_hash: bytes
+    checkpoints: list[Checkpoint] = field(default_factory=list)  # those the log was held to
+    against: Checkpoint | None = None
+
+
+def read_checkpoint(path: Path) -> Checkpoint:
+    """A checkpoint file, e.g. one an auditor kept; unreadable is an IntegrityError."""
+    try:
+        return Checkpoint.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, InvalidInput) as error:
+        raise IntegrityError(f"{path.name}: not a readable checkpoint: {error}") from None
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+class _Roots:
+    """Roots taken at the sizes that checkpoints name, as the frontier passes them."""
+
+    def __init__(self, sizes: set[int]) -> None:
+        self.sizes = sizes
+        self.found: dict[int, bytes] = {0: EMPTY_ROOT} if 0 in sizes else {}
+
+    def take(self, frontier: Frontier) -> None:
+        if frontier.size in self.sizes:
+            self.found[frontier.size] = frontier.root()
+
+
+def _hold_to(
+    checkpoint: Checkpoint,
+    roots: _Roots,
+    size: int,
+    keys: Mapping[str, Ed25519PublicKey],
+    name: str,
+) -> None:
+    """The log's first tree_size events must hash to the checkpoint's root, under a known key."""
+    if checkpoint.tree_size > size:
+        raise IntegrityError(
+            f"position {size + 1}: missing: {name} covers {checkpoint.tree_size} events "
+            f"but the log holds {size}",
+            size + 1,
+        )
+    root = roots.found[checkpoint.tree_size]
+    if root != checkpoint.root_hash:
+        raise IntegrityError(
+            f"{name}: the log's first {checkpoint.tree_size} events hash to {_b64(root)}, "
+            f"not to its root {_b64(checkpoint.root_hash)}: the log was rewritten or forked"
+        )
+    key = keys.get(checkpoint.key_id)
+    if key is None:
+        raise IntegrityError(
+            f"signature: {name} is signed by key {checkpoint.key_id}, which the log never used"
+        )
+    if not verify_checkpoint(checkpoint, key):
+        raise IntegrityError(f"signature: {name} does not verify with key {checkpoint.key_id}")
+
+
+# --- offline: an export ---------------------------------------------------------------------
+
+
+def verify_export(
+    directory: Path, against: Path | None = None, progress: Progress | None = None
+) -> Verified:
+    """Check an export with nothing but its files (and `against`, a checkpoint kept earlier)."""
+    public = _read_public_key(directory / PUBLIC_KEY_FILE)
+    checkpoint = read_checkpoint(directory / CHECKPOINT_FILE)
+    if not verify_checkpoint(checkpoint, public):
+        raise IntegrityError(
+            f"signature: {CHECKPOINT_FILE} (key {checkpoint.key_id}) does not verify with "
+            f"{PUBLIC_KEY_FILE} (key {key_id(public)})"
+        )
+    old = read_checkpoint(against) if against is not None else None
+    keys: dict[str, Ed25519PublicKey] = {key_id(public): public}
+    roots = _Roots({checkpoint.tree_size} | ({old.tree_size} if old else set()))
+    frontier = Frontier()
+    with (directory / EVENTS_FILE).open("rb") as lines:
+        stored = _stored_leaves(directory / LEAF_HASHES_FILE)
+        for position, line in enumerate(lines, start=1):
+            if position > checkpoint.tree_size:
+                raise IntegrityError(
+                    f"position {position}: beyond {CHECKPOINT_FILE}, which covers "
+                    f"{checkpoint.tree_size} events",
+                    position,
+                )
+            body = line[:-1] if line.endswith(b"\n") else line
+            event = _parse_line(body, position)
+            leaf = leaf_hash(body)
+            expected = next(stored, None)
+            if expected is not None and expected != leaf:
+                raise IntegrityError(
+                    f"position {position}: its bytes do not hash to the leaf hash the server "
+                    f"recorded ({LEAF_HASHES_FILE})",
+                    position,
+                )
+            keys.update(_announced_keys(event, position))
+            frontier.append(leaf)
+            roots.take(frontier)
+            if progress is not None and (position % 1000 == 0):
+                progress(position, checkpoint.tree_size)
+    _hold_to(checkpoint, roots, frontier.size, keys, CHECKPOINT_FILE)
+    if old is not None and against is not None:
+        _hold_to(old, roots, frontier.size, keys, against.name)
+    if progress is not None:
+        progress(frontier.size, checkpoint.tree_size)
+    return Verified(frontier.size, frontier.root(), [checkpoint], old)
+
+
+def _read_public_key(path: Path) -> Ed25519PublicKey:
+    try:
+        return load_public_key(path.read_bytes())
+    except (OSError, InvalidInput) as error:
+        raise IntegrityError(
+            f"signature: {path.name} is not a usable public key: {error}"
+        ) from None
+
+
+def _stored_leaves(path: Path) -> Iterator[bytes]:
+    """The server's leaf hashes, if the export has them (they only help name a bad event)."""
+    if not path.exists():
+        return
+    with path.open("r", encoding="ascii") as lines:
+        for line in lines:
+            try:
+                yield base64.b64decode(line.strip(), validate=True)
+            except (binascii.Error, ValueError):
+                yield b""
+
+
+def _parse_line(body: bytes, position: int) -> dict[str, Any]:
+    """One event line: JSON with the canonical fields, at the position its line number says.
+
+    Its bytes are not re-canonicalised: they are hashed as they are, so any change to them
+    changes the root, and the checkpoint's root proves they are what the server hashed.
+    """
+    try:
+        event = json.loads(body)
+    except ValueError:
+        raise IntegrityError(
+            f"position {position}: line {position} is not JSON", position
+        ) from None
+    if not isinstance(event, dict) or set(event) != CANONICAL_FIELDS:
+        raise IntegrityError(
+            f"position {position}: line {position} does not hold exactly the canonical fields",
+            position,
+        )
+    if event["position"] != position:
+        raise IntegrityError(
+            f"position {position}: line {position} holds position {event['position']!r}; "
+            "positions must run from 1 without gaps",
+            position,
+        )
+    return event
+
+
+def _announced_keys(event: Mapping[str, Any], position: int) -> dict[str, Ed25519PublicKey]:
+    """The keys a SigningKeyRotated event names (the new one and the one it replaced)."""
+    if event["type"] != SigningKeyRotated.type:
+        return {}
+    try:
+        rotated = SigningKeyRotated.model_validate(event["data"])
+    except ValidationError as error:
+        raise IntegrityError(
+            f"position {position}: a bad SigningKeyRotated event: {error.errors()[0]['msg']}",
+            position,
+        ) from None
+    pems = [rotated.public_key, rotated.previous_public_key]
+    found = [load_public_key(pem.encode("ascii")) for pem in pems if pem is not None]
+    return {key_id(key): key for key in found}
+
+
+# --- live: the database ---------------------------------------------------------------------
+
+
+def verify_live(
+    archive: Archive, against: Path | None = None, progress: Progress | None = None
+) -> Verified:
+    """Check the database: leaf hashes, stored subtrees, every stored checkpoint, the key file."""
+    with archive.engine.connect() as connection:
+        size = head(connection)
+        signed = stored_checkpoints(connection)
+        keys = {kid: known.public_key for kid, known in known_keys(connection).items()}
+    old = read_checkpoint(against) if against is not None else None
+    roots = _Roots({c.tree_size for c in signed} | ({old.tree_size} if old else set()))
+    frontier = Frontier()
+    for chunk in _chunks(archive.events.read(limit=size, batch=CHUNK)):
+        _verify_chunk(archive, chunk, frontier, roots)
+        if progress is not None:
+            progress(frontier.size, size)
+    if frontier.size < size:
+        missing = frontier.size + 1
+        raise IntegrityError(
+            f"position {missing}: missing: the log head is {size} but the events end at "
+            f"{frontier.size}",
+            missing,
+        )
+    _no_subtrees_beyond(archive, size)
+    for checkpoint in signed:
+        name = f"the checkpoint of size {checkpoint.tree_size} signed at {checkpoint.timestamp}"
+        _hold_to(checkpoint, roots, size, keys, name)
+    if old is not None and against is not None:
+        _hold_to(old, roots, size, keys, against.name)
+    check_key_file(archive)
+    return Verified(size, frontier.root(), signed, old)
+
+
+def _chunks(events: Iterator[RecordedEvent]) -> Iterator[list[RecordedEvent]]:
+    chunk: list[RecordedEvent] = []
+    for event in events:
+        chunk.append(event)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _verify_chunk(
+    archive: Archive, chunk: list[RecordedEvent], frontier: Frontier, roots: _Roots
+) -> None:
+    """Recompute each event's leaf and the subtrees it completes; compare with what is stored."""
+    with archive.engine.connect() as connection:
+        stored = _subtrees_completed_by(connection, chunk[0].position, chunk[-1].position)
+    for event in chunk:
+        position = frontier.size + 1
+        if event.position != position:
+            raise IntegrityError(
+                f"position {position}: missing: the next stored event is at {event.position}",
+                position,
+            )
+        leaf = leaf_hash(canonical_line(event))
+        if leaf != event.leaf_hash:
+            raise IntegrityError(
+                f"position {position}: its content does not hash to its stored leaf hash",
+                position,
+            )
+        for level, index, digest in frontier.append(leaf):
+            if stored.pop((level, index), None) != digest:
+                raise IntegrityError(
+                    f"position {position}: the stored Merkle subtree (level {level}, index "
+                    f"{index}) does not match the log",
+                    position,
+                )
+        roots.take(frontier)
+    if stored:
+        (level, index), position = min(
+            ((key, (key[1] + 1) << key[0]) for key in stored), key=lambda item: item[1]
+        )
+        raise IntegrityError(
+            f"position {position}: a stored Merkle subtree (level {level}, index {index}) "
+            "that the log does not produce",
+            position,
+        )
+
+
+def _subtrees_completed_by(connection: Connection, first: int, last: int) -> dict[Any, bytes]:
+    table = merkle_subtrees
+    query = select(table.c.level, table.c.node_index, table.c.hash).where(
+        table.c.position.between(first, last)
+    )
+    return {(level, index): bytes(digest) for level, index, digest in connection.execute(query)}
+
+
+def _no_subtrees_beyond(archive: Archive, size: int) -> None:
+    """Subtrees of events past the head mean events were removed from the end.
+
+    The head is read after the subtrees: one appended meanwhile commits with its head, so it
+    is then within the head, and only a removed event's subtrees stay beyond it.
+    """
+    query = select(func.min(merkle_subtrees.c.position)).where(merkle_subtrees.c.position > size)
+    with archive.engine.connect() as connection:
+        beyond = connection.execute(query).scalar()
+        now = head(connection)
+    if beyond is not None and beyond > now:
+        raise IntegrityError(
+            f"position {size + 1}: missing: the stored tree holds leaves up to {beyond}, "
+            f"the log only {size} events",
+            size + 1,
+        )
