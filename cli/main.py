@@ -16,6 +16,7 @@ from rich.table import Table
 
 from api.schemas import Figure
 from cli.app import app, err, opened, out, plain_errors, print_json, time_option
+from domain.checkpoints import key_id
 from domain.figures import FigureView
 from ingest.capture import CaptureResult
 from ingest.extract import extract
@@ -23,6 +24,7 @@ from ingest.sources import DEMO_FEED, DEMO_SUBJECT, ingest_source
 from store import replay as replays
 from store.archive import Archive
 from store.figures import figure_history, figures_as_of, list_subjects
+from store.keys import ensure_signing_key
 from store.settings import Settings
 
 
@@ -33,6 +35,8 @@ def init() -> None:
     with opened(initialized=False) as archive:
         archive.migrate()
         out.print(f"database ready: {archive.engine.url.render_as_string(hide_password=True)}")
+        key = ensure_signing_key(archive.settings)
+        out.print(f"signing key {key_id(key.public_key())}: {archive.settings.key_path}")
 
 
 @app.command()
@@ -237,4 +241,4 @@ def _advance(bar: Progress, task: Any, count: int) -> None:
 
 
 # Modules that register further commands on `app` (imported for that effect).
-from cli import feeds, tokens  # noqa: F401, E402
+from cli import audit, feeds, tokens  # noqa: F401, E402
