@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.limits import BodyLimit
-from api.routes import events, feeds, figures, reports
+from api.routes import events, feeds, figures, log, memento, reports
 from store.archive import Archive
 from store.settings import Settings
 
@@ -35,5 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(figures.router)
     app.include_router(reports.router)
     app.include_router(events.router)
+    app.include_router(memento.router)
     app.include_router(feeds.router)
+    app.include_router(log.router)
     return app
