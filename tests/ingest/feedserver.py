@@ -110,7 +110,7 @@ class Entry:
 
     @property
     def text(self) -> str:
-        extra = "" if self.edition == 1 else f" (updated, edition {self.edition})"
+        extra = " The toll was updated." * (self.edition - 1)
         return f"At least {self.deaths} people have died in the protests, officials said{extra}."
 
 
