@@ -21,6 +21,7 @@ NOT_MODIFIED = 304
 
 STATUS: list[tuple[type[errors.RecountError], int]] = [
     (errors.PayloadTooLarge, 413),
+    (errors.InvalidAcceptDatetime, 400),
     (errors.InvalidInput, 422),
     (errors.NotFound, 404),
     (errors.Conflict, 409),

@@ -3,6 +3,7 @@
     RecountError
     ├── InvalidInput            bad input from a user, a file or a feed (400/422)
     │   ├── InvalidTime
+    │   │   └── InvalidAcceptDatetime  a Memento Accept-Datetime that is not RFC 1123 (400)
     │   ├── InvalidReport
     │   ├── InvalidVocabulary
     │   └── PayloadTooLarge     (413)
@@ -44,6 +45,10 @@ class InvalidInput(RecountError):
 
 class InvalidTime(InvalidInput):
     """A time that is not RFC 3339 / ISO 8601."""
+
+
+class InvalidAcceptDatetime(InvalidTime):
+    """An Accept-Datetime header that is not an RFC 1123 date (RFC 7089 asks for 400)."""
 
 
 class InvalidReport(InvalidInput):
