@@ -1,0 +1,139 @@
+"""Export and verification: an untouched log verifies; any edit is caught and named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from domain.checkpoints import sign_checkpoint
+from domain.errors import IntegrityError
+from domain.events import PendingEvent
+from domain.merkle import leaf_hash
+from store.audit import verify_export, verify_live
+from store.checkpoints import make_checkpoint
+from store.export import export
+from store.keys import ensure_signing_key, rotate_signing_key
+from store.merkle import tree_head
+from tests.store.builders import reported
+
+
+def append(archive, count: int) -> None:
+    archive.events.append([PendingEvent(reported(100 + i)) for i in range(count)])
+
+
+def keep(checkpoint, path: Path) -> Path:
+    path.write_text(json.dumps(checkpoint.to_json()))
+    return path
+
+
+@pytest.fixture
+def exported(archive, tmp_path):
+    append(archive, 6)
+    append(archive, 3)
+    folder = tmp_path / "export"
+    export(archive, folder)
+    return folder
+
+
+def lines(folder: Path) -> list[bytes]:
+    return (folder / "events.jsonl").read_bytes().splitlines(keepends=True)
+
+
+def write_lines(folder: Path, items: list[bytes]) -> None:
+    (folder / "events.jsonl").write_bytes(b"".join(items))
+
+
+def test_an_export_verifies_offline_and_its_lines_are_the_hashed_bytes(archive, exported):
+    result = verify_export(exported)
+    assert (result.tree_size, result.root_hash) == tree_head(archive)
+    stored = [e.leaf_hash for e in archive.events.read()]
+    assert [leaf_hash(line.rstrip(b"\n")) for line in lines(exported)] == stored
+    first = json.loads(lines(exported)[0])
+    assert list(first) == sorted(first)  # RFC 8785: keys sorted, no spaces
+    assert first["position"] == 1 and set(first) == {
+        "position", "event_id", "stream_id", "version", "type", "data", "metadata", "recorded_at"
+    }  # fmt: skip
+
+
+def test_the_live_log_verifies_and_is_held_to_every_checkpoint(archive):
+    append(archive, 5)
+    make_checkpoint(archive)
+    append(archive, 4)
+    make_checkpoint(archive)
+    result = verify_live(archive)
+    assert result.tree_size == 9 and len(result.checkpoints) == 2
+
+
+def test_an_edited_byte_is_named_by_position(exported):
+    items = lines(exported)
+    items[3] = items[3].replace(b'"value":103', b'"value":703')
+    write_lines(exported, items)
+    with pytest.raises(IntegrityError, match="^position 4: ") as raised:
+        verify_export(exported)
+    assert raised.value.position == 4
+
+
+def test_an_edit_without_the_leaf_list_still_breaks_the_root(exported):
+    (exported / "leaf-hashes.txt").unlink()
+    items = lines(exported)
+    items[3] = items[3].replace(b'"value":103', b'"value":703')
+    write_lines(exported, items)
+    with pytest.raises(IntegrityError, match="checkpoint.json: the log's first 9 events hash to"):
+        verify_export(exported)
+
+
+def test_a_removed_last_event_is_named(exported):
+    write_lines(exported, lines(exported)[:-1])
+    with pytest.raises(IntegrityError, match="^position 9: missing"):
+        verify_export(exported)
+
+
+def test_swapped_events_are_named(exported):
+    items = lines(exported)
+    items[1], items[2] = items[2], items[1]
+    write_lines(exported, items)
+    with pytest.raises(IntegrityError, match="^position 2: line 2 holds position 3"):
+        verify_export(exported)
+
+
+def test_a_forged_signature_is_named(exported):
+    document = json.loads((exported / "checkpoint.json").read_text())
+    document["tree_size"] = 8
+    (exported / "checkpoint.json").write_text(json.dumps(document))
+    with pytest.raises(IntegrityError, match="^signature: "):
+        verify_export(exported)
+
+
+def test_against_an_older_checkpoint_passes_across_a_key_rotation(archive, tmp_path):
+    append(archive, 4)
+    old = keep(make_checkpoint(archive), tmp_path / "old.json")
+    rotate_signing_key(archive)
+    append(archive, 3)
+    export(archive, tmp_path / "export")
+    assert verify_export(tmp_path / "export", against=old).against.tree_size == 4
+    assert verify_live(archive, against=old).tree_size == 8
+
+
+def test_against_a_checkpoint_of_another_history_fails(archive, tmp_path):
+    append(archive, 4)
+    key = ensure_signing_key(archive.settings)
+    fork = sign_checkpoint(3, leaf_hash(b"another history"), "2022-01-12T00:00:00Z", key)
+    forked = keep(fork, tmp_path / "fork.json")
+    export(archive, tmp_path / "export")
+    with pytest.raises(IntegrityError, match="fork.json: the log's first 3 events hash to"):
+        verify_export(tmp_path / "export", against=forked)
+    with pytest.raises(IntegrityError, match="rewritten or forked"):
+        verify_live(archive, against=forked)
+
+
+def test_against_a_checkpoint_larger_than_the_log_fails(archive, tmp_path):
+    append(archive, 4)
+    later = keep(make_checkpoint(archive), tmp_path / "later.json")
+    small = tmp_path / "small"
+    append(archive, 1)
+    export(archive, small)
+    write_lines(small, lines(small)[:3])
+    with pytest.raises(IntegrityError, match="^position 4: missing"):
+        verify_export(small, against=later)
