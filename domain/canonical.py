@@ -6,6 +6,7 @@ an auditor's own code must reproduce them from an exported event without Recount
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -40,5 +41,41 @@ def canonical_form(
     }
 
 
+MAX_EXACT_INTEGER = 2**53 - 1  # beyond this, JCS writes an integer as a rounded double
+
+
 def canonical_bytes(form: dict[str, Any]) -> bytes:
+    """RFC 8785 bytes of `form`.
+
+    Events hold strings, integers, booleans and nulls. For those, JCS is sorted keys, no
+    whitespace and JSON's minimal string escapes, which the standard json module writes about ten
+    times faster than a general JCS encoder. Anything else (a float, a huge integer, a key outside
+    the Basic Multilingual Plane, where UTF-16 order differs from code point order) goes to the
+    rfc8785 package, the reference that a property test holds this fast path to.
+    """
+    if _plain(form):
+        text = json.dumps(form, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return text.encode("utf-8")
     return rfc8785.dumps(form)
+
+
+def _plain(value: Any) -> bool:
+    """True when every value is a string, a safe integer, a boolean or null, and keys are BMP."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if item is None or kind is str or kind is bool:
+            continue
+        if kind is int:
+            if not -MAX_EXACT_INTEGER <= item <= MAX_EXACT_INTEGER:
+                return False
+        elif kind is dict:
+            if not all(type(k) is str and (k.isascii() or max(k) < "\U00010000") for k in item):
+                return False
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        else:
+            return False
+    return True

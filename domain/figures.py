@@ -55,17 +55,25 @@ class ReportView:
 
     @property
     def may_be_current(self) -> bool:
-        return (
-            self.retraction is None
-            and self.value is not None
-            and not self.qualifier.is_vague
-            and self.status is ReportStatus.REPORTED
-            and self.subset_of is None
+        return self.retraction is None and may_be_current(
+            self.value, self.qualifier, self.status, self.subset_of
         )
 
     @property
     def timeline_key(self) -> tuple[datetime, int]:
         return (self.reported_at, self.position)
+
+
+def may_be_current(
+    value: int | None, qualifier: Qualifier, status: ReportStatus, subset_of: str | None
+) -> bool:
+    """A numeric, non-vague headline figure stated as current (retractions aside)."""
+    return (
+        value is not None
+        and not qualifier.is_vague
+        and status is ReportStatus.REPORTED
+        and subset_of is None
+    )
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,14 @@ keys, the Merkle tree) register themselves with `register_handler`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select, tuple_, update
 
 from domain.events import DocumentCaptured, FigureReported, RecordedEvent, ReportRetracted
+from domain.figures import may_be_current
 from domain.qualifiers import VAGUE_BOUNDS
 from domain.status import ReportStatus
 from store.tables import documents, figures, reports
@@ -67,16 +70,30 @@ def _apply_documents(connection: Connection, events: Sequence[RecordedEvent]) ->
         connection.execute(insert(documents), rows)
 
 
+@dataclass
+class _Touched:
+    """What one batch did to one figure."""
+
+    added: int = 0
+    last_position: int = 0
+    best: tuple[datetime, int, str] | None = None  # the latest new report that may be current
+    retracted: bool = False  # a retraction may have removed the current report: ask the table
+
+
 def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> None:
     new_rows = []
-    touched: dict[tuple[str, str], tuple[int, int]] = {}  # figure -> (new reports, last position)
+    touched: dict[tuple[str, str], _Touched] = {}
     for recorded in events:
         if recorded.type == FigureReported.type:
             event = recorded.event
             assert isinstance(event, FigureReported)
             new_rows.append(_report_row(event, recorded))
-            added, _ = touched.get((event.subject, event.metric), (0, 0))
-            touched[(event.subject, event.metric)] = (added + 1, recorded.position)
+            figure = touched.setdefault((event.subject, event.metric), _Touched())
+            figure.added += 1
+            figure.last_position = recorded.position
+            if may_be_current(event.value, event.qualifier, event.status, event.subset_of):
+                candidate = (event.reported_at, recorded.position, event.report_id)
+                figure.best = max(figure.best or candidate, candidate)
         elif recorded.type == ReportRetracted.type:
             if new_rows:  # keep the order: a retraction may follow its report in one batch
                 connection.execute(insert(reports), new_rows)
@@ -93,12 +110,12 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
                     retraction_recorded_at=recorded.recorded_at,
                 )
             )
-            added, _ = touched.get((retracted.subject, retracted.metric), (0, 0))
-            touched[(retracted.subject, retracted.metric)] = (added, recorded.position)
+            figure = touched.setdefault((retracted.subject, retracted.metric), _Touched())
+            figure.last_position = recorded.position
+            figure.retracted = True
     if new_rows:
         connection.execute(insert(reports), new_rows)
-    for (subject, metric), (added, last_position) in touched.items():
-        _refresh_figure(connection, subject, metric, added, last_position)
+    _refresh_figures(connection, touched)
 
 
 def _report_row(event: FigureReported, recorded: RecordedEvent) -> dict[str, Any]:
@@ -146,27 +163,74 @@ def current_report_query(subject: str, metric: str) -> Any:
     )
 
 
-def _refresh_figure(
-    connection: Connection, subject: str, metric: str, added: int, last_position: int
-) -> None:
-    current = connection.execute(current_report_query(subject, metric)).scalar()
-    key = and_(figures.c.subject == subject, figures.c.metric == metric)
-    changed = connection.execute(
-        update(figures)
-        .where(key)
-        .values(
-            current_report_id=current,
-            report_count=figures.c.report_count + added,
-            last_position=last_position,
-        )
+def _refresh_figures(connection: Connection, touched: dict[tuple[str, str], _Touched]) -> None:
+    """Move each touched figure's current report forward, in a few set-based statements.
+
+    A new report replaces the current one when it is later on the story's timeline; only a
+    retraction makes the table answer again, since it may have withdrawn the current report.
+    """
+    stored = _stored_figures(connection, list(touched))
+    updates: list[dict[str, Any]] = []
+    inserts: list[dict[str, Any]] = []
+    for (subject, metric), figure in touched.items():
+        old = stored.get((subject, metric))
+        if figure.retracted:
+            current = connection.execute(current_report_query(subject, metric)).scalar()
+        else:
+            candidates = [c for c in (old and old[1], figure.best) if c]
+            current = max(candidates)[2] if candidates else None
+        row = {
+            "b_subject": subject,
+            "b_metric": metric,
+            "b_current": current,
+            "b_count": figure.added + (old[0] if old else 0),
+            "b_last": figure.last_position,
+        }
+        (updates if old else inserts).append(row)
+    if updates:
+        connection.execute(UPDATE_FIGURE, updates)
+    if inserts:
+        connection.execute(INSERT_FIGURE, inserts)
+
+
+UPDATE_FIGURE = (
+    update(figures)
+    .where(figures.c.subject == bindparam("b_subject"), figures.c.metric == bindparam("b_metric"))
+    .values(
+        current_report_id=bindparam("b_current"),
+        report_count=bindparam("b_count"),
+        last_position=bindparam("b_last"),
     )
-    if changed.rowcount == 0:
-        connection.execute(
-            insert(figures).values(
-                subject=subject,
-                metric=metric,
-                current_report_id=current,
-                report_count=added,
-                last_position=last_position,
+)
+INSERT_FIGURE = insert(figures).values(
+    subject=bindparam("b_subject"),
+    metric=bindparam("b_metric"),
+    current_report_id=bindparam("b_current"),
+    report_count=bindparam("b_count"),
+    last_position=bindparam("b_last"),
+)
+
+
+def _stored_figures(
+    connection: Connection, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, tuple[datetime, int, str] | None]]:
+    """Each figure's report count and the timeline key of its current report."""
+    found: dict[tuple[str, str], tuple[int, tuple[datetime, int, str] | None]] = {}
+    joined = figures.outerjoin(reports, reports.c.report_id == figures.c.current_report_id)
+    for start in range(0, len(keys), 300):
+        query = (
+            select(
+                figures.c.subject,
+                figures.c.metric,
+                figures.c.report_count,
+                reports.c.reported_at,
+                reports.c.position,
+                reports.c.report_id,
             )
+            .select_from(joined)
+            .where(tuple_(figures.c.subject, figures.c.metric).in_(keys[start : start + 300]))
         )
+        for subject, metric, count, reported_at, position, report_id in connection.execute(query):
+            current = None if report_id is None else (reported_at, position, report_id)
+            found[(subject, metric)] = (count, current)
+    return found
