@@ -241,4 +241,4 @@ def _advance(bar: Progress, task: Any, count: int) -> None:
 
 
 # Modules that register further commands on `app` (imported for that effect).
-from cli import audit, feeds, tokens  # noqa: F401, E402
+from cli import audit, extraction, feeds, tokens  # noqa: F401, E402

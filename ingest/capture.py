@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from domain.events import DocumentCaptured, FigureReported, PendingEvent, Source
 from ingest.articles import Article
-from ingest.extract import EXTRACTOR_VERSION, Extraction, extract
+from ingest.extract import EXTRACTOR_VERSION, Extraction, extract, vocabulary_for
 from store.archive import Archive
 from store.tables import documents
 
@@ -65,7 +65,8 @@ def capture(
     key = f"document:{article.document_id}:v{version}:{article.content_hash}"
     metadata = {"actor": actor, "extractor_version": EXTRACTOR_VERSION}
     batch = [PendingEvent(document, version - 1, key, metadata)]
-    batch += report_events(subject, document, extract(article.text), key, metadata)
+    found = extract(article.text, vocabulary_for(archive.settings.metrics_path))
+    batch += report_events(subject, document, found, key, metadata)
     result = archive.events.append(batch)
     if not result.appended:
         return CaptureResult(unchanged=1)

@@ -16,14 +16,17 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     signing_key_path: Path | None = None  # None: next to the SQLite file (or ./recount.key)
     allow_private_feeds: bool = False
+    metrics_path: Path | None = None  # a metric vocabulary (TOML) replacing the packaged one
 
     @classmethod
     def from_env(cls) -> Settings:
         key = os.environ.get("RECOUNT_SIGNING_KEY")
+        metrics = os.environ.get("RECOUNT_METRICS")
         return cls(
             database_url=os.environ.get("RECOUNT_DATABASE_URL", DEFAULT_DATABASE_URL),
             signing_key_path=Path(key) if key else None,
             allow_private_feeds=os.environ.get("RECOUNT_ALLOW_PRIVATE_FEEDS") == "1",
+            metrics_path=Path(metrics) if metrics else None,
         )
 
     @property

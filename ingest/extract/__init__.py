@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from ingest.extract.extractor import EXTRACTOR_VERSION, Extraction, extract
-from ingest.extract.vocabulary import Vocabulary, default_vocabulary, load_vocabulary
+from ingest.extract.vocabulary import (
+    Vocabulary,
+    default_vocabulary,
+    load_vocabulary,
+    vocabulary_for,
+)
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -12,4 +17,5 @@ __all__ = [
     "default_vocabulary",
     "extract",
     "load_vocabulary",
+    "vocabulary_for",
 ]

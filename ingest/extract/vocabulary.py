@@ -69,6 +69,12 @@ def default_vocabulary() -> Vocabulary:
     return load_vocabulary(DEFAULT_PATH)
 
 
+@cache
+def vocabulary_for(path: Path | None) -> Vocabulary:
+    """The vocabulary a deployment configured (RECOUNT_METRICS), else the packaged one."""
+    return default_vocabulary() if path is None else load_vocabulary(path)
+
+
 def _from_mapping(raw: dict[str, Any], source: str) -> Vocabulary:
     def fail(problem: str) -> InvalidVocabulary:
         return InvalidVocabulary(f"{source}: {problem}")

@@ -1,0 +1,46 @@
+"""Extraction commands: measure the extractor on a gold file, and re-run it over the archive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from cli.app import app, err, opened, out, plain_errors, print_json
+from domain.errors import InvalidInput
+from ingest.extract.evaluation import evaluate
+from ingest.reextract import reextract
+
+
+@app.command("extract-eval")
+@plain_errors
+def extract_eval(
+    gold: Annotated[Path, typer.Argument(help="a gold file in the form of figures.jsonl")],
+    as_json: Annotated[bool, typer.Option("--json", help="the scores as one JSON object")] = False,
+) -> None:
+    """Precision, recall and F1 of the extractor on hand-labelled sentences."""
+    try:
+        result = evaluate(gold)
+    except (OSError, ValueError, KeyError) as error:
+        raise InvalidInput(f"cannot use gold file {gold}: {error}") from None
+    if as_json:
+        print_json(result.to_json())
+    else:
+        out.print(result.render(), markup=False, highlight=False)
+
+
+@app.command("reextract")
+@plain_errors
+def reextract_command(
+    subject: Annotated[str, typer.Option(help="the subject whose documents to re-read")],
+) -> None:
+    """Re-run the current extractor over a subject's captured documents and correct the log."""
+    with opened() as archive, Progress(console=err, transient=True) as bar:
+        task = bar.add_task("re-extracting", total=None)
+        result = reextract(archive, subject, progress=lambda: bar.advance(task))
+    out.print(
+        f"{result.documents} documents: appended {result.appended} reports, retracted "
+        f"{result.retracted}, {result.unchanged} found again"
+    )
