@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.limits import BodyLimit
-from api.routes import events, feeds, figures, log, memento, reports
+from api.routes import events, feeds, figures, log, memento, pages, reports
 from store.archive import Archive
 from store.settings import Settings
 
@@ -36,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(events.router)
     app.include_router(memento.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     app.include_router(feeds.router)
     app.include_router(log.router)
     return app
