@@ -14,6 +14,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from api.csvout import figures_csv
 from api.schemas import Figure
 from cli.app import app, err, opened, out, plain_errors, print_json, time_option
 from domain.checkpoints import key_id
@@ -150,6 +151,7 @@ def figures(
     known_at: Annotated[str | None, typer.Option(help="what Recount knew at this time")] = None,
     at_position: Annotated[int | None, typer.Option(help="the state after this position")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="a JSON array of Figure objects")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per report")] = False,
 ) -> None:
     """Each figure's current value, with its revisions and reports."""
     as_of_time, known_at_time = time_option(as_of), time_option(known_at)
@@ -162,6 +164,9 @@ def figures(
         ]
     if as_json:
         print_json([Figure.of(v).model_dump(mode="json") for v in views])
+        return
+    if as_csv:
+        sys.stdout.write(figures_csv(views))
         return
     table = Table("subject", "metric", "current", "qualifier", "reported at", "revisions")
     for view in views:
@@ -186,6 +191,7 @@ def history(
     known_at: Annotated[str | None, typer.Option(help="what Recount knew at this time")] = None,
     at_position: Annotated[int | None, typer.Option(help="the state after this position")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one Figure object")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per report")] = False,
 ) -> None:
     """Every report of one figure, oldest first, with quotes and sources."""
     with opened() as archive:
@@ -194,6 +200,9 @@ def history(
         )
     if as_json:
         print_json(Figure.of(view).model_dump(mode="json"))
+        return
+    if as_csv:
+        sys.stdout.write(figures_csv([view]))
         return
     _print_history(view)
 
