@@ -31,9 +31,9 @@ LINK_FORMAT = "application/link-format"
 TEXT = "text/plain; charset=utf-8"
 
 
-@router.api_route(
+@router.head("/timegate/{original:path}", include_in_schema=False)
+@router.get(
     "/timegate/{original:path}",
-    methods=["GET", "HEAD"],
     status_code=errors.FOUND,
     response_class=Response,
     responses=errors.documented(InvalidAcceptDatetime)
@@ -59,9 +59,9 @@ def timegate(
     return Response(status_code=errors.FOUND, headers=headers)
 
 
-@router.api_route(
+@router.head("/timemap/link/{original:path}", include_in_schema=False)
+@router.get(
     "/timemap/link/{original:path}",
-    methods=["GET", "HEAD"],
     response_class=Response,
     responses={200: {"content": {LINK_FORMAT: {"schema": {"type": "string"}}}}},
 )
@@ -83,9 +83,9 @@ def timemap(request: Request, original: str, archive: ArchiveDep) -> Response:
     return Response(",\n".join(lines) + "\n", media_type=LINK_FORMAT)
 
 
-@router.api_route(
+@router.head("/memento/{stamp}/{original:path}", include_in_schema=False)
+@router.get(
     "/memento/{stamp}/{original:path}",
-    methods=["GET", "HEAD"],
     response_class=Response,
     responses={
         200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
