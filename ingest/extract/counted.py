@@ -22,9 +22,18 @@ _FUNCTION = frozenset(
     "since until as and or but nor while than so because who whom that which them they their it "
     "more others other further additional alone also still now reportedly already altogether "
     "each all both overall including according said say says remain remains remained mostly "
-    "mainly many most".split()
+    "mainly many most yesterday today tonight overnight earlier previously initially".split()
 )
-_PRONOUNS_AFTER_OF = frozenset("them whom those the these us".split())
+_PRONOUNS_AFTER_OF = frozenset("them whom those us".split())
+_ARTICLES_AFTER_OF = frozenset("the these".split())
+# "up from 96 a day earlier": the words after the count date it, they do not name a noun.
+_TIME_AFTER = re.compile(
+    r"\s+(?:a|an|the|one|two|three|four|five|six|seven|\d+)\s+(?:days?|weeks?|months?|years?|hours?)"
+    r"\s+(?:earlier|before|ago|previously|prior)\b",
+    re.IGNORECASE,
+)
+# A plural demonym counts people: "145 Egyptians", "12 Pakistanis", "300 Congolese".
+_DEMONYM = re.compile(r"[A-Z][a-z]+(?:ans|ese|is|ites)")
 
 
 @dataclass(frozen=True)
@@ -69,11 +78,24 @@ def what_follows(sent: str, number: Number, vocab: Vocabulary) -> Follow | None:
         noun = _noun_at(sent, pos + of.end(), vocab)
         if noun is not None:
             return Follow(noun[0], noun[1], noun[2] if noun[1] is None else noun[2])
-        word = TOKEN_RE.match(sent, pos + of.end())
-        if word is not None and word.group(1).lower() in _PRONOUNS_AFTER_OF:
-            return Follow(pos)
-        return None
+        return _partitive(sent, pos, pos + of.end(), vocab)
+    if _TIME_AFTER.match(rest):
+        return Follow(pos)
     return _follow_words(sent, pos, vocab)
+
+
+def _partitive(sent: str, pos: int, after_of: int, vocab: Vocabulary) -> Follow | None:
+    """ "103 of them", "nine of the injured" count people; "19 of the state's 35 districts" not."""
+    word = TOKEN_RE.match(sent, after_of)
+    if word is None:
+        return None
+    if word.group(1).lower() in _PRONOUNS_AFTER_OF:
+        return Follow(pos)
+    if word.group(1).lower() in _ARTICLES_AFTER_OF:
+        noun = TOKEN_RE.match(sent, word.end())
+        if noun is not None and _noun_at(sent, noun.start(1), vocab) is not None:
+            return Follow(pos)
+    return None
 
 
 def _follow_words(sent: str, pos: int, vocab: Vocabulary) -> Follow | None:
@@ -87,6 +109,8 @@ def _follow_words(sent: str, pos: int, vocab: Vocabulary) -> Follow | None:
     word = first.group(1).lower()
     if word in _FUNCTION or word.endswith("ed"):
         return Follow(pos)
+    if _DEMONYM.fullmatch(first.group(1)):
+        return Follow(first.end(), "people")
     cursor = first.end()
     for _ in range(2):  # modifiers before the counted noun: "2,000 Russian troops"
         token = TOKEN_RE.match(sent, cursor)

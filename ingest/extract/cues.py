@@ -31,13 +31,21 @@ _MASKS = (
     r"\b(?:US|USD|EUR|GBP|Rs\.?|INR)\s?\$?\d[\d,.]*(?:\s*(?:million|billion|bn|m)\b)?",
     r"\b(?:No|Nos|Article|Flight|Resolution|Category|Level|Phase|Route|Highway|Chapter|Section"
     r"|Room|Gate|Terminal|Platform|Paragraph|Grade|Stage|Block|Unit|Building|Number)\.?\s+\d+\b",
+    # Phone numbers: "call the emergency lines 767 or 112", "helpline at 1800-425-1077".
+    r"\b(?:hotlines?|helplines?|(?:phone|telephone|emergency|toll-free)\s+(?:lines?|numbers?)|call"
+    r"|dial)\b[^.;\d]{0,25}?\d[\d -]*\d(?:\s+or\s+\d[\d -]*\d)?",
+    r"(?<![\w,])\+?\d{3,4}-\d{3}-\d{3,4}\b",
+    # Capacity, not a toll: "a ferry carrying more than 180 passengers", "licensed to carry 43".
+    r"\b(?:carrying|carry|carries|carried|capacity\s+of|designed\s+for|room\s+for)\s+"
+    r"(?:only\s+|about\s+|some\s+|around\s+|nearly\s+|up\s+to\s+|more\s+than\s+|over\s+)?\d",
 )
 MASK_RE = re.compile("|".join(f"(?:{m})" for m in _MASKS))
 
 _QUALIFIERS_BEFORE: tuple[tuple[str, Qualifier], ...] = (
     (
         r"more\s+than|over|above|in\s+excess\s+of|upwards\s+of|beyond|passed|surpassed|exceeded"
-        r"|topped|pass(?:es)?|surpass(?:es)?|exceeds?|tops?|crossed|crosses",
+        r"|topped|pass(?:es)?|surpass(?:es)?|exceeds?|tops?|crossed|crosses"
+        r"|(?:soared|climbed|rose|risen|jumped|surged|went|gone|edged|crept)\s+past",
         Qualifier.MORE_THAN,
     ),
     (
@@ -125,6 +133,22 @@ _OTHER_EVENT_CUE = re.compile(
     rf"|\bthe\s+{_YEAR}\s+[a-z]",
     re.IGNORECASE,
 )
+# A date that places the figure in another event by itself: "In 2016, Hurricane Matthew killed",
+# "in June 2022", "a 2015 heatwave", "last year's floods", "a decade ago".
+_OTHER_EVENT_DATED = re.compile(
+    rf"(?:^|[,;:—–(]\s*)in\s+(?:{_MONTH}\s+)?{_YEAR}\b|\bin\s+{_MONTH}\s+{_YEAR}\b"
+    rf"|\b(?:a|an|the)\s+{_YEAR}\s+[a-z]|\blast\s+year['’]s\b|\bthe\s+previous\s+year\b"
+    r"|\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+"
+    r"(?:years|decades?)\s+ago\b",
+    re.IGNORECASE,
+)
+# A modal after the count: "as many as 270,000 people could flee" (not "may have been").
+_PROJECTION_AFTER = re.compile(
+    r"^\s*(?:more\s+|others?\s+)?(?:(?:could|might)\s+(?:still\s+|also\s+|soon\s+|eventually\s+)?"
+    r"(?!have\b|had\b)\w+|may\s+(?:still\s+|also\s+|soon\s+|eventually\s+)?(?!have\b|had\b|be\b)\w+"
+    r"|(?:are|is)\s+(?:expected|likely|projected|forecast|predicted)\s+to\s+(?!have\b)\w+)",
+    re.IGNORECASE,
+)
 _BREAKDOWN_BEFORE = re.compile(
     r"(?P<cue>\bincluding|\bincl\.|\bamong\s+(?P<a>them|whom|those\b[^,.;]{0,40}?|the\s+\w+)"
     r"(?:\s+(?:were|are|was|is))?|\bof\s+(?:them|whom)|\bof\s+(?P<b>(?:those|the)\b[^,.;]{0,40}),"
@@ -155,24 +179,28 @@ def qualifier_after(after: str) -> tuple[Qualifier, int] | None:
     return _QUALIFIERS_AFTER[int(match.lastgroup[1:])][1], match.end()
 
 
-def status_of(sentence: str, prefix: str, before: str, after: str, years: bool) -> ReportStatus:
+def status_of(
+    sentence: str, prefix: str, before: str, after: str, years: bool, segment: str = ""
+) -> ReportStatus:
     """The status a sentence gives one of its numbers.
 
     `prefix` is the sentence up to the number's qualifier, `before` the number's own segment of
     it (since the previous figure), `after` the words that follow; `years` says whether a year is
-    written in the number's segment.
+    written in the number's segment, and `segment` is that segment.
     """
     clause = re.split(r"[,;:—–(]", before)[-1][-60:]
     if _RETRACTED_CUE.search(sentence) and not _CORRECTED_TO.search(before):
         return ReportStatus.RETRACTED
     if _FROM_BEFORE.search(before) or _is_previous(prefix):
         return ReportStatus.PREVIOUS
-    if years and _OTHER_EVENT_CUE.search(sentence):
+    if (years and _OTHER_EVENT_CUE.search(sentence)) or _OTHER_EVENT_DATED.search(segment):
         return ReportStatus.OTHER_EVENT
     if _PROJECTION_CUE.search(clause):
         return ReportStatus.PROJECTION
     if _HYPOTHETICAL_CUE.search(sentence):
         return ReportStatus.HYPOTHETICAL
+    if _PROJECTION_AFTER.match(after):
+        return ReportStatus.PROJECTION
     if _PLANNED_CUE.search(clause) or _PLANNED_CUE.match(after.strip()):
         return ReportStatus.PLANNED
     return ReportStatus.REPORTED

@@ -26,20 +26,25 @@ from ingest.extract.vocabulary import (
     trigger_pattern,
 )
 
-EXTRACTOR_VERSION = "regex-2"
+EXTRACTOR_VERSION = "regex-3"
 
 # Words allowed between a count and its predicate ("10,000 are believed missing").
 _PREDICATE_FILLER = frozenset(
     "have has had been were was are is be being to reportedly believed thought feared reported "
     "considered confirmed now already so far also still all who that which others more people "
     "later since then officially declared presumed listed remain remains remained sustained "
-    "suffered got additional further allegedly mostly mainly either were found".split()
+    "suffered got additional further allegedly mostly mainly either were found taken rushed sent "
+    "brought admitted airlifted flown being treated".split()
 )
 # Words that end a toll's subject just before its number ("the death toll rose to 5,434").
 _LINK = frozenset(
     "to at of is was are were been now reached reach reaches hit hits stood stands stand "
-    "totalled totaled totals total numbered be has had".split()
+    "totalled totaled totals total numbered be has had rose risen climbed jumped soared surged "
+    "increased grew rising climbing".split()
 )
+
+
+_PARTITIVE = re.compile(r"\s+of\s+(?:them|those|whom|the\s+[\w-]+)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -250,7 +255,8 @@ def _bind_metric(sent: str, candidates: list[_Candidate], index: int, vocab: Voc
     c = candidates[index]
     seg_start, seg_end = _segment(sent, candidates, index)
     previous = [p.metric for p in candidates[:index] if p.metric is not None]
-    c.metric = _metric(sent, c, seg_start, seg_end, vocab) or (previous[-1] if previous else None)
+    parent = previous[-1] if previous else None
+    c.metric = _metric(sent, c, (seg_start, seg_end), vocab, parent) or parent
 
 
 def _nearest_in_sentence(sent: str, c: _Candidate, vocab: Vocabulary) -> str | None:
@@ -281,7 +287,8 @@ def _bind_status(sent: str, candidates: list[_Candidate], index: int) -> None:
         or (y.start() >= c.num_end and re.search(r"\bin\s+$", sent[: y.start()]))
     ]
     with_qualifier = sent[seg_start : c.number.start]  # "could reach" is both
-    c.status = cues.status_of(sent, sent[: c.start], with_qualifier, after, bool(years))
+    segment = sent[seg_start:seg_end]
+    c.status = cues.status_of(sent, sent[: c.start], with_qualifier, after, bool(years), segment)
     previous = [p for p in candidates[:index] if p.metric is not None]
     _breakdown(sent, c, before, previous)
 
@@ -305,9 +312,15 @@ def _breakdown(sent: str, c: _Candidate, before: str, previous: list[_Candidate]
 
 
 def _metric(
-    sent: str, c: _Candidate, seg_start: int, seg_end: int, vocab: Vocabulary
+    sent: str,
+    c: _Candidate,
+    span: tuple[int, int],
+    vocab: Vocabulary,
+    parent: str | None = None,
 ) -> str | None:
-    """Which metric a count belongs to, strongest evidence first."""
+    """Which metric a count belongs to, strongest evidence first; `parent` is the metric of the
+    figure before it, which a breakdown ("including 14 children") shares."""
+    seg_start, seg_end = span
     pattern, meaning = trigger_pattern(vocab)
     found = [
         (m.start(), m.end(), meaning[normalise(m.group())])
@@ -320,6 +333,8 @@ def _metric(
         return predicate
     if c.follow.unit_is_trigger is not None:
         return c.follow.unit_is_trigger
+    if parent is not None and cues.breakdown_before(sent[seg_start : c.start])[0]:
+        return parent  # "killed 40 people, including three children, and wounded 75"
     words = sent[seg_start : c.start].split()
     if before and words and (words[-1].lower() in _LINK or before[-1][0] >= c.start - 1):
         return before[-1][1].metric
@@ -332,7 +347,8 @@ def _metric(
 def _predicate(sent: str, pos: int, after: list[tuple[int, Trigger]]) -> str | None:
     """A trigger reached from the count through auxiliaries only ("have been arrested")."""
     starts = {start: trigger.metric for start, trigger in after}
-    cursor = pos
+    partitive = _PARTITIVE.match(sent, pos)  # "nine of the injured were taken to hospital"
+    cursor = partitive.end() if partitive else pos
     while (token := TOKEN_RE.match(sent, cursor)) is not None:
         if token.start(1) in starts:
             return starts[token.start(1)]
