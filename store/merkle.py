@@ -9,17 +9,18 @@ a proof reads O(log n) subtrees by primary key; nothing ever scans the leaves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, insert, or_, select
+from sqlalchemy import Connection, TextClause, insert, select, text
 
 from domain.checkpoints import ConsistencyProof, InclusionProof
 from domain.errors import IntegrityError, InvalidInput
 from domain.events import RecordedEvent
+from domain.merkle import SubtreeHashes, new_subtrees
 from domain.merkle import consistency_proof as tree_consistency_proof
 from domain.merkle import inclusion_proof as tree_inclusion_proof
-from domain.merkle import new_subtrees
 from domain.merkle import root as tree_root
 from store.tables import log_head, merkle_subtrees
 
@@ -48,15 +49,50 @@ class StoredSubtrees:
 
     def preload(self, keys: Sequence[tuple[int, int]]) -> None:
         """Read several subtrees in one query (the right edge a batch will need)."""
-        wanted = [k for k in keys if k not in self.cache]
+        wanted = sorted({k for k in keys if k not in self.cache})
         if not wanted:
             return
-        table = merkle_subtrees
-        query = select(table.c.level, table.c.node_index, table.c.hash).where(
-            or_(*(and_(table.c.level == lv, table.c.node_index == i) for lv, i in wanted))
-        )
-        for level, index, digest in self.connection.execute(query):
+        params: dict[str, int] = {}
+        for k, (level, index) in enumerate(wanted):
+            params[f"l{k}"], params[f"i{k}"] = level, index
+        for level, index, digest in self.connection.execute(_subtrees_query(len(wanted)), params):
             self.cache[(level, index)] = bytes(digest)
+
+
+class _KeyRecorder:
+    """A stand-in lookup that notes which subtrees a computation asks for.
+
+    Which subtrees a root or proof needs depends on the sizes only, never on the hashes, so a
+    dry run names them all and one query fetches them.
+    """
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[int, int]] = []
+
+    def subtree(self, level: int, index: int) -> bytes:
+        self.keys.append((level, index))
+        return bytes(32)
+
+
+def _preloaded(
+    connection: Connection, compute: Callable[[SubtreeHashes], object]
+) -> StoredSubtrees:
+    recorder = _KeyRecorder()
+    compute(recorder)
+    lookup = StoredSubtrees(connection)
+    lookup.preload(recorder.keys)
+    return lookup
+
+
+@functools.lru_cache(maxsize=256)
+def _subtrees_query(count: int) -> TextClause:
+    """`count` (level, index) pairs by primary key, one statement text per count.
+
+    Plain OR-ed equalities: both SQLite and PostgreSQL then probe the primary key per pair
+    (row-value IN lists made SQLite scan), and the text is built once, not per request.
+    """
+    pairs = " OR ".join(f"(level = :l{k} AND node_index = :i{k})" for k in range(count))
+    return text(f"SELECT level, node_index, hash FROM merkle_subtrees WHERE {pairs}")
 
 
 def right_edge(size: int) -> list[tuple[int, int]]:
@@ -125,7 +161,10 @@ def inclusion_proof(
             raise InvalidInput(f"position must be 1 or more, got {position!r}")
         if position > size:
             raise InvalidInput(f"position {position} is not in the tree of size {size}")
-        lookup = StoredSubtrees(connection)
+        lookup = _preloaded(
+            connection,
+            lambda t: (t.subtree(0, position - 1), tree_inclusion_proof(position - 1, size, t)),
+        )
         leaf = lookup.subtree(0, position - 1)
         hashes = tree_inclusion_proof(position - 1, size, lookup)
     return InclusionProof(position - 1, size, leaf, tuple(hashes))
@@ -139,5 +178,6 @@ def consistency_proof(archive: Archive, first: int, second: int | None = None) -
             raise InvalidInput(f"first must be a whole number, got {first!r}")
         if first > size:
             raise InvalidInput(f"first ({first}) must not exceed second ({size})")
-        hashes = tree_consistency_proof(first, size, StoredSubtrees(connection))
+        lookup = _preloaded(connection, lambda t: tree_consistency_proof(first, size, t))
+        hashes = tree_consistency_proof(first, size, lookup)
     return ConsistencyProof(first, size, tuple(hashes))
