@@ -26,6 +26,14 @@ _FUNCTION = frozenset(
 )
 _PRONOUNS_AFTER_OF = frozenset("them whom those us".split())
 _ARTICLES_AFTER_OF = frozenset("the these".split())
+# "five other states": after these words the noun still has to be one that counts people.
+_MORE_WORDS = frozenset("other more additional further".split())
+# Verbs whose object is people whatever noun names them: "killed four climbers".
+_PERSON_VERB = re.compile(
+    r"\b(?:kill(?:ed|ing|s)?|injur(?:ed|ing|es)|wound(?:ed|ing|s)|arrest(?:ed|ing|s)|detain(?:ed|ing|s)"
+    r"|rescu(?:ed|ing|es))\s+(?:(?:at\s+least|more\s+than|nearly|about|some|over)\s+)?$",
+    re.IGNORECASE,
+)
 # "up from 96 a day earlier": the words after the count date it, they do not name a noun.
 _TIME_AFTER = re.compile(
     r"\s+(?:a|an|the|one|two|three|four|five|six|seven|\d+)\s+(?:days?|weeks?|months?|years?|hours?)"
@@ -84,6 +92,20 @@ def what_follows(sent: str, number: Number, vocab: Vocabulary) -> Follow | None:
     return _follow_words(sent, pos, vocab)
 
 
+def _after_more(sent: str, pos: int, cursor: int, vocab: Vocabulary) -> Follow | None:
+    """ "12 more bodies", "two more were killed", "five others"; never "five other states"."""
+    token = TOKEN_RE.match(sent, cursor)
+    if token is None or not token.group(1)[0].isalpha():
+        return Follow(pos)
+    word = token.group(1).lower()
+    noun = _noun_at(sent, token.start(1), vocab)
+    if noun is not None:
+        return Follow(noun[0], noun[1], noun[2])
+    if word in _FUNCTION or word.endswith("ed"):
+        return Follow(pos)
+    return None
+
+
 def _partitive(sent: str, pos: int, after_of: int, vocab: Vocabulary) -> Follow | None:
     """ "103 of them", "nine of the injured" count people; "19 of the state's 35 districts" not."""
     word = TOKEN_RE.match(sent, after_of)
@@ -91,9 +113,10 @@ def _partitive(sent: str, pos: int, after_of: int, vocab: Vocabulary) -> Follow 
         return None
     if word.group(1).lower() in _PRONOUNS_AFTER_OF:
         return Follow(pos)
-    if word.group(1).lower() in _ARTICLES_AFTER_OF:
-        noun = TOKEN_RE.match(sent, word.end())
-        if noun is not None and _noun_at(sent, noun.start(1), vocab) is not None:
+    if word.group(1).lower() in _ARTICLES_AFTER_OF:  # "40 of the 110 workers": a total
+        noun = re.compile(r"\s*(?:\d[\d,]*\s+)?").match(sent, word.end())
+        at = noun.end() if noun else word.end()
+        if _noun_at(sent, at, vocab) is not None:
             return Follow(pos)
     return None
 
@@ -107,10 +130,14 @@ def _follow_words(sent: str, pos: int, vocab: Vocabulary) -> Follow | None:
     if first is None or not first.group(1)[0].isalpha():
         return Follow(pos)  # punctuation or the end: "rose to 3,419."
     word = first.group(1).lower()
+    if word in _MORE_WORDS:
+        return _after_more(sent, pos, first.end(), vocab)
     if word in _FUNCTION or word.endswith("ed"):
         return Follow(pos)
     if _DEMONYM.fullmatch(first.group(1)):
         return Follow(first.end(), "people")
+    if _PERSON_VERB.search(sent, 0, pos) and re.fullmatch(r"[a-z]+s", first.group(1)):
+        return Follow(first.end(), "people")  # "killing 11 hikers"
     cursor = first.end()
     for _ in range(2):  # modifiers before the counted noun: "2,000 Russian troops"
         token = TOKEN_RE.match(sent, cursor)

@@ -35,6 +35,8 @@ _MASKS = (
     r"\b(?:hotlines?|helplines?|(?:phone|telephone|emergency|toll-free)\s+(?:lines?|numbers?)|call"
     r"|dial)\b[^.;\d]{0,25}?\d[\d -]*\d(?:\s+or\s+\d[\d -]*\d)?",
     r"(?<![\w,])\+?\d{3,4}-\d{3}-\d{3,4}\b",
+    # An age between commas after a name or title: "The stationmaster, 59, was arrested".
+    r"(?<=[A-Za-z]),\s+\d{1,2},(?=\s)",
     # Capacity, not a toll: "a ferry carrying more than 180 passengers", "licensed to carry 43".
     r"\b(?:carrying|carry|carries|carried|capacity\s+of|designed\s+for|room\s+for)\s+"
     r"(?:only\s+|about\s+|some\s+|around\s+|nearly\s+|up\s+to\s+|more\s+than\s+|over\s+)?\d",
@@ -107,6 +109,8 @@ _RETRACTED_CUE = re.compile(
     r"|\bdenied\s+(?:the\s+)?(?:reports?|claims?)\b|\bno\s+longer\s+stands\b",
     re.IGNORECASE,
 )
+# "revised the number of dead to 44 from 51": the number after "to N from" is the earlier one.
+_TO_FROM = re.compile(r"\bto\s+\d[\d,.]*(?:\s+\w+)?\s+from\s+$", re.IGNORECASE)
 _CORRECTED_TO = re.compile(
     r"\b(?:corrected|revised|amended|updated|lowered|raised|now)\b[^.;]*\bto\s*$", re.IGNORECASE
 )
@@ -191,7 +195,7 @@ def status_of(
     clause = re.split(r"[,;:—–(]", before)[-1][-60:]
     if _RETRACTED_CUE.search(sentence) and not _CORRECTED_TO.search(before):
         return ReportStatus.RETRACTED
-    if _FROM_BEFORE.search(before) or _is_previous(prefix):
+    if _FROM_BEFORE.search(before) or _TO_FROM.search(prefix) or _is_previous(prefix):
         return ReportStatus.PREVIOUS
     if (years and _OTHER_EVENT_CUE.search(sentence)) or _OTHER_EVENT_DATED.search(segment):
         return ReportStatus.OTHER_EVENT

@@ -44,7 +44,19 @@ _LINK = frozenset(
 )
 
 
-_PARTITIVE = re.compile(r"\s+of\s+(?:them|those|whom|the\s+[\w-]+)\b", re.IGNORECASE)
+_PARTITIVE = re.compile(
+    r"\s+of\s+(?:them|those|whom|the\s+(?:\d[\d,]*\s+)?[\w-]+)\b", re.IGNORECASE
+)
+# Verbs that report a count rather than say what the counted did ("2,445 announced earlier").
+_REPORTING = frozenset(
+    "announced recorded registered counted tallied estimated cited quoted published released "
+    "given stated issued logged documented verified".split()
+)
+_OF_THE = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
+# People on board are a capacity unless a predicate follows ("all 132 on board were killed").
+_ABOARD = re.compile(r"\s+(?:had\s+been\s+|were\s+|was\s+)?(?:on\s+board|aboard)\b", re.IGNORECASE)
+# A verb of its own after the count: "tens of thousands rallied", "250,000 attended".
+_OWN_VERB = re.compile(r"\s+([a-z]+ed)\b")
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,7 @@ class _Candidate:
     status: ReportStatus = ReportStatus.REPORTED
     subset_of: str | None = None
     breakdown: bool = field(default=False)
+    no_metric: bool = False  # the words after it say it counts no metric: no fallback
 
 
 def extract(text: str, vocabulary: Vocabulary | None = None) -> list[Extraction]:
@@ -118,7 +131,9 @@ def _from_sentence(text: str, offset: int, stop: int, vocab: Vocabulary) -> list
     for index in range(len(candidates)):
         _bind_metric(sent, candidates, index, vocab)
     for candidate in candidates:
-        if candidate.metric is None:  # "Some 164 people, including 103 in Almaty, were killed"
+        if (
+            candidate.metric is None and not candidate.no_metric
+        ):  # "Some 164 people, including 103 in Almaty, were killed"
             candidate.metric = _nearest_in_sentence(sent, candidate, vocab)
     for index in range(len(candidates)):
         _bind_status(sent, candidates, index)
@@ -154,6 +169,12 @@ def _candidates(sent: str, vocab: Vocabulary) -> list[_Candidate]:
         n
         for n in find_numbers(sent)
         if not any(s <= n.start < e for s, e in masks) and (n.value is not None or n.vague)
+    ]
+    # "40 of the 110 workers": the second number is the whole the first is part of.
+    numbers = [
+        n
+        for i, n in enumerate(numbers)
+        if i == 0 or not _OF_THE.fullmatch(sent, numbers[i - 1].end, n.start)
     ]
     candidates: list[_Candidate] = []
     index = 0
@@ -256,7 +277,9 @@ def _bind_metric(sent: str, candidates: list[_Candidate], index: int, vocab: Voc
     seg_start, seg_end = _segment(sent, candidates, index)
     previous = [p.metric for p in candidates[:index] if p.metric is not None]
     parent = previous[-1] if previous else None
-    c.metric = _metric(sent, c, (seg_start, seg_end), vocab, parent) or parent
+    c.metric = _metric(sent, c, (seg_start, seg_end), vocab, parent)
+    if c.metric is None and not c.no_metric:
+        c.metric = parent
 
 
 def _nearest_in_sentence(sent: str, c: _Candidate, vocab: Vocabulary) -> str | None:
@@ -328,11 +351,18 @@ def _metric(
     ]
     after = [(s, t) for s, e, t in found if s >= c.follow.end]
     before = [(e, t) for s, e, t in found if e <= c.start and not t.after_only]
+    if (board := _ABOARD.match(sent, c.follow.end)) is not None:
+        c.no_metric = True
+        return _predicate(sent, board.end(), after)
     predicate = _predicate(sent, c.follow.end, after)
     if predicate is not None:
         return predicate
     if c.follow.unit_is_trigger is not None:
         return c.follow.unit_is_trigger
+    verb = _OWN_VERB.match(sent, c.follow.end)
+    if verb is not None and verb.group(1) not in _PREDICATE_FILLER | _REPORTING:
+        c.no_metric = True
+        return None  # the count is the subject of a verb that names no metric
     if parent is not None and cues.breakdown_before(sent[seg_start : c.start])[0]:
         return parent  # "killed 40 people, including three children, and wounded 75"
     words = sent[seg_start : c.start].split()
