@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from store.tokens import revoke_token
 from tests.api.conftest import SUBJECT, archive_of
 
@@ -95,19 +93,12 @@ def test_retracting_an_unknown_report_is_404(client, auth):
     assert events_after(client, 14) == []
 
 
-@pytest.mark.parametrize(
-    ("headers", "status"),
-    [
-        ({}, 401),
-        ({"Authorization": "Bearer rct_wrong"}, 401),
-        ({"Authorization": "Basic eDp5"}, 401),
-    ],
-)
-def test_writes_without_a_valid_token_are_refused(client, headers, status):
-    response = client.post(REPORTS, json=report(), headers=headers)
-    assert response.status_code == status
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.headers["www-authenticate"] == "Bearer"
+def test_writes_without_a_valid_token_are_refused_with_401(client):
+    for headers in ({}, {"Authorization": "Bearer rct_wrong"}, {"Authorization": "Basic eDp5"}):
+        response = client.post(REPORTS, json=report(), headers=headers)
+        assert response.status_code == 401, headers
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["www-authenticate"] == "Bearer"
     assert events_after(client, 14) == []
 
 
