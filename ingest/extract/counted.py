@@ -89,7 +89,7 @@ def what_follows(sent: str, number: Number, vocab: Vocabulary) -> Follow | None:
         return _partitive(sent, pos, pos + of.end(), vocab)
     if _TIME_AFTER.match(rest):
         return Follow(pos)
-    return _follow_words(sent, pos, vocab)
+    return _follow_words(sent, pos, vocab, number.start)
 
 
 def _after_more(sent: str, pos: int, cursor: int, vocab: Vocabulary) -> Follow | None:
@@ -121,7 +121,7 @@ def _partitive(sent: str, pos: int, after_of: int, vocab: Vocabulary) -> Follow 
     return None
 
 
-def _follow_words(sent: str, pos: int, vocab: Vocabulary) -> Follow | None:
+def _follow_words(sent: str, pos: int, vocab: Vocabulary, start_of_number: int) -> Follow | None:
     start = len(sent) - len(sent[pos:].lstrip())
     noun = _noun_at(sent, start, vocab)
     if noun is not None:
@@ -136,7 +136,7 @@ def _follow_words(sent: str, pos: int, vocab: Vocabulary) -> Follow | None:
         return Follow(pos)
     if _DEMONYM.fullmatch(first.group(1)):
         return Follow(first.end(), "people")
-    if _PERSON_VERB.search(sent, 0, pos) and re.fullmatch(r"[a-z]+s", first.group(1)):
+    if _PERSON_VERB.search(sent, 0, start_of_number) and re.fullmatch(r"[a-z]+s", first.group(1)):
         return Follow(first.end(), "people")  # "killing 11 hikers"
     cursor = first.end()
     for _ in range(2):  # modifiers before the counted noun: "2,000 Russian troops"

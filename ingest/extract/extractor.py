@@ -164,7 +164,7 @@ def _extraction(sent: str, c: _Candidate, quote: str, offset: int, vocab: Vocabu
 
 def _candidates(sent: str, vocab: Vocabulary) -> list[_Candidate]:
     """The numbers of a sentence that count something, ranges joined, qualifiers read."""
-    masks = [m.span() for m in cues.MASK_RE.finditer(sent)]
+    masks = cues.mask_spans(sent)
     numbers = [
         n
         for n in find_numbers(sent)
@@ -284,14 +284,12 @@ def _bind_metric(sent: str, candidates: list[_Candidate], index: int, vocab: Voc
 
 def _nearest_in_sentence(sent: str, c: _Candidate, vocab: Vocabulary) -> str | None:
     """A last resort across other figures' segments, for a trigger a breakdown split off."""
-    pattern, meaning = trigger_pattern(vocab)
     distances = []
-    for m in pattern.finditer(sent):
-        trigger = meaning[normalise(m.group())]
-        if m.start() >= c.follow.end:
-            distances.append((m.start() - c.follow.end, trigger.metric))
-        elif m.end() <= c.start and not trigger.after_only:
-            distances.append((c.start - m.end(), trigger.metric))
+    for start, end, trigger in _triggers(sent, vocab):
+        if start >= c.follow.end:
+            distances.append((start - c.follow.end, trigger.metric))
+        elif end <= c.start and not trigger.after_only:
+            distances.append((c.start - end, trigger.metric))
     near = [pair for pair in distances if pair[0] <= 60]
     return min(near)[1] if near else None
 
@@ -334,6 +332,20 @@ def _breakdown(sent: str, c: _Candidate, before: str, previous: list[_Candidate]
     )
 
 
+_SCANNED: list[tuple[str, Vocabulary, list[tuple[int, int, Trigger]]]] = []
+
+
+def _triggers(sent: str, vocab: Vocabulary) -> list[tuple[int, int, Trigger]]:
+    """Every trigger of the sentence, scanned once for all its candidates (the last one kept)."""
+    last = _SCANNED[-1] if _SCANNED else None
+    if last is not None and last[0] is sent and last[1] is vocab:
+        return last[2]
+    pattern, meaning = trigger_pattern(vocab)
+    found = [(m.start(), m.end(), meaning[normalise(m.group())]) for m in pattern.finditer(sent)]
+    _SCANNED[:] = [(sent, vocab, found)]
+    return found
+
+
 def _metric(
     sent: str,
     c: _Candidate,
@@ -344,11 +356,7 @@ def _metric(
     """Which metric a count belongs to, strongest evidence first; `parent` is the metric of the
     figure before it, which a breakdown ("including 14 children") shares."""
     seg_start, seg_end = span
-    pattern, meaning = trigger_pattern(vocab)
-    found = [
-        (m.start(), m.end(), meaning[normalise(m.group())])
-        for m in pattern.finditer(sent, seg_start, seg_end)
-    ]
+    found = [(s, e, t) for s, e, t in _triggers(sent, vocab) if seg_start <= s and e <= seg_end]
     after = [(s, t) for s, e, t in found if s >= c.follow.end]
     before = [(e, t) for s, e, t in found if e <= c.start and not t.after_only]
     if (board := _ABOARD.match(sent, c.follow.end)) is not None:
