@@ -175,6 +175,7 @@ def background_worker(settings: Settings, *, enabled: bool = True) -> Iterator[N
 
 def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per dispatch is noise
 
 
 def wait_for_stop_signal() -> None:
