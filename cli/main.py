@@ -90,7 +90,7 @@ def _ingest_with_progress(archive: Archive, source: str, subject: str) -> Captur
             source,
             subject,
             on_total=lambda n: bar.update(task, total=n),
-            progress=lambda: bar.advance(task),
+            progress=lambda count: bar.advance(task, count),
         )
 
 

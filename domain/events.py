@@ -8,7 +8,7 @@ one stream per figure (reports and their retractions), per document (its version
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
@@ -161,7 +161,9 @@ class RecordedEvent:
     recorded_at: datetime
     idempotency_key: str | None
     leaf_hash: bytes
+    parsed: Event | None = field(default=None, compare=False, repr=False)
 
     @property
     def event(self) -> Event:
-        return parse_event(self.type, self.data)
+        """The typed event: the one appended, or parsed from the stored data on reading."""
+        return self.parsed if self.parsed is not None else parse_event(self.type, self.data)

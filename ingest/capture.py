@@ -1,54 +1,103 @@
-"""Capture: an article becomes a document version plus the reports extracted from it, at once.
+"""Capture: articles become document versions plus the reports extracted from them.
 
-One article is one all-or-nothing batch. Idempotency keys name the document, its version and its
-content, so capturing the same text again appends nothing, while a corrected article appends a
-new version with its own reports and the old version keeps its own.
+Each article is all-or-nothing: its document and its reports are always in the same append.
+Idempotency keys name the document, its version and its content, so capturing the same text again
+appends nothing, a corrected article appends a new version with its own reports, and the old
+version keeps its own. A feed's articles are captured in few transactions: the latest version of
+every document is read in one chunked query and many articles go into one append. If another
+writer moved a document on in between (a StreamConflict), that group is retried one article at a
+time, reading the version afresh.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from domain.errors import StreamConflict
 from domain.events import DocumentCaptured, FigureReported, PendingEvent, Source
 from ingest.articles import Article
-from ingest.extract import EXTRACTOR_VERSION, Extraction, extract, vocabulary_for
+from ingest.extract import EXTRACTOR_VERSION, Extraction, Vocabulary, extract, vocabulary_for
 from store.archive import Archive
+from store.events import CHUNK, AppendResult
 from store.tables import documents
+
+ARTICLES_PER_APPEND = 100
 
 
 @dataclass(frozen=True)
 class CaptureResult:
-    documents: int = 0
-    reports: int = 0
+    """What a capture did, as an operator counts it."""
+
+    new: int = 0  # documents seen for the first time
+    changed: int = 0  # documents whose text or title changed: a new version
     unchanged: int = 0
+    reports: int = 0
+
+    @property
+    def documents(self) -> int:
+        return self.new + self.changed
 
     def __add__(self, other: CaptureResult) -> CaptureResult:
         return CaptureResult(
-            self.documents + other.documents,
-            self.reports + other.reports,
+            self.new + other.new,
+            self.changed + other.changed,
             self.unchanged + other.unchanged,
+            self.reports + other.reports,
         )
 
 
-def capture(
+def capture_articles(
     archive: Archive,
     subject: str,
-    article: Article,
+    articles: Sequence[Article],
     captured_at: datetime,
     *,
     feed_id: str | None = None,
-    actor: str = "ingest",
+    per_append: int = ARTICLES_PER_APPEND,
+    progress: Callable[[int], None] | None = None,
 ) -> CaptureResult:
-    """Append the article as a new document version with its reports, unless it is unchanged."""
-    latest = _latest_version(archive, article.document_id)
-    if latest is not None and latest[1] == article.content_hash:
-        return CaptureResult(unchanged=1)
-    version = 1 if latest is None else latest[0] + 1
+    """Capture every new or changed article; unchanged ones append nothing."""
+    vocabulary = vocabulary_for(archive.settings.metrics_path)
+    latest = latest_versions(archive, {a.document_id for a in articles})
+    total = CaptureResult()
+    todo: list[tuple[Article, list[PendingEvent]]] = []
+    for article in articles:
+        known = latest.get(article.document_id)
+        if known is not None and known[1] == article.content_hash:
+            total += CaptureResult(unchanged=1)
+            continue
+        version = 1 if known is None else known[0] + 1
+        latest[article.document_id] = (version, article.content_hash)
+        events = article_events(subject, article, version, captured_at, feed_id, vocabulary)
+        todo.append((article, events))
+    if progress is not None and total.unchanged:
+        progress(total.unchanged)
+    for start in range(0, len(todo), per_append):
+        group = todo[start : start + per_append]
+        try:
+            total += _counted(archive.events.append([e for _, events in group for e in events]))
+        except StreamConflict:
+            for article, _ in group:
+                total += _capture_one(archive, subject, article, captured_at, feed_id)
+        if progress is not None:
+            progress(len(group))
+    return total
+
+
+def article_events(
+    subject: str,
+    article: Article,
+    version: int,
+    captured_at: datetime,
+    feed_id: str | None,
+    vocabulary: Vocabulary,
+) -> list[PendingEvent]:
+    """The document version and the reports extracted from it, with their idempotency keys."""
     document = DocumentCaptured(
         document_id=article.document_id,
         subject=subject,
@@ -63,14 +112,11 @@ def capture(
         entry_id=article.entry_id,
     )
     key = f"document:{article.document_id}:v{version}:{article.content_hash}"
-    metadata = {"actor": actor, "extractor_version": EXTRACTOR_VERSION}
-    batch = [PendingEvent(document, version - 1, key, metadata)]
-    found = extract(article.text, vocabulary_for(archive.settings.metrics_path))
-    batch += report_events(subject, document, found, key, metadata)
-    result = archive.events.append(batch)
-    if not result.appended:
-        return CaptureResult(unchanged=1)
-    return CaptureResult(documents=1, reports=len(result.appended) - 1)
+    metadata = {"actor": "ingest", "extractor_version": EXTRACTOR_VERSION}
+    found = extract(article.text, vocabulary)
+    return [PendingEvent(document, version - 1, key, metadata)] + report_events(
+        subject, document, found, key, metadata
+    )
 
 
 def report_events(
@@ -113,30 +159,49 @@ def report_events(
     return pending
 
 
-def capture_all(
-    archive: Archive,
-    subject: str,
-    articles: Iterable[Article],
-    clock: Callable[[], datetime],
-    *,
-    feed_id: str | None = None,
-    progress: Callable[[], None] | None = None,
-) -> CaptureResult:
-    total = CaptureResult()
-    for article in articles:
-        total += capture(archive, subject, article, clock(), feed_id=feed_id)
-        if progress is not None:
-            progress()
-    return total
-
-
-def _latest_version(archive: Archive, document_id: str) -> tuple[int, str] | None:
-    query = (
-        select(documents.c.version, documents.c.content_hash)
-        .where(documents.c.document_id == document_id)
-        .order_by(documents.c.version.desc())
-        .limit(1)
-    )
+def latest_versions(archive: Archive, document_ids: set[str]) -> dict[str, tuple[int, str]]:
+    """Each known document's latest (version, content hash), in a few indexed queries."""
+    names = sorted(document_ids)
+    latest: dict[str, tuple[int, str]] = {}
     with archive.engine.connect() as connection:
-        row = connection.execute(query).first()
-    return None if row is None else (row.version, row.content_hash)
+        for start in range(0, len(names), CHUNK):
+            newest = (
+                select(documents.c.document_id, func.max(documents.c.version).label("version"))
+                .where(documents.c.document_id.in_(names[start : start + CHUNK]))
+                .group_by(documents.c.document_id)
+                .subquery()
+            )
+            query = select(
+                documents.c.document_id, documents.c.version, documents.c.content_hash
+            ).join(
+                newest,
+                (documents.c.document_id == newest.c.document_id)
+                & (documents.c.version == newest.c.version),
+            )
+            for row in connection.execute(query):
+                latest[row.document_id] = (row.version, row.content_hash)
+    return latest
+
+
+def _capture_one(
+    archive: Archive, subject: str, article: Article, captured_at: datetime, feed_id: str | None
+) -> CaptureResult:
+    known = latest_versions(archive, {article.document_id}).get(article.document_id)
+    if known is not None and known[1] == article.content_hash:
+        return CaptureResult(unchanged=1)
+    version = 1 if known is None else known[0] + 1
+    vocabulary = vocabulary_for(archive.settings.metrics_path)
+    events = article_events(subject, article, version, captured_at, feed_id, vocabulary)
+    return _counted(archive.events.append(events))
+
+
+def _counted(result: AppendResult) -> CaptureResult:
+    """Count an append's documents (new or changed) and reports; a replayed key counts unchanged."""
+    total = CaptureResult()
+    for event in result.appended:
+        if event.type == DocumentCaptured.type:
+            total += CaptureResult(new=1) if event.version == 1 else CaptureResult(changed=1)
+        elif event.type == FigureReported.type:
+            total += CaptureResult(reports=1)
+    skipped = sum(1 for event in result.existing if event.type == DocumentCaptured.type)
+    return total + CaptureResult(unchanged=skipped)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from domain.errors import FeedError, FetchFailed, RecountError
 from domain.times import format_time
 from ingest.articles import parse_feed
-from ingest.batches import BatchResult, capture_articles
+from ingest.capture import CaptureResult, capture_articles
 from ingest.fetch import Fetcher, FetchResult, backoff
 from store.archive import Archive
 from store.feeds import Feed, FeedState, get_feed, holding, record_poll
@@ -140,9 +140,9 @@ def _polled(
     polled_at: datetime,
     status: str,
     fetched: FetchResult,
-    done: BatchResult | None = None,
+    done: CaptureResult | None = None,
 ) -> FeedState:
-    done = done or BatchResult()
+    done = done or CaptureResult()
     return replace(
         previous,
         last_polled_at=polled_at,

@@ -25,6 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from ingest.fetch import Fetcher
 from ingest.poll import PollResult, poll_feed
 from store.archive import Archive
+from store.checkpoints import current_checkpoint
 from store.events import Clock, system_clock
 from store.feeds import Feed, due_feeds
 
@@ -47,6 +48,15 @@ PERIODIC: list[PeriodicJob] = []
 def register_periodic(name: str, seconds: float, run: Callable[[Archive], None]) -> None:
     """Run `run(archive)` every `seconds` in every worker (e.g. sign a checkpoint hourly)."""
     PERIODIC.append(PeriodicJob(name, seconds, run))
+
+
+def sign_checkpoint(archive: Archive) -> None:
+    """Sign the tree head if the log grew since the last checkpoint (auditors keep these)."""
+    current_checkpoint(archive)
+
+
+CHECKPOINT_EVERY = 3600.0
+register_periodic("checkpoint", CHECKPOINT_EVERY, sign_checkpoint)
 
 
 class Worker:

@@ -8,7 +8,7 @@ from pathlib import Path
 from domain.errors import InvalidInput
 from domain.subjects import validate_subject
 from ingest.articles import parse_feed
-from ingest.capture import CaptureResult, capture_all
+from ingest.capture import CaptureResult, capture_articles
 from ingest.fetch import Fetcher
 from store.archive import Archive
 
@@ -33,7 +33,7 @@ def ingest_source(
     subject: str,
     *,
     on_total: Callable[[int], None] | None = None,
-    progress: Callable[[], None] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> CaptureResult:
     validate_subject(subject)
     content, base_url = read_source(source, archive.settings.allow_private_feeds)
@@ -42,4 +42,5 @@ def ingest_source(
         raise InvalidInput(f"{source} is not a usable feed: {feed.problem}")
     if on_total is not None:
         on_total(len(feed.articles))
-    return capture_all(archive, subject, feed.articles, archive.events.clock, progress=progress)
+    captured_at = archive.events.clock()
+    return capture_articles(archive, subject, feed.articles, captured_at, progress=progress)

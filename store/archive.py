@@ -45,3 +45,8 @@ class Archive:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+# Read models and event types that live in their own modules register themselves on import;
+# importing them here means every archive, whoever opens it, knows the whole log.
+from store import feeds as _feeds  # noqa: E402, F401

@@ -196,6 +196,7 @@ def _record(
         recorded_at=recorded_at,
         idempotency_key=item.idempotency_key,
         leaf_hash=leaf_hash(canonical_bytes(form)),
+        parsed=item.event,
     )
 
 
