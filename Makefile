@@ -5,10 +5,10 @@ PYTHON ?= python3
 
 .PHONY: run test lint format bench extract-eval clean
 
-$(BIN)/recount: pyproject.toml
+$(BIN)/recount: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 run: $(BIN)/recount

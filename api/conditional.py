@@ -45,9 +45,7 @@ def wants_csv(request: Request) -> bool:
 
 def head_etag(request: Request, head: int) -> str:
     """An ETag for a view that may change: the log head, the path, the query and the format."""
-    key = "|".join(
-        [str(head), request.url.path, str(request.url.query), str(wants_csv(request))]
-    )
+    key = "|".join([str(head), request.url.path, str(request.url.query), str(wants_csv(request))])
     return '"h' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
