@@ -15,22 +15,17 @@ from __future__ import annotations
 import argparse
 import functools
 import statistics
-import tempfile
 import threading
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 import feedparser
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
+from bench.core import fresh_archive, timed
 from ingest.articles import parse_feed
 from ingest.extract import extract
 from ingest.fetch import Fetcher
@@ -38,7 +33,6 @@ from ingest.poll import poll_feed
 from store.archive import Archive
 from store.events import system_clock
 from store.feeds import add_feed, get_feed
-from store.settings import Settings
 
 SUBJECT = "bench-feeds"
 START = datetime(2022, 1, 5, tzinfo=UTC)
@@ -98,37 +92,6 @@ def loopback() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@contextmanager
-def fresh_archive(url: str | None) -> Iterator[Archive]:
-    if url is None:
-        with tempfile.TemporaryDirectory() as folder:
-            archive = Archive.open(Settings(database_url=f"sqlite:///{Path(folder) / 'b.db'}"))
-            archive.migrate()
-            yield archive
-            archive.close()
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    archive = Archive.open(Settings(database_url=scoped.render_as_string(hide_password=False)))
-    archive.migrate()
-    try:
-        yield archive
-    finally:
-        archive.close()
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-
-def timed(run: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    run()
-    return time.perf_counter() - started
 
 
 def median(samples: list[float]) -> float:
