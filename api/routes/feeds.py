@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from api import errors
 from api.deps import ArchiveDep, RequireToken
 from ingest.feeds import register_feed
 from store.feeds import get_feed, list_feeds, remove_feed
@@ -55,7 +56,7 @@ def feeds(archive: ArchiveDep) -> list[dict[str, Any]]:
     return [feed.to_json() for feed in list_feeds(archive)]
 
 
-@router.post("/feeds", status_code=201, response_model=FeedOut)
+@router.post("/feeds", status_code=errors.CREATED, response_model=FeedOut)
 def add(body: FeedIn, archive: ArchiveDep, token: RequireToken) -> dict[str, Any]:
     actor = f"token:{token.name}"
     return register_feed(archive, body.url, body.subject, body.every, actor=actor).to_json()
