@@ -9,54 +9,21 @@ then the status and whether it is a breakdown of a larger figure.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from domain.qualifiers import Qualifier, interval
 from domain.status import ReportStatus
 from ingest.extract import cues
-from ingest.extract.counted import TOKEN_RE, Follow, what_follows
+from ingest.extract.binding import Candidate, metric_of, nearest_in_sentence
+from ingest.extract.counted import Follow, what_follows
 from ingest.extract.numbers import Number, find_numbers
 from ingest.extract.sentences import sentence_spans
-from ingest.extract.vocabulary import (
-    Trigger,
-    Vocabulary,
-    default_vocabulary,
-    normalise,
-    trigger_pattern,
-)
+from ingest.extract.vocabulary import Vocabulary, default_vocabulary
 
-EXTRACTOR_VERSION = "regex-3"
+EXTRACTOR_VERSION = "regex-4"
 
-# Words allowed between a count and its predicate ("10,000 are believed missing").
-_PREDICATE_FILLER = frozenset(
-    "have has had been were was are is be being to reportedly believed thought feared reported "
-    "considered confirmed now already so far also still all who that which others more people "
-    "later since then officially declared presumed listed remain remains remained sustained "
-    "suffered got additional further allegedly mostly mainly either were found taken rushed sent "
-    "brought admitted airlifted flown being treated".split()
-)
-# Words that end a toll's subject just before its number ("the death toll rose to 5,434").
-_LINK = frozenset(
-    "to at of is was are were been now reached reach reaches hit hits stood stands stand "
-    "totalled totaled totals total numbered be has had rose risen climbed jumped soared surged "
-    "increased grew rising climbing".split()
-)
-
-
-_PARTITIVE = re.compile(
-    r"\s+of\s+(?:them|those|whom|the\s+(?:\d[\d,]*\s+)?[\w-]+)\b", re.IGNORECASE
-)
-# Verbs that report a count rather than say what the counted did ("2,445 announced earlier").
-_REPORTING = frozenset(
-    "announced recorded registered counted tallied estimated cited quoted published released "
-    "given stated issued logged documented verified".split()
-)
 _OF_THE = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
-# People on board are a capacity unless a predicate follows ("all 132 on board were killed").
-_ABOARD = re.compile(r"\s+(?:had\s+been\s+|were\s+|was\s+)?(?:on\s+board|aboard)\b", re.IGNORECASE)
-# A verb of its own after the count: "tens of thousands rallied", "250,000 attended".
-_OWN_VERB = re.compile(r"\s+([a-z]+ed)\b")
 
 
 @dataclass(frozen=True)
@@ -96,26 +63,6 @@ class Extraction:
         }
 
 
-@dataclass
-class _Candidate:
-    """A number that counts something, while its metric and status are being worked out."""
-
-    number: Number
-    start: int  # of the surface, qualifier included
-    num_end: int  # of the (last) number
-    end: int  # of the surface, unit included
-    follow: Follow
-    qualifier: Qualifier
-    value: int | None
-    low: int | None = None
-    high: int | None = None
-    metric: str | None = None
-    status: ReportStatus = ReportStatus.REPORTED
-    subset_of: str | None = None
-    breakdown: bool = field(default=False)
-    no_metric: bool = False  # the words after it say it counts no metric: no fallback
-
-
 def extract(text: str, vocabulary: Vocabulary | None = None) -> list[Extraction]:
     """Every figure stated in `text`, in order of appearance."""
     vocab = vocabulary if vocabulary is not None else default_vocabulary()
@@ -134,14 +81,14 @@ def _from_sentence(text: str, offset: int, stop: int, vocab: Vocabulary) -> list
         if (
             candidate.metric is None and not candidate.no_metric
         ):  # "Some 164 people, including 103 in Almaty, were killed"
-            candidate.metric = _nearest_in_sentence(sent, candidate, vocab)
+            candidate.metric = nearest_in_sentence(sent, candidate, vocab)
     for index in range(len(candidates)):
         _bind_status(sent, candidates, index)
     quote = sent.strip()
     return [_extraction(sent, c, quote, offset, vocab) for c in candidates if c.metric is not None]
 
 
-def _extraction(sent: str, c: _Candidate, quote: str, offset: int, vocab: Vocabulary) -> Extraction:
+def _extraction(sent: str, c: Candidate, quote: str, offset: int, vocab: Vocabulary) -> Extraction:
     assert c.metric is not None
     bounds = interval(c.qualifier, c.value, c.low, c.high)
     unit = c.follow.unit or vocab.metric(c.metric).unit
@@ -162,7 +109,7 @@ def _extraction(sent: str, c: _Candidate, quote: str, offset: int, vocab: Vocabu
     )
 
 
-def _candidates(sent: str, vocab: Vocabulary) -> list[_Candidate]:
+def _candidates(sent: str, vocab: Vocabulary) -> list[Candidate]:
     """The numbers of a sentence that count something, ranges joined, qualifiers read."""
     masks = cues.mask_spans(sent)
     numbers = [
@@ -176,7 +123,7 @@ def _candidates(sent: str, vocab: Vocabulary) -> list[_Candidate]:
         for i, n in enumerate(numbers)
         if i == 0 or not _OF_THE.fullmatch(sent, numbers[i - 1].end, n.start)
     ]
-    candidates: list[_Candidate] = []
+    candidates: list[Candidate] = []
     index = 0
     while index < len(numbers):
         number = numbers[index]
@@ -204,13 +151,13 @@ def _is_range(sent: str, low: Number, high: Number) -> bool:
     )
 
 
-def _range(sent: str, low: Number, high: Number, vocab: Vocabulary) -> _Candidate | None:
+def _range(sent: str, low: Number, high: Number, vocab: Vocabulary) -> Candidate | None:
     follow = what_follows(sent, high, vocab)
     if follow is None or low.decimal or high.decimal:
         return None
     between = re.search(r"\bbetween\s+$", sent[: low.start], re.IGNORECASE)
     start = between.start() if between else low.start
-    return _Candidate(
+    return Candidate(
         number=low,
         start=start,
         num_end=high.end,
@@ -223,7 +170,7 @@ def _range(sent: str, low: Number, high: Number, vocab: Vocabulary) -> _Candidat
     )
 
 
-def _single(sent: str, number: Number, vocab: Vocabulary) -> _Candidate | None:
+def _single(sent: str, number: Number, vocab: Vocabulary) -> Candidate | None:
     if number.decimal:
         return None  # "7.8 magnitude": people are not counted in tenths
     follow = what_follows(sent, number, vocab)
@@ -236,7 +183,7 @@ def _single(sent: str, number: Number, vocab: Vocabulary) -> _Candidate | None:
         qualifier, start = before
     elif (after := cues.qualifier_after(sent[number.end :])) is not None:
         qualifier = after[0]
-    return _Candidate(
+    return Candidate(
         number=number,
         start=start,
         num_end=number.end,
@@ -264,37 +211,25 @@ def _surface_end(sent: str, number_end: int, follow: Follow) -> int:
     return number_end
 
 
-def _segment(sent: str, candidates: list[_Candidate], index: int) -> tuple[int, int]:
+def _segment(sent: str, candidates: list[Candidate], index: int) -> tuple[int, int]:
     """A candidate's part of the sentence: from the previous figure to the next one."""
     seg_start = candidates[index - 1].num_end if index > 0 else 0
     seg_end = candidates[index + 1].start if index + 1 < len(candidates) else len(sent)
     return seg_start, seg_end
 
 
-def _bind_metric(sent: str, candidates: list[_Candidate], index: int, vocab: Vocabulary) -> None:
+def _bind_metric(sent: str, candidates: list[Candidate], index: int, vocab: Vocabulary) -> None:
     """The metric from the candidate's own segment, else the previous figure's (elision)."""
     c = candidates[index]
     seg_start, seg_end = _segment(sent, candidates, index)
     previous = [p.metric for p in candidates[:index] if p.metric is not None]
     parent = previous[-1] if previous else None
-    c.metric = _metric(sent, c, (seg_start, seg_end), vocab, parent)
+    c.metric = metric_of(sent, c, (seg_start, seg_end), vocab, parent)
     if c.metric is None and not c.no_metric:
         c.metric = parent
 
 
-def _nearest_in_sentence(sent: str, c: _Candidate, vocab: Vocabulary) -> str | None:
-    """A last resort across other figures' segments, for a trigger a breakdown split off."""
-    distances = []
-    for start, end, trigger in _triggers(sent, vocab):
-        if start >= c.follow.end:
-            distances.append((start - c.follow.end, trigger.metric))
-        elif end <= c.start and not trigger.after_only:
-            distances.append((c.start - end, trigger.metric))
-    near = [pair for pair in distances if pair[0] <= 60]
-    return min(near)[1] if near else None
-
-
-def _bind_status(sent: str, candidates: list[_Candidate], index: int) -> None:
+def _bind_status(sent: str, candidates: list[Candidate], index: int) -> None:
     """Status from the cues around the candidate; a breakdown takes its parent's."""
     c = candidates[index]
     seg_start, seg_end = _segment(sent, candidates, index)
@@ -314,7 +249,7 @@ def _bind_status(sent: str, candidates: list[_Candidate], index: int) -> None:
     _breakdown(sent, c, before, previous)
 
 
-def _breakdown(sent: str, c: _Candidate, before: str, previous: list[_Candidate]) -> None:
+def _breakdown(sent: str, c: Candidate, before: str, previous: list[Candidate]) -> None:
     is_part, scope = cues.breakdown_before(before)
     if not is_part:
         is_part, scope = cues.breakdown_after(sent[c.follow.end :])
@@ -330,67 +265,3 @@ def _breakdown(sent: str, c: _Candidate, before: str, previous: list[_Candidate]
     c.subset_of = (
         cues.place_after(sent[c.follow.end :]) or scope or c.follow.unit or "a larger toll"
     )
-
-
-_SCANNED: list[tuple[str, Vocabulary, list[tuple[int, int, Trigger]]]] = []
-
-
-def _triggers(sent: str, vocab: Vocabulary) -> list[tuple[int, int, Trigger]]:
-    """Every trigger of the sentence, scanned once for all its candidates (the last one kept)."""
-    last = _SCANNED[-1] if _SCANNED else None
-    if last is not None and last[0] is sent and last[1] is vocab:
-        return last[2]
-    pattern, meaning = trigger_pattern(vocab)
-    found = [(m.start(), m.end(), meaning[normalise(m.group())]) for m in pattern.finditer(sent)]
-    _SCANNED[:] = [(sent, vocab, found)]
-    return found
-
-
-def _metric(
-    sent: str,
-    c: _Candidate,
-    span: tuple[int, int],
-    vocab: Vocabulary,
-    parent: str | None = None,
-) -> str | None:
-    """Which metric a count belongs to, strongest evidence first; `parent` is the metric of the
-    figure before it, which a breakdown ("including 14 children") shares."""
-    seg_start, seg_end = span
-    found = [(s, e, t) for s, e, t in _triggers(sent, vocab) if seg_start <= s and e <= seg_end]
-    after = [(s, t) for s, e, t in found if s >= c.follow.end]
-    before = [(e, t) for s, e, t in found if e <= c.start and not t.after_only]
-    if (board := _ABOARD.match(sent, c.follow.end)) is not None:
-        c.no_metric = True
-        return _predicate(sent, board.end(), after)
-    predicate = _predicate(sent, c.follow.end, after)
-    if predicate is not None:
-        return predicate
-    if c.follow.unit_is_trigger is not None:
-        return c.follow.unit_is_trigger
-    verb = _OWN_VERB.match(sent, c.follow.end)
-    if verb is not None and verb.group(1) not in _PREDICATE_FILLER | _REPORTING:
-        c.no_metric = True
-        return None  # the count is the subject of a verb that names no metric
-    if parent is not None and cues.breakdown_before(sent[seg_start : c.start])[0]:
-        return parent  # "killed 40 people, including three children, and wounded 75"
-    words = sent[seg_start : c.start].split()
-    if before and words and (words[-1].lower() in _LINK or before[-1][0] >= c.start - 1):
-        return before[-1][1].metric
-    scored = [(c.start - e, t.metric) for e, t in before]
-    scored += [(s - c.follow.end, t.metric) for s, t in after]
-    near = [(d, metric) for d, metric in scored if d <= 100]
-    return min(near, key=lambda pair: pair[0])[1] if near else None
-
-
-def _predicate(sent: str, pos: int, after: list[tuple[int, Trigger]]) -> str | None:
-    """A trigger reached from the count through auxiliaries only ("have been arrested")."""
-    starts = {start: trigger.metric for start, trigger in after}
-    partitive = _PARTITIVE.match(sent, pos)  # "nine of the injured were taken to hospital"
-    cursor = partitive.end() if partitive else pos
-    while (token := TOKEN_RE.match(sent, cursor)) is not None:
-        if token.start(1) in starts:
-            return starts[token.start(1)]
-        if token.group(1).lower() not in _PREDICATE_FILLER:
-            return None
-        cursor = token.end()
-    return None

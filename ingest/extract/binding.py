@@ -1,0 +1,140 @@
+"""Which metric a count belongs to: the predicate after it, the noun it counts, the toll it
+completes, the nearest trigger; and the candidate being worked out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from domain.qualifiers import Qualifier
+from domain.status import ReportStatus
+from ingest.extract import cues
+from ingest.extract.counted import TOKEN_RE, Follow
+from ingest.extract.numbers import Number
+from ingest.extract.vocabulary import Trigger, Vocabulary, normalise, trigger_pattern
+
+# Words allowed between a count and its predicate ("10,000 are believed missing").
+_PREDICATE_FILLER = frozenset(
+    "have has had been were was are is be being to reportedly believed thought feared reported "
+    "considered confirmed now already so far also still all who that which others more people "
+    "later since then officially declared presumed listed remain remains remained sustained "
+    "suffered got additional further allegedly mostly mainly either were found taken rushed sent "
+    "brought admitted airlifted flown being treated".split()
+)
+# Words that end a toll's subject just before its number ("the death toll rose to 5,434").
+_LINK = frozenset(
+    "to at of is was are were been now reached reach reaches hit hits stood stands stand "
+    "totalled totaled totals total numbered be has had rose risen climbed jumped soared surged "
+    "increased grew rising climbing".split()
+)
+
+
+_PARTITIVE = re.compile(
+    r"\s+of\s+(?:them|those|whom|the\s+(?:\d[\d,]*\s+)?[\w-]+)\b", re.IGNORECASE
+)
+# Verbs that report a count rather than say what the counted did ("2,445 announced earlier").
+_REPORTING = frozenset(
+    "announced recorded registered counted tallied estimated cited quoted published released "
+    "given stated issued logged documented verified".split()
+)
+# People on board are a capacity unless a predicate follows ("all 132 on board were killed").
+_ABOARD = re.compile(r"\s+(?:had\s+been\s+|were\s+|was\s+)?(?:on\s+board|aboard)\b", re.IGNORECASE)
+# A verb of its own after the count: "tens of thousands rallied", "250,000 attended".
+_OWN_VERB = re.compile(r"\s+([a-z]+ed)\b")
+
+
+@dataclass
+class Candidate:
+    """A number that counts something, while its metric and status are being worked out."""
+
+    number: Number
+    start: int  # of the surface, qualifier included
+    num_end: int  # of the (last) number
+    end: int  # of the surface, unit included
+    follow: Follow
+    qualifier: Qualifier
+    value: int | None
+    low: int | None = None
+    high: int | None = None
+    metric: str | None = None
+    status: ReportStatus = ReportStatus.REPORTED
+    subset_of: str | None = None
+    breakdown: bool = field(default=False)
+    no_metric: bool = False  # the words after it say it counts no metric: no fallback
+
+
+def nearest_in_sentence(sent: str, c: Candidate, vocab: Vocabulary) -> str | None:
+    """A last resort across other figures' segments, for a trigger a breakdown split off."""
+    distances = []
+    for start, end, trigger in _triggers(sent, vocab):
+        if start >= c.follow.end:
+            distances.append((start - c.follow.end, trigger.metric))
+        elif end <= c.start and not trigger.after_only:
+            distances.append((c.start - end, trigger.metric))
+    near = [pair for pair in distances if pair[0] <= 60]
+    return min(near)[1] if near else None
+
+
+_SCANNED: list[tuple[str, Vocabulary, list[tuple[int, int, Trigger]]]] = []
+
+
+def _triggers(sent: str, vocab: Vocabulary) -> list[tuple[int, int, Trigger]]:
+    """Every trigger of the sentence, scanned once for all its candidates (the last one kept)."""
+    last = _SCANNED[-1] if _SCANNED else None
+    if last is not None and last[0] is sent and last[1] is vocab:
+        return last[2]
+    pattern, meaning = trigger_pattern(vocab)
+    found = [(m.start(), m.end(), meaning[normalise(m.group())]) for m in pattern.finditer(sent)]
+    _SCANNED[:] = [(sent, vocab, found)]
+    return found
+
+
+def metric_of(
+    sent: str,
+    c: Candidate,
+    span: tuple[int, int],
+    vocab: Vocabulary,
+    parent: str | None = None,
+) -> str | None:
+    """Which metric a count belongs to, strongest evidence first; `parent` is the metric of the
+    figure before it, which a breakdown ("including 14 children") shares."""
+    seg_start, seg_end = span
+    found = [(s, e, t) for s, e, t in _triggers(sent, vocab) if seg_start <= s and e <= seg_end]
+    after = [(s, t) for s, e, t in found if s >= c.follow.end]
+    before = [(e, t) for s, e, t in found if e <= c.start and not t.after_only]
+    if (board := _ABOARD.match(sent, c.follow.end)) is not None:
+        c.no_metric = True
+        return _predicate(sent, board.end(), after)
+    predicate = _predicate(sent, c.follow.end, after)
+    if predicate is not None:
+        return predicate
+    if c.follow.unit_is_trigger is not None:
+        return c.follow.unit_is_trigger
+    verb = _OWN_VERB.match(sent, c.follow.end)
+    if verb is not None and verb.group(1) not in _PREDICATE_FILLER | _REPORTING:
+        c.no_metric = True
+        return None  # the count is the subject of a verb that names no metric
+    if parent is not None and cues.breakdown_before(sent[seg_start : c.start])[0]:
+        return parent  # "killed 40 people, including three children, and wounded 75"
+    words = sent[seg_start : c.start].split()
+    if before and words and (words[-1].lower() in _LINK or before[-1][0] >= c.start - 1):
+        return before[-1][1].metric
+    scored = [(c.start - e, t.metric) for e, t in before]
+    scored += [(s - c.follow.end, t.metric) for s, t in after]
+    near = [(d, metric) for d, metric in scored if d <= 100]
+    return min(near, key=lambda pair: pair[0])[1] if near else None
+
+
+def _predicate(sent: str, pos: int, after: list[tuple[int, Trigger]]) -> str | None:
+    """A trigger reached from the count through auxiliaries only ("have been arrested")."""
+    starts = {start: trigger.metric for start, trigger in after}
+    partitive = _PARTITIVE.match(sent, pos)  # "nine of the injured were taken to hospital"
+    cursor = partitive.end() if partitive else pos
+    while (token := TOKEN_RE.match(sent, cursor)) is not None:
+        if token.start(1) in starts:
+            return starts[token.start(1)]
+        if token.group(1).lower() not in _PREDICATE_FILLER:
+            return None
+        cursor = token.end()
+    return None
