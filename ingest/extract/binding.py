@@ -41,7 +41,20 @@ _REPORTING = frozenset(
 # People on board are a capacity unless a predicate follows ("all 132 on board were killed").
 _ABOARD = re.compile(r"\s+(?:had\s+been\s+|were\s+|was\s+)?(?:on\s+board|aboard)\b", re.IGNORECASE)
 # A verb of its own after the count: "tens of thousands rallied", "250,000 attended".
-_OWN_VERB = re.compile(r"\s+([a-z]+ed)\b")
+_OWN_VERB = re.compile(r"\s+(?:(?:have|has|had|were|was|are|is|been|being|be)\s+){0,3}([a-z]+ed)\b")
+# A parenthetical breakdown between the count and its predicate: "143, including 50 police, were".
+_ASIDE = re.compile(r",\s*(?:including|among\s+them|of\s+whom)\b[^,;.]*,", re.IGNORECASE)
+# Words between a verb and its object count: "deploy an additional 2,500", "killed another 12".
+_OBJECT_GAP = re.compile(r"\s*(?:(?:another|a\s+further|an\s+additional|a\s+total\s+of)\s+)?$")
+_VERB_FORM = re.compile(r"[a-z]+(?:ed|ing)|kills|injures|wounds|detains|arrests|rescues|evacuates")
+# A verb before the count that takes it as object and names no metric ("abducting 14 others",
+# "employed about 1,200 people"); these verbs pass the count on to what follows instead.
+_VERB_BEFORE = re.compile(r"\b([a-z]+(?:ing|ed))\s*$")
+_PASSING_VERBS = frozenset(
+    "including leaving left totalling totaling involving bringing taking excluding forcing "
+    "prompting sending pushing raising putting".split()
+)
+_CLAUSE_END = re.compile(r"[,;.]|\s(?:and|but|while|as)\s")
 
 
 @dataclass
@@ -105,16 +118,25 @@ def metric_of(
     before = [(e, t) for s, e, t in found if e <= c.start and not t.after_only]
     if (board := _ABOARD.match(sent, c.follow.end)) is not None:
         c.no_metric = True
-        return _predicate(sent, board.end(), after)
-    predicate = _predicate(sent, c.follow.end, after)
-    if predicate is not None:
-        return predicate
+        return _predicate(sent, board.end(), after)[0]
+    # The walk to a predicate stops at the next figure, so it may look past this segment: "at
+    # least 143 people, including 50 police officers, were injured".
+    following = [(s, t) for s, e, t in _triggers(sent, vocab) if s >= c.follow.end]
+    predicate, bare = _predicate(sent, c.follow.end, following)
+    object_of = _object_of(sent, c, before, vocab)
+    if predicate is not None and not (bare and object_of is not None):
+        return predicate  # "rescued 1,342 people stranded": the verb before governs a bare one
+    if object_of is not None:
+        return object_of  # "killed 13 soldiers" are deaths, not troops
     if c.follow.unit_is_trigger is not None:
         return c.follow.unit_is_trigger
     verb = _OWN_VERB.match(sent, c.follow.end)
     if verb is not None and verb.group(1) not in _PREDICATE_FILLER | _REPORTING:
         c.no_metric = True
         return None  # the count is the subject of a verb that names no metric
+    if _no_metric_object(sent, c, before, after, seg_start):
+        c.no_metric = True
+        return None
     if parent is not None and cues.breakdown_before(sent[seg_start : c.start])[0]:
         return parent  # "killed 40 people, including three children, and wounded 75"
     words = sent[seg_start : c.start].split()
@@ -126,15 +148,51 @@ def metric_of(
     return min(near, key=lambda pair: pair[0])[1] if near else None
 
 
-def _predicate(sent: str, pos: int, after: list[tuple[int, Trigger]]) -> str | None:
-    """A trigger reached from the count through auxiliaries only ("have been arrested")."""
+def _predicate(sent: str, pos: int, after: list[tuple[int, Trigger]]) -> tuple[str | None, bool]:
+    """A trigger reached from the count through auxiliaries only ("have been arrested"), and
+    whether it came at once, with no auxiliary ("people stranded")."""
     starts = {start: trigger.metric for start, trigger in after}
     partitive = _PARTITIVE.match(sent, pos)  # "nine of the injured were taken to hospital"
-    cursor = partitive.end() if partitive else pos
+    aside = _ASIDE.match(sent, pos)  # "at least 143 people, including 50 police officers, were"
+    cursor = partitive.end() if partitive else aside.end() if aside else pos
+    first = True
     while (token := TOKEN_RE.match(sent, cursor)) is not None:
         if token.start(1) in starts:
-            return starts[token.start(1)]
+            return starts[token.start(1)], first
         if token.group(1).lower() not in _PREDICATE_FILLER:
-            return None
-        cursor = token.end()
-    return None
+            return None, False
+        cursor, first = token.end(), False
+    return None, False
+
+
+def _object_of(
+    sent: str, c: Candidate, before: list[tuple[int, Trigger]], vocab: Vocabulary
+) -> str | None:
+    """The metric of a verb whose object the count is ("killed 13 soldiers", "rescued 40"),
+    for verbs of metrics that count people; "deployed 500 rescuers" keeps its noun."""
+    if not before or not _OBJECT_GAP.fullmatch(sent, before[-1][0], c.start):
+        return None
+    end, trigger = before[-1]
+    word = re.search(r"[A-Za-z]+$", sent[:end])
+    if word is None or not _VERB_FORM.fullmatch(word.group().lower()):
+        return None
+    return trigger.metric if vocab.metric(trigger.metric).unit == "people" else None
+
+
+def _no_metric_object(
+    sent: str,
+    c: Candidate,
+    before: list[tuple[int, Trigger]],
+    after: list[tuple[int, Trigger]],
+    seg_start: int,
+) -> bool:
+    """ "abducting 14 others", "employed about 1,200 people": the object of a verb that is no
+    trigger, with no trigger after it in its clause, counts nothing the vocabulary names."""
+    verb = _VERB_BEFORE.search(sent, seg_start, c.start)
+    if verb is None or verb.group(1).lower() in _PASSING_VERBS | _LINK | _PREDICATE_FILLER:
+        return False
+    if any(end == verb.end(1) for end, _ in before):
+        return False
+    clause = _CLAUSE_END.search(sent, c.follow.end)
+    clause_end = clause.start() if clause else len(sent)
+    return not any(start < clause_end for start, _ in after)

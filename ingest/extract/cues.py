@@ -27,6 +27,10 @@ _MASKS = (
     r"\b\d{1,2}/\d{1,2}/\d{2,4}\b",
     r"\b\d{1,2}(?::\d\d)+\b|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am\b|pm\b)",
     r"\b(?:aged?|ages)\s+\d+(?:\s*(?:to|and|-|–)\s*\d+)?",
+    # An age limit after a noun of people: "children under five", "adults over 65".
+    r"\b(?:children|kids|boys|girls|infants|babies|adults|people)\s+(?:under|below|over|above)\s+"
+    r"(?:the\s+age\s+of\s+)?(?:\d{1,2}|one|two|three|four|five|six|ten|twelve|eighteen|sixty)"
+    r"\b(?![,.]?\d)",
     r"\bmagnitude[\s-]+\d+(?:\.\d+)?",
     r"\b(?:US|USD|EUR|GBP|Rs\.?|INR)\s?\$?\d[\d,.]*(?:\s*(?:million|billion|bn|m)\b)?",
     r"\b(?:No|Nos|Article|Flight|Resolution|Category|Level|Phase|Route|Highway|Chapter|Section"
@@ -35,7 +39,8 @@ _MASKS = (
     r"\b(?:hotlines?|helplines?|(?:phone|telephone|emergency|toll-free)\s+(?:lines?|numbers?)|call"
     r"|dial)\b[^.;\d]{0,25}?\d[\d -]*\d(?:\s+or\s+\d[\d -]*\d)?",
     # Capacity, not a toll: "a ferry carrying more than 180 passengers", "licensed to carry 43".
-    r"\b(?:carrying|carry|carries|carried|capacity\s+of|designed\s+for|room\s+for)\s+"
+    r"\b(?:carrying|carry|carries|carried|capacity\s+of|designed\s+for|room\s+for|holds|seats"
+    r"|accommodates|can\s+hold|can\s+seat)\s+"
     r"(?:only\s+|about\s+|some\s+|around\s+|nearly\s+|up\s+to\s+|more\s+than\s+|over\s+)?\d",
 )
 MASK_RE = re.compile("|".join(f"(?:{m})" for m in _MASKS))
@@ -174,6 +179,14 @@ _BREAKDOWN_AFTER = re.compile(
     r"|wounded|killed|missing|detained|arrested))\b|among\s+(?P<b>them|the\s+\w+))",
     re.IGNORECASE,
 )
+# A count compared with another period after it: "up from 1,197 by the same point last year".
+_OTHER_PERIOD_AFTER = re.compile(
+    r"^\s*(?:[\w,]+\s+){0,5}?(?<!since\s)(?:last\s+year|a\s+year\s+(?:earlier|before|ago)"
+    r"|the\s+(?:previous|prior)\s+year|the\s+year\s+before)\b",
+    re.IGNORECASE,
+)
+# An aside between a count and its verb: "The first 400 troops, drawn from ..., will fly out".
+_ASIDE_AFTER = re.compile(r"^,[^,;.]{0,80},\s*")
 _PLACE_AFTER = re.compile(r"^\s*(?:[\w-]+\s+)?(?:[\w\s—–-]{0,20}?)\bin\s+(?P<place>[A-Z][\w'’-]+)")
 
 
@@ -205,6 +218,8 @@ def status_of(
     clause = re.split(r"[,;:—–(]", before)[-1][-60:]
     if _RETRACTED_CUE.search(sentence) and not _CORRECTED_TO.search(before):
         return ReportStatus.RETRACTED
+    if _OTHER_PERIOD_AFTER.match(after):
+        return ReportStatus.OTHER_EVENT
     if _FROM_BEFORE.search(before) or _TO_FROM.search(prefix) or _is_previous(prefix):
         return ReportStatus.PREVIOUS
     if (years and _OTHER_EVENT_CUE.search(sentence)) or _OTHER_EVENT_DATED.search(segment):
@@ -215,7 +230,8 @@ def status_of(
         return ReportStatus.HYPOTHETICAL
     if _PROJECTION_AFTER.match(after):
         return ReportStatus.PROJECTION
-    if _PLANNED_CUE.search(clause) or _PLANNED_CUE.match(after.strip()):
+    verb_after = _ASIDE_AFTER.sub("", after.strip(), count=1)
+    if _PLANNED_CUE.search(clause) or _PLANNED_CUE.match(verb_after):
         return ReportStatus.PLANNED
     return ReportStatus.REPORTED
 

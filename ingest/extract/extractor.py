@@ -23,6 +23,13 @@ from ingest.extract.vocabulary import Vocabulary, default_vocabulary
 
 EXTRACTOR_VERSION = "regex-4"
 
+# Words before "A to B" that make it a change, not a range: "from 30 to 40", "up to".
+_TO_RANGE_BEFORE = re.compile(r"\b(?:from|up|to)\s+$", re.IGNORECASE)
+# "bringing the total to N": the count continues the clause before it and shares its status.
+_BRINGING = re.compile(r"\b(?:bringing|taking|pushing|raising)\b[^.;]*\bto\s*$", re.IGNORECASE)
+_MODAL_STATUSES = frozenset(
+    {ReportStatus.PLANNED, ReportStatus.PROJECTION, ReportStatus.HYPOTHETICAL}
+)
 _OF_THE = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
 
 
@@ -146,6 +153,8 @@ def _is_range(sent: str, low: Number, high: Number) -> bool:
     between = sent[low.end : high.start]
     if re.fullmatch(r"\s*[-–—]\s*", between):
         return True
+    if re.fullmatch(r"\s+to\s+", between):  # "30 to 40 people", never "rose from 30 to 40"
+        return _TO_RANGE_BEFORE.search(sent, 0, low.start) is None
     return bool(re.fullmatch(r"\s+and\s+", between)) and bool(
         re.search(r"\bbetween\s+$", sent[: low.start], re.IGNORECASE)
     )
@@ -245,6 +254,10 @@ def _bind_status(sent: str, candidates: list[Candidate], index: int) -> None:
     with_qualifier = sent[seg_start : c.number.start]  # "could reach" is both
     segment = sent[seg_start:seg_end]
     c.status = cues.status_of(sent, sent[: c.start], with_qualifier, after, bool(years), segment)
+    earlier = [p.status for p in candidates[:index] if p.metric is not None]
+    if c.status is ReportStatus.REPORTED and earlier and _BRINGING.search(before):
+        if earlier[-1] in _MODAL_STATUSES:
+            c.status = earlier[-1]  # "will deploy 2,500 more, bringing the contingent to 4,000"
     previous = [p for p in candidates[:index] if p.metric is not None]
     _breakdown(sent, c, before, previous)
 
