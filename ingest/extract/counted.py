@@ -34,10 +34,11 @@ _PERSON_VERB = re.compile(
     r"|rescu(?:ed|ing|es))\s+(?:(?:at\s+least|more\s+than|nearly|about|some|over)\s+)?$",
     re.IGNORECASE,
 )
-# "up from 96 a day earlier": the words after the count date it, they do not name a noun.
+# "up from 96 a day earlier", "reached 410 this week": the words after the count date it.
 _TIME_AFTER = re.compile(
     r"\s+(?:a|an|the|one|two|three|four|five|six|seven|\d+)\s+(?:days?|weeks?|months?|years?|hours?)"
-    r"\s+(?:earlier|before|ago|previously|prior)\b",
+    r"\s+(?:earlier|before|ago|previously|prior)\b"
+    r"|\s+(?:this|last)\s+(?:year|season|week|month|morning|afternoon|evening|weekend)\b",
     re.IGNORECASE,
 )
 # A plural demonym counts people: "145 Egyptians", "12 Pakistanis", "300 Congolese".

@@ -21,8 +21,11 @@ def figures(text: str) -> list[tuple[str, int | None, str, str]]:
 # -- the held-out sets ----------------------------------------------------------------------
 
 
-# regex-3 reaches F1 1.000 on set A and 0.977 on set B; the bars leave a small margin.
-@pytest.mark.parametrize(("name", "bar"), [("heldout.jsonl", 0.97), ("heldout_b.jsonl", 0.95)])
+# regex-4 reaches F1 1.000 on set A, 0.977 on set B and 0.982 on set C; the bars leave a margin.
+@pytest.mark.parametrize(
+    ("name", "bar"),
+    [("heldout.jsonl", 0.97), ("heldout_b.jsonl", 0.95), ("heldout_c.jsonl", 0.95)],
+)
 def test_heldout_f1_and_no_distractor(name: str, bar: float) -> None:
     result = evaluate(FIXTURES / name)
     assert result.overall.f1 >= bar, result.render()
