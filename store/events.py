@@ -200,31 +200,24 @@ def _record(
     )
 
 
+EVENT_COLUMNS = (
+    "position",
+    "event_id",
+    "stream_id",
+    "version",
+    "type",
+    "data",
+    "metadata",
+    "recorded_at",
+    "idempotency_key",
+    "leaf_hash",
+)
+
+
 def _row(event: RecordedEvent) -> dict[str, Any]:
-    return {
-        "position": event.position,
-        "event_id": event.event_id,
-        "stream_id": event.stream_id,
-        "version": event.version,
-        "type": event.type,
-        "data": event.data,
-        "metadata": event.metadata,
-        "recorded_at": event.recorded_at,
-        "idempotency_key": event.idempotency_key,
-        "leaf_hash": event.leaf_hash,
-    }
+    return {column: getattr(event, column) for column in EVENT_COLUMNS}
 
 
 def recorded_event(row: Any) -> RecordedEvent:
-    return RecordedEvent(
-        position=row["position"],
-        event_id=row["event_id"],
-        stream_id=row["stream_id"],
-        version=row["version"],
-        type=row["type"],
-        data=row["data"],
-        metadata=row["metadata"],
-        recorded_at=row["recorded_at"],
-        idempotency_key=row["idempotency_key"],
-        leaf_hash=bytes(row["leaf_hash"]),
-    )
+    fields = {column: row[column] for column in EVENT_COLUMNS}
+    return RecordedEvent(**{**fields, "leaf_hash": bytes(fields["leaf_hash"])})
