@@ -31,7 +31,19 @@ _LINK = frozenset(
 
 
 _PARTITIVE = re.compile(
-    r"\s+of\s+(?:them|those|whom|the\s+(?:\d[\d,]*\s+)?[\w-]+)\b", re.IGNORECASE
+    r"\s+of\s+(?:them|those|whom|(?:the|its|their|his|her|our)\s+(?:\d[\d,]*\s+)?[\w-]+)\b",
+    re.IGNORECASE,
+)
+# The head of a toll named before its count: "bringing the number of troops helping with the
+# rescue effort to nearly 15,000" counts troops, whatever triggers come between.
+_NUMBER_OF = re.compile(
+    r"\b(?:number|total|tally|count|toll)\s+of\s+(?:the\s+)?(?:people\s+|those\s+)?$", re.IGNORECASE
+)
+# A toll that changes: "The toll, which stood at 356 on Monday, rose to 492" keeps its metric.
+_CHANGED_TO = re.compile(
+    r"\b(?:rose|risen|climbed|jumped|increased|grew|soared|surged|rising|climbing|fell|dropped)"
+    r"\s+to\s*$",
+    re.IGNORECASE,
 )
 # Verbs that report a count rather than say what the counted did ("2,445 announced earlier").
 _REPORTING = frozenset(
@@ -128,6 +140,9 @@ def metric_of(
         return predicate  # "rescued 1,342 people stranded": the verb before governs a bare one
     if object_of is not None:
         return object_of  # "killed 13 soldiers" are deaths, not troops
+    is_part = parent is not None and cues.breakdown_before(sent[seg_start : c.start])[0]
+    if is_part:
+        return parent  # "killed 12 people, including two firefighters": deaths, not rescuers
     if c.follow.unit_is_trigger is not None:
         return c.follow.unit_is_trigger
     verb = _OWN_VERB.match(sent, c.follow.end)
@@ -137,11 +152,15 @@ def metric_of(
     if _no_metric_object(sent, c, before, after, seg_start):
         c.no_metric = True
         return None
-    if parent is not None and cues.breakdown_before(sent[seg_start : c.start])[0]:
-        return parent  # "killed 40 people, including three children, and wounded 75"
     words = sent[seg_start : c.start].split()
+    if before and words and words[-1].lower() in _LINK:
+        head = [t for s, e, t in found if e <= c.start and _NUMBER_OF.search(sent, seg_start, s)]
+        if head:
+            return head[-1].metric  # "the number of troops helping the rescue effort to 15,000"
     if before and words and (words[-1].lower() in _LINK or before[-1][0] >= c.start - 1):
         return before[-1][1].metric
+    if parent is not None and not before and _CHANGED_TO.search(sent, seg_start, c.start):
+        return parent  # "the toll, which stood at 356 on Monday, rose to 492"
     scored = [(c.start - e, t.metric) for e, t in before]
     scored += [(s - c.follow.end, t.metric) for s, t in after]
     near = [(d, metric) for d, metric in scored if d <= 100]

@@ -25,7 +25,8 @@ _FUNCTION = frozenset(
     "mainly many most yesterday today tonight overnight earlier previously initially".split()
 )
 _PRONOUNS_AFTER_OF = frozenset("them whom those us".split())
-_ARTICLES_AFTER_OF = frozenset("the these".split())
+# "40 of the 110 workers", "99 of its citizens": a noun of people must follow.
+_ARTICLES_AFTER_OF = frozenset("the these its their his her our".split())
 # "five other states": after these words the noun still has to be one that counts people.
 _MORE_WORDS = frozenset("other more additional further".split())
 # Verbs whose object is people whatever noun names them: "killed four climbers".
@@ -38,9 +39,14 @@ _PERSON_VERB = re.compile(
 _TIME_AFTER = re.compile(
     r"\s+(?:a|an|the|one|two|three|four|five|six|seven|\d+)\s+(?:days?|weeks?|months?|years?|hours?)"
     r"\s+(?:earlier|before|ago|previously|prior)\b"
-    r"|\s+(?:this|last)\s+(?:year|season|week|month|morning|afternoon|evening|weekend)\b",
+    r"|\s+(?:this|last)\s+(?:year|season|week|month|morning|afternoon|evening|weekend)\b"
+    # "bringing to 156 the number of people rescued": the toll named after its count.
+    r"|\s+the\s+(?:total\s+)?(?:number|toll|total|tally|count)\s+of\b",
     re.IGNORECASE,
 )
+# A participle used as an adjective before a noun that counts no people: "78 affected
+# municipalities", "12 flooded districts" (never "500 injured people": a unit follows).
+_ADJECTIVE_BEFORE_NOUN = re.compile(r"\s+([a-z]{3,}s)\b")
 # A plural demonym counts people: "145 Egyptians", "12 Pakistanis", "300 Congolese".
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ans|ese|is|ites)")
 
@@ -126,6 +132,8 @@ def _follow_words(sent: str, pos: int, vocab: Vocabulary, start_of_number: int) 
     start = len(sent) - len(sent[pos:].lstrip())
     noun = _noun_at(sent, start, vocab)
     if noun is not None:
+        if noun[1] is None and _counts_another_noun(sent, noun[0], vocab):
+            return None
         return Follow(noun[0], noun[1], noun[2])
     first = TOKEN_RE.match(sent, pos)
     if first is None or not first.group(1)[0].isalpha():
@@ -151,3 +159,14 @@ def _follow_words(sent: str, pos: int, vocab: Vocabulary, start_of_number: int) 
             return None
         cursor = token.end()
     return None
+
+
+def _counts_another_noun(sent: str, end: int, vocab: Vocabulary) -> bool:
+    """A trigger participle that modifies a noun neither unit nor trigger: "78 affected
+    municipalities" count municipalities."""
+    if not re.search(r"(?:ed|en)$", sent[:end]):
+        return False
+    word = _ADJECTIVE_BEFORE_NOUN.match(sent, end)
+    if word is None or word.group(1) in _FUNCTION:
+        return False
+    return _noun_at(sent, len(sent) - len(sent[end:].lstrip()), vocab) is None

@@ -34,7 +34,16 @@ _MASKS = (
     r"\bmagnitude[\s-]+\d+(?:\.\d+)?",
     r"\b(?:US|USD|EUR|GBP|Rs\.?|INR)\s?\$?\d[\d,.]*(?:\s*(?:million|billion|bn|m)\b)?",
     r"\b(?:No|Nos|Article|Flight|Resolution|Category|Level|Phase|Route|Highway|Chapter|Section"
-    r"|Room|Gate|Terminal|Platform|Paragraph|Grade|Stage|Block|Unit|Building|Number)\.?\s+\d+\b",
+    r"|Room|Gate|Terminal|Platform|Paragraph|Grade|Stage|Block|Unit|Building|Number|Decree|Law"
+    r"|Bill|Act|Order|Ordinance|Directive)\.?\s+\d+\b",
+    # A vote: "voted 172 to 12", "by 312 votes to 45", "a 38-2 vote".
+    r"\bvot(?:ed|ing)\s+(?:\w+\s+)?\d[\d,]*\s*(?:to|-|–)\s*\d[\d,]*"
+    r"|\bby\s+\d[\d,]*\s+votes?\s+to\s+\d[\d,]*|\b\d+\s*[-–]\s*\d+\s+vote\b",
+    # A population, the whole a toll is part of: "a city of 840,000 people", "Haiti's population
+    # of 11.7 million", "Of the village's roughly 200 residents".
+    r"\b(?:population|city|town|village|country|nation|district|region|province|community)\s+of"
+    r"\s+(?:(?:about|some|roughly|around|nearly|almost|more\s+than|over|just\s+over)\s+)?\d",
+    r"\b[Oo]f\s+the\s+\w+['’]s\s+(?:(?:about|some|roughly|around|nearly|more\s+than|over)\s+)?\d",
     # Phone numbers: "call the emergency lines 767 or 112", "helpline at 1800-425-1077".
     r"\b(?:hotlines?|helplines?|(?:phone|telephone|emergency|toll-free)\s+(?:lines?|numbers?)|call"
     r"|dial)\b[^.;\d]{0,25}?\d[\d -]*\d(?:\s+or\s+\d[\d -]*\d)?",
@@ -121,13 +130,29 @@ _RETRACTED_CUE = re.compile(
     r"\bretract\w*|\bwithdr[ae]wn?\s+(?:the|its|their|an?|that|this)\s+(?:\w+\s+)?"
     r"(?:figure|toll|report|claim|statement|number|estimate)|\berroneous\w*|\bmistaken(?:ly)?\b"
     r"|\bin\s+error\b|\bincorrect(?:ly)?\b|\bwas\s+(?:wrong|false|inaccurate)\b|\bfalsely\b"
-    r"|\bdenied\s+(?:the\s+)?(?:reports?|claims?)\b|\bno\s+longer\s+stands\b",
+    r"|\bdenied\s+(?:the\s+)?(?:reports?|claims?)\b|\bno\s+longer\s+stands\b"
+    # A correction note: "An earlier version of this story said 63 people had died".
+    r"|\b(?:earlier|previous|original)\s+version\s+of\s+this\s+(?:story|article|report)\b",
     re.IGNORECASE,
 )
 # "revised the number of dead to 44 from 51": the number after "to N from" is the earlier one.
 _TO_FROM = re.compile(r"\bto\s+\d[\d,.]*(?:\s+\w+)?\s+from\s+$", re.IGNORECASE)
 _CORRECTED_TO = re.compile(
     r"\b(?:corrected|revised|amended|updated|lowered|raised|now)\b[^.;]*\bto\s*$", re.IGNORECASE
+)
+# A figure a correction replaces: "the death toll is 112, not 122 as previously reported".
+_NOT_BEFORE = re.compile(r"(?:,\s*|\b)(?:not|rather\s+than|instead\s+of)\s+$", re.IGNORECASE)
+_AS_REPORTED_AFTER = re.compile(
+    r"^\s*(?:\w+\s+)?(?:as\s+)?(?:previously|originally|earlier|initially|wrongly|incorrectly)"
+    r"\s+(?:reported|stated|said|published)\b",
+    re.IGNORECASE,
+)
+# A toll as it stood before a change the sentence goes on to tell: "The toll, which stood at 356
+# on Monday evening, rose to 492".
+_STOOD_AT = re.compile(r"\b(?:which|that)\s+(?:had\s+)?(?:stood|been|was)\s+(?:at\s+)?$", re.I)
+_THEN_CHANGED = re.compile(
+    r"\b(?:rose|has\s+risen|had\s+risen|climbed|jumped|increased|soared|surged|grew)\s+(?:to|past)\b",
+    re.IGNORECASE,
 )
 _HYPOTHETICAL_CUE = re.compile(
     r"\b(?:if|unless|would\s+have|could\s+have|might\s+have|had\s+it\s+not|in\s+the\s+event"
@@ -157,6 +182,7 @@ _OTHER_EVENT_CUE = re.compile(
 _OTHER_EVENT_DATED = re.compile(
     rf"(?:^|[,;:—–(]\s*)in\s+(?:{_MONTH}\s+)?{_YEAR}\b|\bin\s+{_MONTH}\s+{_YEAR}\b"
     rf"|\b(?:a|an|the)\s+{_YEAR}\s+[a-z]|\blast\s+year['’]s\b|\bthe\s+previous\s+year\b"
+    r"|^\s*(?:last|the\s+previous)\s+year,"
     r"|\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+"
     r"(?:years|decades?)\s+ago\b",
     re.IGNORECASE,
@@ -187,6 +213,7 @@ _OTHER_PERIOD_AFTER = re.compile(
 )
 # An aside between a count and its verb: "The first 400 troops, drawn from ..., will fly out".
 _ASIDE_AFTER = re.compile(r"^,[^,;.]{0,80},\s*")
+_MORE_FIRST = re.compile(r"^(?:more|others?|additional|further)\s+", re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"^\s*(?:[\w-]+\s+)?(?:[\w\s—–-]{0,20}?)\bin\s+(?P<place>[A-Z][\w'’-]+)")
 
 
@@ -218,6 +245,10 @@ def status_of(
     clause = re.split(r"[,;:—–(]", before)[-1][-60:]
     if _RETRACTED_CUE.search(sentence) and not _CORRECTED_TO.search(before):
         return ReportStatus.RETRACTED
+    if _NOT_BEFORE.search(before) and _AS_REPORTED_AFTER.match(after):
+        return ReportStatus.RETRACTED
+    if _STOOD_AT.search(before) and _THEN_CHANGED.search(after):
+        return ReportStatus.PREVIOUS
     if _OTHER_PERIOD_AFTER.match(after):
         return ReportStatus.OTHER_EVENT
     if _FROM_BEFORE.search(before) or _TO_FROM.search(prefix) or _is_previous(prefix):
@@ -231,6 +262,7 @@ def status_of(
     if _PROJECTION_AFTER.match(after):
         return ReportStatus.PROJECTION
     verb_after = _ASIDE_AFTER.sub("", after.strip(), count=1)
+    verb_after = _MORE_FIRST.sub("", verb_after, count=1)  # "500 more would arrive"
     if _PLANNED_CUE.search(clause) or _PLANNED_CUE.match(verb_after):
         return ReportStatus.PLANNED
     return ReportStatus.REPORTED

@@ -21,7 +21,7 @@ from ingest.extract.numbers import Number, find_numbers
 from ingest.extract.sentences import sentence_spans
 from ingest.extract.vocabulary import Vocabulary, default_vocabulary
 
-EXTRACTOR_VERSION = "regex-4"
+EXTRACTOR_VERSION = "regex-5"
 
 # Words before "A to B" that make it a change, not a range: "from 30 to 40", "up to".
 _TO_RANGE_BEFORE = re.compile(r"\b(?:from|up|to)\s+$", re.IGNORECASE)
