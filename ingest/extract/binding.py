@@ -137,6 +137,9 @@ def metric_of(
     predicate, bare = _predicate(sent, c.follow.end, following)
     object_of = _object_of(sent, c, before, vocab)
     if predicate is not None and not (bare and object_of is not None):
+        named = c.follow.unit_is_trigger
+        if named is not None and named != predicate and vocab.metric(predicate).unit != "people":
+            return named  # "450 rescue workers had been deployed" are rescue workers, not troops
         return predicate  # "rescued 1,342 people stranded": the verb before governs a bare one
     if object_of is not None:
         return object_of  # "killed 13 soldiers" are deaths, not troops

@@ -41,12 +41,13 @@ _TIME_AFTER = re.compile(
     r"\s+(?:earlier|before|ago|previously|prior)\b"
     r"|\s+(?:this|last)\s+(?:year|season|week|month|morning|afternoon|evening|weekend)\b"
     # "bringing to 156 the number of people rescued": the toll named after its count.
-    r"|\s+the\s+(?:total\s+)?(?:number|toll|total|tally|count)\s+of\b",
+    r"|\s+the\s+(?:total\s+)?(?:number|toll|total|tally|count)\b",
     re.IGNORECASE,
 )
-# A participle used as an adjective before a noun that counts no people: "78 affected
-# municipalities", "12 flooded districts" (never "500 injured people": a unit follows).
-_ADJECTIVE_BEFORE_NOUN = re.compile(r"\s+([a-z]{3,}s)\b")
+# A trigger used as a modifier before a noun that counts no people: "78 affected
+# municipalities", "32 evacuation centres" (never "500 injured people": a unit follows).
+_MODIFIED_NOUN = re.compile(r"\s+([a-z]{3,}s)\b")
+_NOT_NOUNS = frozenset("this thus plus perhaps besides unless whereas".split())
 # A plural demonym counts people: "145 Egyptians", "12 Pakistanis", "300 Congolese".
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ans|ese|is|ites)")
 
@@ -134,6 +135,11 @@ def _follow_words(sent: str, pos: int, vocab: Vocabulary, start_of_number: int) 
     if noun is not None:
         if noun[1] is None and _counts_another_noun(sent, noun[0], vocab):
             return None
+        if (
+            noun[1] is None
+            and trigger_pattern(vocab)[1][normalise(sent[start : noun[0]])].after_only
+        ):
+            return Follow(pos)  # a verb whose subject the count is: "2.4 million need food aid"
         return Follow(noun[0], noun[1], noun[2])
     first = TOKEN_RE.match(sent, pos)
     if first is None or not first.group(1)[0].isalpha():
@@ -162,11 +168,9 @@ def _follow_words(sent: str, pos: int, vocab: Vocabulary, start_of_number: int) 
 
 
 def _counts_another_noun(sent: str, end: int, vocab: Vocabulary) -> bool:
-    """A trigger participle that modifies a noun neither unit nor trigger: "78 affected
-    municipalities" count municipalities."""
-    if not re.search(r"(?:ed|en)$", sent[:end]):
-        return False
-    word = _ADJECTIVE_BEFORE_NOUN.match(sent, end)
-    if word is None or word.group(1) in _FUNCTION:
+    """A trigger that modifies a noun neither unit nor trigger: "78 affected municipalities"
+    count municipalities, "32 evacuation centres" count centres."""
+    word = _MODIFIED_NOUN.match(sent, end)
+    if word is None or word.group(1) in _FUNCTION or word.group(1) in _NOT_NOUNS:
         return False
     return _noun_at(sent, len(sent) - len(sent[end:].lstrip()), vocab) is None

@@ -36,6 +36,9 @@ _MASKS = (
     r"\b(?:No|Nos|Article|Flight|Resolution|Category|Level|Phase|Route|Highway|Chapter|Section"
     r"|Room|Gate|Terminal|Platform|Paragraph|Grade|Stage|Block|Unit|Building|Number|Decree|Law"
     r"|Bill|Act|Order|Ordinance|Directive)\.?\s+\d+\b",
+    # A crowd, not a toll: "demonstrations which drew an estimated 100,000 people".
+    r"\b(?:drew|draws|drawing|attracted|attracting|attracts)\s+(?:crowds\s+of\s+)?(?:an?\s+)?"
+    r"(?:(?:estimated|about|some|around|nearly|roughly|more\s+than|over|up\s+to)\s+)?\d",
     # A vote: "voted 172 to 12", "by 312 votes to 45", "a 38-2 vote".
     r"\bvot(?:ed|ing)\s+(?:\w+\s+)?\d[\d,]*\s*(?:to|-|–)\s*\d[\d,]*"
     r"|\bby\s+\d[\d,]*\s+votes?\s+to\s+\d[\d,]*|\b\d+\s*[-–]\s*\d+\s+vote\b",

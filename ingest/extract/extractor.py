@@ -30,6 +30,11 @@ _BRINGING = re.compile(r"\b(?:bringing|taking|pushing|raising)\b[^.;]*\bto\s*$",
 _MODAL_STATUSES = frozenset(
     {ReportStatus.PLANNED, ReportStatus.PROJECTION, ReportStatus.HYPOTHETICAL}
 )
+# "Of the 312 confirmed deaths, 190 were in Sindh": the count after the comma is a part.
+_OF_WHOLE = re.compile(r"(?:^|[,;:—–]\s*)of\s+(?:the|these|those|its|their)\s+$", re.IGNORECASE)
+_WHOLE_THEN_PART = re.compile(
+    r"[^.;,\d]{0,40},\s*(?:(?:at\s+least|more\s+than|nearly|about|some)\s+)?"
+)
 _OF_THE = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
 
 
@@ -266,6 +271,8 @@ def _breakdown(sent: str, c: Candidate, before: str, previous: list[Candidate]) 
     is_part, scope = cues.breakdown_before(before)
     if not is_part:
         is_part, scope = cues.breakdown_after(sent[c.follow.end :])
+    if not is_part and previous and _OF_WHOLE.search(sent, 0, previous[-1].start):
+        is_part = bool(_WHOLE_THEN_PART.fullmatch(sent, previous[-1].end, c.start))
     if not is_part:
         return
     c.breakdown = True
