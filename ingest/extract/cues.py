@@ -133,15 +133,20 @@ _RETRACTED_CUE = re.compile(
     r"\bretract\w*|\bwithdr[ae]wn?\s+(?:the|its|their|an?|that|this)\s+(?:\w+\s+)?"
     r"(?:figure|toll|report|claim|statement|number|estimate)|\berroneous\w*|\bmistaken(?:ly)?\b"
     r"|\bin\s+error\b|\bincorrect(?:ly)?\b|\bwas\s+(?:wrong|false|inaccurate)\b|\bfalsely\b"
-    r"|\bdenied\s+(?:the\s+)?(?:reports?|claims?)\b|\bno\s+longer\s+stands\b"
-    # A correction note: "An earlier version of this story said 63 people had died".
-    r"|\b(?:earlier|previous|original)\s+version\s+of\s+this\s+(?:story|article|report)\b",
+    r"|\bdenied\s+(?:the\s+)?(?:reports?|claims?)\b|\bno\s+longer\s+stands\b",
     re.IGNORECASE,
 )
 # "revised the number of dead to 44 from 51": the number after "to N from" is the earlier one.
 _TO_FROM = re.compile(r"\bto\s+\d[\d,.]*(?:\s+\w+)?\s+from\s+$", re.IGNORECASE)
 _CORRECTED_TO = re.compile(
     r"\b(?:corrected|revised|amended|updated|lowered|raised|now)\b[^.;]*\bto\s*$", re.IGNORECASE
+)
+# A correction note, for the figures of its own clause: "An earlier version of this story said 63
+# people had died; the agency later revised the figure to 59".
+_VERSION_CUE = re.compile(
+    r"\b(?:earlier|previous|original|initial)\s+version\s+of\s+this\s+(?:story|article|report)"
+    r"\b[^;]*$",
+    re.IGNORECASE,
 )
 # A figure a correction replaces: "the death toll is 112, not 122 as previously reported".
 _NOT_BEFORE = re.compile(r"(?:,\s*|\b)(?:not|rather\s+than|instead\s+of)\s+$", re.IGNORECASE)
@@ -247,6 +252,8 @@ def status_of(
     """
     clause = re.split(r"[,;:—–(]", before)[-1][-60:]
     if _RETRACTED_CUE.search(sentence) and not _CORRECTED_TO.search(before):
+        return ReportStatus.RETRACTED
+    if _VERSION_CUE.search(prefix) and not _CORRECTED_TO.search(before):
         return ReportStatus.RETRACTED
     if _NOT_BEFORE.search(before) and _AS_REPORTED_AFTER.match(after):
         return ReportStatus.RETRACTED

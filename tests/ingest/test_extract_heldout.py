@@ -21,10 +21,16 @@ def figures(text: str) -> list[tuple[str, int | None, str, str]]:
 # -- the held-out sets ----------------------------------------------------------------------
 
 
-# regex-4 reaches F1 1.000 on set A, 0.977 on set B and 0.982 on set C; the bars leave a margin.
+# regex-5 reaches F1 1.000 on set A, 0.977 on set B, 0.988 on set C and 1.000 on set D (the
+# real-prose set; 0.876 when first measured with regex-4); the bars leave a margin.
 @pytest.mark.parametrize(
     ("name", "bar"),
-    [("heldout.jsonl", 0.97), ("heldout_b.jsonl", 0.95), ("heldout_c.jsonl", 0.95)],
+    [
+        ("heldout.jsonl", 0.97),
+        ("heldout_b.jsonl", 0.95),
+        ("heldout_c.jsonl", 0.95),
+        ("heldout_d.jsonl", 0.97),
+    ],
 )
 def test_heldout_f1_and_no_distractor(name: str, bar: float) -> None:
     result = evaluate(FIXTURES / name)
