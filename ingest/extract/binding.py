@@ -53,7 +53,9 @@ _REPORTING = frozenset(
 # People on board are a capacity unless a predicate follows ("all 132 on board were killed").
 _ABOARD = re.compile(r"\s+(?:had\s+been\s+|were\s+|was\s+)?(?:on\s+board|aboard)\b", re.IGNORECASE)
 # A verb of its own after the count: "tens of thousands rallied", "250,000 attended".
-_OWN_VERB = re.compile(r"\s+(?:(?:have|has|had|were|was|are|is|been|being|be)\s+){0,3}([a-z]+ed)\b")
+_OWN_VERB = re.compile(
+    r"\s+(?:(?:who|that)\s+)?(?:(?:have|has|had|were|was|are|is|been|being|be)\s+){0,3}([a-z]+ed)\b"
+)
 # A parenthetical breakdown between the count and its predicate: "143, including 50 police, were".
 _ASIDE = re.compile(r",\s*(?:including|among\s+them|of\s+whom)\b[^,;.]*,", re.IGNORECASE)
 # Words between a verb and its object count: "deploy an additional 2,500", "killed another 12".
@@ -64,7 +66,7 @@ _VERB_FORM = re.compile(r"[a-z]+(?:ed|ing)|kills|injures|wounds|detains|arrests|
 _VERB_BEFORE = re.compile(r"\b([a-z]+(?:ing|ed))\s*$")
 _PASSING_VERBS = frozenset(
     "including leaving left totalling totaling involving bringing taking excluding forcing "
-    "prompting sending pushing raising putting".split()
+    "prompting sending pushing raising putting included include includes".split()
 )
 _CLAUSE_END = re.compile(r"[,;.]|\s(?:and|but|while|as)\s")
 
@@ -149,7 +151,7 @@ def metric_of(
     if c.follow.unit_is_trigger is not None:
         return c.follow.unit_is_trigger
     verb = _OWN_VERB.match(sent, c.follow.end)
-    if verb is not None and verb.group(1) not in _PREDICATE_FILLER | _REPORTING:
+    if verb is not None and verb.group(1) not in _PREDICATE_FILLER | _REPORTING | {"aged"}:
         c.no_metric = True
         return None  # the count is the subject of a verb that names no metric
     if _no_metric_object(sent, c, before, after, seg_start):
@@ -164,8 +166,8 @@ def metric_of(
         return before[-1][1].metric
     if parent is not None and not before and _CHANGED_TO.search(sent, seg_start, c.start):
         return parent  # "the toll, which stood at 356 on Monday, rose to 492"
-    scored = [(c.start - e, t.metric) for e, t in before]
-    scored += [(s - c.follow.end, t.metric) for s, t in after]
+    scored = [(c.start - e, t.metric) for e, t in before if ";" not in sent[e : c.start]]
+    scored += [(s - c.follow.end, t.metric) for s, t in after if ";" not in sent[c.follow.end : s]]
     near = [(d, metric) for d, metric in scored if d <= 100]
     return min(near, key=lambda pair: pair[0])[1] if near else None
 

@@ -22,7 +22,8 @@ _FUNCTION = frozenset(
     "since until as and or but nor while than so because who whom that which them they their it "
     "more others other further additional alone also still now reportedly already altogether "
     "each all both overall including according said say says remain remains remained mostly "
-    "mainly many most yesterday today tonight overnight earlier previously initially".split()
+    "mainly many most yesterday today tonight overnight earlier previously initially taken brought "
+    "held found known thought feared seen".split()
 )
 _PRONOUNS_AFTER_OF = frozenset("them whom those us".split())
 # "40 of the 110 workers", "99 of its citizens": a noun of people must follow.
@@ -48,6 +49,13 @@ _TIME_AFTER = re.compile(
 # municipalities", "32 evacuation centres" (never "500 injured people": a unit follows).
 _MODIFIED_NOUN = re.compile(r"\s+([a-z]{3,}s)\b")
 _NOT_NOUNS = frozenset("this thus plus perhaps besides unless whereas".split())
+_WHOLE_NUMBER = re.compile(r"\s*(?:\d[\d,.]*\s+(?:(?:million|thousand)\s+)?)?")
+# A plural noun the vocabulary lacks counts people when what happens to people follows: "16
+# Sherpas were killed", "40 porters died".
+_PEOPLE_PREDICATE = re.compile(
+    r"\s+(?:(?:were|was|have\s+been|had\s+been|are\s+being)\s+(?:\w+ly\s+)?(?:killed|injured"
+    r"|wounded|hurt|arrested|detained|slain|shot\s+dead|reported\s+missing)|died|drowned|perished)\b"
+)
 # A plural demonym counts people: "145 Egyptians", "12 Pakistanis", "300 Congolese".
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ans|ese|is|ites)")
 
@@ -122,7 +130,7 @@ def _partitive(sent: str, pos: int, after_of: int, vocab: Vocabulary) -> Follow 
     if word.group(1).lower() in _PRONOUNS_AFTER_OF:
         return Follow(pos)
     if word.group(1).lower() in _ARTICLES_AFTER_OF:  # "40 of the 110 workers": a total
-        noun = re.compile(r"\s*(?:\d[\d,]*\s+)?").match(sent, word.end())
+        noun = _WHOLE_NUMBER.match(sent, word.end())
         at = noun.end() if noun else word.end()
         if _noun_at(sent, at, vocab) is not None:
             return Follow(pos)
@@ -149,6 +157,8 @@ def _follow_words(sent: str, pos: int, vocab: Vocabulary, start_of_number: int) 
         return _after_more(sent, pos, first.end(), vocab)
     if word in _FUNCTION or word.endswith("ed"):
         return Follow(pos)
+    if re.fullmatch(r"[A-Za-z]+s", first.group(1)) and _PEOPLE_PREDICATE.match(sent, first.end()):
+        return Follow(first.end(), "people")  # "16 Sherpas were killed"
     if _DEMONYM.fullmatch(first.group(1)):
         return Follow(first.end(), "people")
     if _PERSON_VERB.search(sent, 0, start_of_number) and re.fullmatch(r"[a-z]+s", first.group(1)):

@@ -37,8 +37,9 @@ _MASKS = (
     r"|Room|Gate|Terminal|Platform|Paragraph|Grade|Stage|Block|Unit|Building|Number|Decree|Law"
     r"|Bill|Act|Order|Ordinance|Directive)\.?\s+\d+\b",
     # A crowd, not a toll: "demonstrations which drew an estimated 100,000 people".
-    r"\b(?:drew|draws|drawing|attracted|attracting|attracts)\s+(?:crowds\s+of\s+)?(?:an?\s+)?"
-    r"(?:(?:estimated|about|some|around|nearly|roughly|more\s+than|over|up\s+to)\s+)?\d",
+    r"\b(?:drew|drawn|draws|drawing|attracted|attracting|attracts)\s+(?:crowds\s+of\s+)?(?:an?\s+)?"
+    r"(?:(?:estimated|about|some|around|nearly|roughly|more\s+than|over|up\s+to)\s+)?"
+    r"(?:\d|tens\b|hundreds\b|thousands\b|dozens\b|several\b)",
     # A vote: "voted 172 to 12", "by 312 votes to 45", "a 38-2 vote".
     r"\bvot(?:ed|ing)\s+(?:\w+\s+)?\d[\d,]*\s*(?:to|-|–)\s*\d[\d,]*"
     r"|\bby\s+\d[\d,]*\s+votes?\s+to\s+\d[\d,]*|\b\d+\s*[-–]\s*\d+\s+vote\b",
@@ -205,7 +206,8 @@ _PROJECTION_AFTER = re.compile(
 _BREAKDOWN_BEFORE = re.compile(
     r"(?P<cue>\bincluding|\bincl\.|\bamong\s+(?P<a>them|whom|those\b[^,.;]{0,40}?|the\s+\w+)"
     r"(?:\s+(?:were|are|was|is))?|\bof\s+(?:them|whom)|\bof\s+(?P<b>(?:those|the)\b[^,.;]{0,40}),"
-    r"|\bmost\s+of\s+(?P<c>the\s+\w+)\s*[—–-]+)\s*$",
+    r"|\bmost\s+of\s+(?P<c>the\s+\w+)\s*[—–-]+"
+    r"|\b(?P<d>the\s+(?:dead|victims|injured|wounded|missing|detainees))\s+(?:also\s+)?included)\s*$",
     re.IGNORECASE,
 )
 _BREAKDOWN_AFTER = re.compile(
@@ -289,7 +291,7 @@ def breakdown_before(before: str) -> tuple[bool, str | None]:
     match = _BREAKDOWN_BEFORE.search(before)
     if match is None:
         return False, None
-    scope = match["a"] or match["b"] or match["c"]
+    scope = match["a"] or match["b"] or match["c"] or match["d"]
     return True, " ".join(scope.split()) if scope else None
 
 

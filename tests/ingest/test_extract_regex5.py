@@ -134,3 +134,53 @@ def test_vote_counts_are_no_figures() -> None:
 def test_crowds_are_no_figures() -> None:
     text = "The funeral drew an estimated 40,000 mourners, and police arrested 12 people."
     assert figures(text) == [("arrests", 12, "exact", "reported")]
+
+
+# -- second round (probe sentences written after set D was fitted) --------------------------
+
+
+def test_a_crowd_in_words_is_no_toll() -> None:
+    text = "The rallies have drawn hundreds of people, and police have detained 64."
+    assert figures(text) == [("arrests", 64, "exact", "reported")]
+
+
+def test_the_dead_included_is_a_breakdown() -> None:
+    found = extract("The victims included 7 pilgrims and 3 children aged 6 to 12, police said.")
+    assert [(f.metric, f.value, f.subset_of) for f in found][0] == ("deaths", 7, "The victims")
+    assert [(f.metric, f.value) for f in found] == [("deaths", 7), ("deaths", 3)]
+
+
+def test_a_part_of_a_whole_in_millions() -> None:
+    text = "Officials said 1.4 million of the 4 million people in the province were affected."
+    assert figures(text) == [("affected", 1_400_000, "exact", "reported")]
+
+
+def test_a_relative_clause_with_a_verb_of_its_own_names_no_metric() -> None:
+    text = "Riot police charged at some 500 students who marched on the ministry; 30 were arrested."
+    assert figures(text) == [("arrests", 30, "exact", "reported")]
+
+
+def test_a_nearest_trigger_does_not_cross_a_semicolon() -> None:
+    text = "Organisers counted 2,000 marchers along the route; later, 14 people were detained."
+    assert figures(text) == [("arrests", 14, "exact", "reported")]
+
+
+def test_an_unknown_plural_noun_counts_people_before_a_toll_verb() -> None:
+    text = "Eleven Gurkhas were killed in the ambush and 4 Rangers were wounded."
+    assert figures(text) == [
+        ("deaths", 11, "exact", "reported"),
+        ("injuries", 4, "exact", "reported"),
+    ]
+
+
+def test_stranded_motorists_are_affected() -> None:
+    text = "Snow closed the pass, stranding about 900 motorists overnight."
+    assert figures(text) == [("affected", 900, "around", "reported")]
+
+
+def test_an_irregular_participle_after_the_count() -> None:
+    text = "Three people died and 21 taken to hospital after the gas leak."
+    assert figures(text) == [
+        ("deaths", 3, "exact", "reported"),
+        ("hospitalized", 21, "exact", "reported"),
+    ]
