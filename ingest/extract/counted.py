@@ -48,6 +48,7 @@ _TIME_AFTER = re.compile(
 # A trigger used as a modifier before a noun that counts no people: "78 affected
 # municipalities", "32 evacuation centres" (never "500 injured people": a unit follows).
 _MODIFIED_NOUN = re.compile(r"\s+([a-z]{3,}s)\b")
+_PLACE_TRIGGER = re.compile(r"\b(?:camps|shelters|centres|centers|sites|facilities)$")
 _NOT_NOUNS = frozenset("this thus plus perhaps besides unless whereas".split())
 _WHOLE_NUMBER = re.compile(r"\s*(?:\d[\d,.]*\s+(?:(?:million|thousand)\s+)?)?")
 # A plural noun the vocabulary lacks counts people when what happens to people follows: "16
@@ -143,6 +144,8 @@ def _follow_words(sent: str, pos: int, vocab: Vocabulary, start_of_number: int) 
     if noun is not None:
         if noun[1] is None and _counts_another_noun(sent, noun[0], vocab):
             return None
+        if noun[1] is None and _PLACE_TRIGGER.search(sent, start, noun[0]):
+            return None  # "312 relief camps", "40 shelters": places, not people
         if (
             noun[1] is None
             and trigger_pattern(vocab)[1][normalise(sent[start : noun[0]])].after_only
@@ -180,6 +183,8 @@ def _follow_words(sent: str, pos: int, vocab: Vocabulary, start_of_number: int) 
 def _counts_another_noun(sent: str, end: int, vocab: Vocabulary) -> bool:
     """A trigger that modifies a noun neither unit nor trigger: "78 affected municipalities"
     count municipalities, "32 evacuation centres" count centres."""
+    if sent[end - 1] in "sS":
+        return False  # a plural trigger is the counted noun: "1,084 deaths surpasses"
     word = _MODIFIED_NOUN.match(sent, end)
     if word is None or word.group(1) in _FUNCTION or word.group(1) in _NOT_NOUNS:
         return False

@@ -105,7 +105,8 @@ _QUALIFIERS_AFTER: tuple[tuple[str, Qualifier], ...] = (
     (r"\s+or\s+more\b|\s+and\s+more\b", Qualifier.AT_LEAST),
     (r"-?plus\b|\s+or\s+over\b", Qualifier.MORE_THAN),
     (
-        r"(?:\s+\w+)?\s+(?:are|were|is|was)\s+(?:believed|thought|estimated|feared|presumed)\b",
+        r"(?:\s+\w+)?\s+(?:are|were|is|was)\s+(?:believed|thought|estimated|feared|presumed)\b"
+        r"|(?:\s+\w+)?\s+(?:feared|presumed|believed)\s+(?:dead|killed|missing|trapped|drowned|buried)\b",
         Qualifier.ESTIMATED,
     ),
 )

@@ -184,3 +184,20 @@ def test_an_irregular_participle_after_the_count() -> None:
         ("deaths", 3, "exact", "reported"),
         ("hospitalized", 21, "exact", "reported"),
     ]
+
+
+def test_places_named_by_a_trigger_are_no_count() -> None:
+    text = "The army opened 85 relief camps sheltering 9,500 people in the district."
+    assert figures(text) == [("displaced", 9500, "exact", "reported")]
+
+
+def test_feared_before_a_state_is_an_estimate() -> None:
+    assert figures("Mine collapse in Sonora: 4 confirmed dead, 9 feared trapped") == [
+        ("deaths", 4, "exact", "reported"),
+        ("missing", 9, "estimated", "reported"),
+    ]
+
+
+def test_a_plural_trigger_before_a_verb_in_s_is_still_the_counted_noun() -> None:
+    text = "This year's tally of 412 deaths exceeds the 380 recorded in the whole of last year."
+    assert figures(text)[0] == ("deaths", 412, "exact", "reported")
