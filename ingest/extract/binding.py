@@ -66,7 +66,8 @@ _VERB_FORM = re.compile(r"[a-z]+(?:ed|ing)|kills|injures|wounds|detains|arrests|
 _VERB_BEFORE = re.compile(r"\b([a-z]+(?:ing|ed))\s*$")
 _PASSING_VERBS = frozenset(
     "including leaving left totalling totaling involving bringing taking excluding forcing "
-    "prompting sending pushing raising putting included include includes housing sheltering hosting".split()
+    "prompting sending pushing raising putting included include includes housing sheltering "
+    "hosting".split()
 )
 _CLAUSE_END = re.compile(r"[,;.]|\s(?:and|but|while|as)\s")
 
