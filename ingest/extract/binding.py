@@ -20,7 +20,8 @@ _PREDICATE_FILLER = frozenset(
     "considered confirmed now already so far also still all who that which others more people "
     "later since then officially declared presumed listed remain remains remained sustained "
     "suffered got additional further allegedly mostly mainly either were found taken rushed sent "
-    "brought admitted airlifted flown being treated".split()
+    "brought admitted airlifted flown being treated expected likely due subsequently "
+    "eventually".split()
 )
 # Words that end a toll's subject just before its number ("the death toll rose to 5,434").
 _LINK = frozenset(

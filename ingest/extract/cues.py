@@ -201,7 +201,7 @@ _OTHER_EVENT_DATED = re.compile(
 _PROJECTION_AFTER = re.compile(
     r"^\s*(?:more\s+|others?\s+)?(?:(?:could|might)\s+(?:still\s+|also\s+|soon\s+|eventually\s+)?"
     r"(?!have\b|had\b)\w+|may\s+(?:still\s+|also\s+|soon\s+|eventually\s+)?(?!have\b|had\b|be\b)\w+"
-    r"|(?:are|is)\s+(?:expected|likely|projected|forecast|predicted)\s+to\s+(?!have\b)\w+)",
+    r"|(?:are|is|were|was)\s+(?:expected|likely|projected|forecast|predicted)\s+to\s+(?!have\b)\w+)",
     re.IGNORECASE,
 )
 _BREAKDOWN_BEFORE = re.compile(
@@ -270,7 +270,7 @@ def status_of(
         return ReportStatus.OTHER_EVENT
     if _PROJECTION_CUE.search(clause):
         return ReportStatus.PROJECTION
-    if _HYPOTHETICAL_CUE.search(sentence):
+    if _HYPOTHETICAL_CUE.search(segment or sentence):  # "evacuated 1,200, and warned ... if"
         return ReportStatus.HYPOTHETICAL
     if _PROJECTION_AFTER.match(after):
         return ReportStatus.PROJECTION

@@ -201,3 +201,26 @@ def test_feared_before_a_state_is_an_estimate() -> None:
 def test_a_plural_trigger_before_a_verb_in_s_is_still_the_counted_noun() -> None:
     text = "This year's tally of 412 deaths exceeds the 380 recorded in the whole of last year."
     assert figures(text)[0] == ("deaths", 412, "exact", "reported")
+
+
+def test_a_condition_holds_only_for_its_own_figure() -> None:
+    text = (
+        "Crews evacuated 640 people from the valley and said 2,000 more would have to leave if "
+        "the dam gave way."
+    )
+    assert figures(text) == [
+        ("evacuated", 640, "exact", "reported"),
+        ("evacuated", 2000, "exact", "hypothetical"),
+    ]
+
+
+def test_expected_after_the_count_is_a_projection() -> None:
+    text = (
+        "Some 800 residents have left and a further 1,100 were expected to be evacuated on Monday."
+    )
+    assert figures(text)[-1] == ("evacuated", 1100, "exact", "projection")
+
+
+def test_an_adverb_between_the_count_and_its_verb() -> None:
+    text = "Eleven people were pulled from the river and three later died in hospital."
+    assert figures(text)[-1] == ("deaths", 3, "exact", "reported")
