@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.canonical import canonical_bytes, canonical_form
 from domain.events import RecordedEvent
 from domain.figures import FigureView, ReportView
+from store.export import canonical_line
 from store.figures import SubjectFigures, SubjectSummary
 
 
@@ -216,10 +216,9 @@ class LogEventOut(EventOut):
 
     @classmethod
     def of(cls, event: RecordedEvent) -> LogEventOut:
-        form = canonical_form(**_event_fields(event))
         return cls(
             **_event_fields(event),
-            canonical=base64.b64encode(canonical_bytes(form)).decode(),
+            canonical=base64.b64encode(canonical_line(event)).decode(),
             leaf_hash=base64.b64encode(event.leaf_hash).decode(),
         )
 
