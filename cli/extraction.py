@@ -10,8 +10,6 @@ from rich.progress import Progress
 
 from cli.app import app, err, opened, out, plain_errors, print_json
 from domain.errors import InvalidInput
-from ingest.extract.evaluation import evaluate
-from ingest.reextract import reextract
 
 
 @app.command("extract-eval")
@@ -21,6 +19,8 @@ def extract_eval(
     as_json: Annotated[bool, typer.Option("--json", help="the scores as one JSON object")] = False,
 ) -> None:
     """Precision, recall and F1 of the extractor on hand-labelled sentences."""
+    from ingest.extract.evaluation import evaluate
+
     try:
         result = evaluate(gold)
     except (OSError, ValueError, KeyError) as error:
@@ -37,6 +37,8 @@ def reextract_command(
     subject: Annotated[str, typer.Option(help="the subject whose documents to re-read")],
 ) -> None:
     """Re-run the current extractor over a subject's captured documents and correct the log."""
+    from services.reextract import reextract
+
     with opened() as archive, Progress(console=err, transient=True) as bar:
         task = bar.add_task("re-extracting", total=None)
         result = reextract(archive, subject, progress=lambda: bar.advance(task))

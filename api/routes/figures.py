@@ -10,13 +10,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from api import conditional, csvout, errors
+from api import conditional, errors
 from api.deps import ArchiveDep, AsOf, AtPosition, KnownAt
 from api.schemas import FigureOut, Subject, SubjectFiguresOut
 from domain.errors import InvalidInput, UnknownMetric, UnknownSubject
 from domain.subjects import validate_subject
-from store.figures import figure_history, figures_as_of, list_subjects, resolve_window
-from store.reports import validate_metric
+from services import formats
+from services.figures import figure_history, figures_as_of, list_subjects, resolve_window
+from services.reports import validate_metric
 
 router = APIRouter(prefix="/v1", tags=["figures"], responses=errors.documented(InvalidInput))
 
@@ -59,8 +60,8 @@ def subject_figures(
     path = f"/v1/subjects/{subject}/figures"
     link = conditional.permalink(request, path, as_of, result.position)
     if conditional.wants_csv(request):
-        body = csvout.figures_csv(result.figures).encode()
-        return conditional.pinned_response(request, body, csvout.MEDIA_TYPE, link, etag)
+        body = formats.figures_csv(result.figures).encode()
+        return conditional.pinned_response(request, body, formats.MEDIA_TYPE, link, etag)
     body = SubjectFiguresOut.of(result, link).model_dump_json().encode()
     return conditional.pinned_response(request, body, JSON, link, etag)
 
@@ -93,8 +94,8 @@ def figure(
     path = f"/v1/subjects/{subject}/figures/{metric}"
     link = conditional.permalink(request, path, as_of, pinned_at)
     if conditional.wants_csv(request):
-        body = csvout.figures_csv([view]).encode()
-        return conditional.pinned_response(request, body, csvout.MEDIA_TYPE, link, etag)
+        body = formats.figures_csv([view]).encode()
+        return conditional.pinned_response(request, body, formats.MEDIA_TYPE, link, etag)
     body = FigureOut.pinned(view, link).model_dump_json().encode()
     return conditional.pinned_response(request, body, JSON, link, etag)
 
