@@ -19,7 +19,7 @@ from cli.app import app, err, opened, out, plain_errors, print_json
 from domain.errors import IntegrityError
 
 if TYPE_CHECKING:
-    from store.audit import Verified
+    from services.audit import Verified
 
 proof_app = typer.Typer(help="Inclusion and consistency proofs (RFC 9162), as JSON.")
 keys_app = typer.Typer(help="The Ed25519 key that signs checkpoints.")

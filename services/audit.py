@@ -19,7 +19,7 @@ from services.archive import Archive, read_models
 from store import audit, checkpoints, keys, merkle
 from store import export as exports
 from store import replay as replays
-from store.audit import Verified
+from store.audit import Verified as Verified
 from store.audit import verify_export as verify_export
 from store.export import Progress
 from store.export import canonical_line as canonical_line
