@@ -25,6 +25,8 @@ from domain.errors import RecountError
 from domain.times import parse_time
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from services.archive import Archive
 
 app = typer.Typer(
@@ -82,6 +84,13 @@ def opened(*, initialized: bool = True) -> Iterator[Archive]:
         yield archive
     finally:
         archive.close()
+
+
+def progress_bar() -> Progress:
+    """A transient progress bar on stderr (Rich's progress module is loaded only when needed)."""
+    from rich.progress import Progress
+
+    return Progress(console=err, transient=True)
 
 
 def time_option(value: str | None) -> datetime | None:

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress
 
-from cli.app import app, err, opened, out, plain_errors, print_json
+from cli.app import app, err, opened, out, plain_errors, print_json, progress_bar
 from domain.errors import IntegrityError
 
 if TYPE_CHECKING:
@@ -30,7 +29,7 @@ app.add_typer(keys_app, name="keys")
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar on stderr, fed by the (done, total) callbacks of the store."""
-    with Progress(console=err, transient=True) as bar:
+    with progress_bar() as bar:
         task = bar.add_task(label, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 

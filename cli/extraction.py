@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
-from cli.app import app, err, opened, out, plain_errors, print_json
+from cli.app import app, opened, out, plain_errors, print_json, progress_bar
 from domain.errors import InvalidInput
 
 
@@ -39,7 +38,7 @@ def reextract_command(
     """Re-run the current extractor over a subject's captured documents and correct the log."""
     from services.reextract import reextract
 
-    with opened() as archive, Progress(console=err, transient=True) as bar:
+    with opened() as archive, progress_bar() as bar:
         task = bar.add_task("re-extracting", total=None)
         result = reextract(archive, subject, progress=lambda: bar.advance(task))
     out.print(

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
-from cli.app import app, err, opened, out, plain_errors, print_json, time_option
+from cli.app import app, err, opened, out, plain_errors, print_json, progress_bar, time_option
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from domain.figures import FigureView
     from ingest.capture import CaptureResult
     from services.archive import Archive
@@ -85,7 +86,7 @@ def ingest(
 def _ingest_with_progress(archive: Archive, source: str, subject: str) -> CaptureResult:
     from services.capture import ingest_source
 
-    with Progress(console=err, transient=True) as bar:
+    with progress_bar() as bar:
         task = bar.add_task("capturing entries", total=None)
         return ingest_source(
             archive,
@@ -244,7 +245,7 @@ def replay(
     from services import audit as audits
     from services import log
 
-    with opened() as archive, Progress(console=err, transient=True) as bar:
+    with opened() as archive, progress_bar() as bar:
         task = bar.add_task("replaying", total=log.head(archive))
         advance = functools.partial(_advance, bar, task)
         if not check:
