@@ -15,7 +15,7 @@ from api.deps import ArchiveDep, AsOf, AtPosition, KnownAt
 from api.schemas import FigureOut, Subject, SubjectFiguresOut
 from domain.errors import InvalidInput, UnknownMetric, UnknownSubject
 from domain.subjects import validate_subject
-from services import formats
+from services import formats, log
 from services.figures import figure_history, figures_as_of, list_subjects, resolve_window
 from services.reports import validate_metric
 
@@ -53,7 +53,7 @@ def subject_figures(
 ) -> Response:
     """A subject's figures in one window; the view's `position` is the log head unless pinned."""
     validate_subject(subject)
-    etag, position = _window(request, archive.events.head(), at_position)
+    etag, position = _window(request, log.head(archive), at_position)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
     result = figures_as_of(archive, subject, as_of, known_at, position)
@@ -86,7 +86,7 @@ def figure(
     """One figure's current value, revisions and every report, in one window."""
     validate_subject(subject)
     validate_metric(metric)
-    etag, position = _window(request, archive.events.head(), at_position)
+    etag, position = _window(request, log.head(archive), at_position)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
     view = figure_history(archive, subject, metric, as_of, known_at, position)
