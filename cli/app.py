@@ -1,7 +1,8 @@
 """The `recount` Typer app and what every command shares: settings, errors, output.
 
-Commands live in the modules that cli/main.py imports; each registers itself on `app`. A Recount
-error ends a command with one plain line on stderr and exit status 1, never a traceback.
+Commands live in cli/main.py and in the modules whose `commands` cli/main.py merges into `app`.
+A Recount error ends a command with one plain line on stderr and exit status 1, never a
+traceback.
 
 Start-up stays quick because nothing here or in the command modules imports the database, the
 web framework or the feed parser at import time: a command imports the services it calls in its

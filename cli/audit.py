@@ -14,16 +14,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.app import app, err, opened, out, plain_errors, print_json, progress_bar
+from cli.app import err, opened, out, plain_errors, print_json, progress_bar
 from domain.errors import IntegrityError
 
 if TYPE_CHECKING:
     from services.audit import Verified
 
+commands = typer.Typer()  # merged into `recount` by cli/main.py
+
 proof_app = typer.Typer(help="Inclusion and consistency proofs (RFC 9162), as JSON.")
 keys_app = typer.Typer(help="The Ed25519 key that signs checkpoints.")
-app.add_typer(proof_app, name="proof")
-app.add_typer(keys_app, name="keys")
+commands.add_typer(proof_app, name="proof")
+commands.add_typer(keys_app, name="keys")
 
 
 @contextmanager
@@ -34,7 +36,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-@app.command()
+@commands.command()
 @plain_errors
 def checkpoint() -> None:
     """Sign the current tree head and print it as JSON."""
@@ -45,7 +47,7 @@ def checkpoint() -> None:
     print_json(signed.to_json())
 
 
-@app.command("export")
+@commands.command("export")
 @plain_errors
 def export_command(
     directory: Annotated[Path, typer.Argument(help="where to write the export")],
@@ -64,7 +66,7 @@ def export_command(
     )
 
 
-@app.command()
+@commands.command()
 @plain_errors
 def verify(
     directory: Annotated[

@@ -7,11 +7,13 @@ from typing import Annotated
 
 import typer
 
-from cli.app import app, opened, out, plain_errors, print_json, progress_bar
+from cli.app import opened, out, plain_errors, print_json, progress_bar
 from domain.errors import InvalidInput
 
+commands = typer.Typer()  # merged into `recount` by cli/main.py
 
-@app.command("extract-eval")
+
+@commands.command("extract-eval")
 @plain_errors
 def extract_eval(
     gold: Annotated[Path, typer.Argument(help="a gold file in the form of figures.jsonl")],
@@ -30,7 +32,7 @@ def extract_eval(
         out.print(result.render(), markup=False, highlight=False)
 
 
-@app.command("reextract")
+@commands.command("reextract")
 @plain_errors
 def reextract_command(
     subject: Annotated[str, typer.Option(help="the subject whose documents to re-read")],

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from cli.app import app, opened, out, plain_errors, print_json
+from cli.app import opened, out, plain_errors, print_json
 from domain.feeds import Feed, format_interval
 from domain.times import format_time
 from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS
@@ -27,8 +27,10 @@ from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS
 if TYPE_CHECKING:
     from services.settings import Settings
 
+commands = typer.Typer()  # merged into `recount` by cli/main.py
+
 feeds_app = typer.Typer(help="Register the feeds the worker polls.", no_args_is_help=True)
-app.add_typer(feeds_app, name="feeds")
+commands.add_typer(feeds_app, name="feeds")
 
 
 @feeds_app.command("add")
@@ -138,7 +140,7 @@ def _when(moment: datetime | None) -> str:
     return format_time(moment)[:19].replace("T", " ") if moment else "-"
 
 
-@app.command()
+@commands.command()
 @plain_errors
 def worker(
     once: Annotated[bool, typer.Option("--once", help="poll what is due now, then exit")] = False,

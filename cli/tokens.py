@@ -7,10 +7,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.app import app, opened, out, plain_errors
+from cli.app import opened, out, plain_errors
+
+commands = typer.Typer()  # merged into `recount` by cli/main.py
 
 tokens = typer.Typer(help="API tokens for HTTP writes (stored hashed; shown once).")
-app.add_typer(tokens, name="tokens")
+commands.add_typer(tokens, name="tokens")
 
 
 @tokens.command("create")

@@ -32,7 +32,7 @@ def test_every_setting_the_code_reads_is_in_the_readme():
 def commands(group: typer.Typer, prefix: str = "recount") -> list[str]:
     names = [f"{prefix} {c.name or c.callback.__name__}" for c in group.registered_commands]
     for sub in group.registered_groups:
-        names += commands(sub.typer_instance, f"{prefix} {sub.name}")
+        names += commands(sub.typer_instance, f"{prefix} {sub.name}" if sub.name else prefix)
     return names
 
 
