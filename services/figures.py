@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.figures import FigureView, Window
+from domain.figures import FigureView, ReportView, Window
 from services.archive import Archive
-from store import figures
+from store import figures, sources
 from store.figures import SubjectFigures as SubjectFigures
 from store.figures import SubjectSummary as SubjectSummary
 
@@ -50,3 +50,15 @@ def figure_history(
 
 def list_subjects(archive: Archive) -> list[SubjectSummary]:
     return figures.list_subjects(archive.events)
+
+
+def sources_compared(
+    archive: Archive,
+    subject: str,
+    metric: str,
+    as_of: datetime | None = None,
+    at_position: int | None = None,
+) -> list[ReportView]:
+    """Each source's latest statement of the figure in the window, the most recent first."""
+    window = resolve_window(archive, as_of, None, at_position)
+    return sources.latest_by_source(archive.events, subject, metric, window)

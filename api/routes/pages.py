@@ -1,9 +1,12 @@
-"""The web pages: subjects, a subject's figures with charts and an as-of control, one history.
+"""The web pages: subjects, a subject's figures with charts, one figure's history, an embed.
 
-Server-rendered with Jinja2 from the same queries as the JSON API; the charts are inline SVG
+Server-rendered with Jinja2 from the same use cases as the JSON API; the charts are SVG
 (api/charts.py), the stylesheet is served from api/static, and nothing loads from elsewhere.
 Each page names its permalink (the same view pinned at a log position), in its footer, in
-`<link rel="canonical">` and in the Link header.
+`<link rel="canonical">` and in the Link header, and its Atom feed in `<link rel="alternate">`.
+
+The history page asks services/ for exactly what it shows (the figure, each source's latest
+statement, the archived copy of each quote), never for "every report" through the JSON shape.
 """
 
 from __future__ import annotations
@@ -13,35 +16,58 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api import conditional
-from api.charts import figure_chart, stated
+from api.charts import NARROW, WIDE, chart_svg, figure_chart, stated
 from api.deps import ArchiveDep, AtPosition
-from domain.figures import FigureView
+from domain.figures import FigureView, ReportView
+from domain.links import web_link
 from domain.subjects import validate_subject
-from domain.times import parse_time
-from services.figures import figure_history, figures_as_of, list_subjects, resolve_window
+from domain.times import format_time, parse_time
+from services.figures import (
+    figure_history,
+    figures_as_of,
+    list_subjects,
+    resolve_window,
+    sources_compared,
+)
+from services.mementos import Version, archived_copies
 from services.reports import validate_metric
+from store.sources import source_name
 
 HERE = Path(__file__).resolve().parent.parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["stated"] = stated
+templates.env.globals["web_link"] = web_link
+templates.env.globals["source_name"] = source_name
 
 router = APIRouter(include_in_schema=False)
 
 DateInput = Annotated[
     str | None, Query(max_length=40, description="a date or RFC 3339 time; empty means now")
 ]
+SVG = "image/svg+xml"
+# The embed alone may be framed by other sites; every other response keeps frame-ancestors 'none'.
+EMBED_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors *",
+    ]
+)
 
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, archive: ArchiveDep) -> HTMLResponse:
     """Every subject, linked to its page."""
-    context = {"subjects": list_subjects(archive), "permalink": None}
+    context = {"subjects": list_subjects(archive), "permalink": None, "data": "/v1/subjects"}
     return templates.TemplateResponse(request, "index.html", context)
 
 
@@ -58,15 +84,56 @@ def subject_page(
     moment = _moment(as_of)
     result = figures_as_of(archive, subject, moment, None, at_position)
     link = conditional.permalink(request, f"/subjects/{subject}", moment, result.position)
+    query = _query(as_of, at_position)
     context = {
         "subject": subject,
         "figures": [_figure(view, moment) for view in result.figures],
         "position": result.position,
         "as_of_date": moment.date().isoformat() if moment else "",
-        "query": _query(as_of, at_position),
+        "query": query,
         "permalink": link,
+        "data": f"/v1/subjects/{subject}/figures{query}",
+        "feed": f"/subjects/{subject}.atom",
     }
     return _page(request, "subject.html", context, link)
+
+
+@router.get("/subjects/{subject}/{metric}.svg", response_class=Response)
+def figure_svg(
+    subject: str,
+    metric: str,
+    archive: ArchiveDep,
+    as_of: DateInput = None,
+    at_position: AtPosition = None,
+    narrow: bool = False,
+) -> Response:
+    """The chart alone, as an SVG file to download or to put in an article."""
+    view, moment, _position = _history(archive, subject, metric, as_of, at_position)
+    body = chart_svg(view, moment, NARROW if narrow else WIDE, standalone=True)
+    filename = f"{subject}-{metric}.svg"
+    return Response(
+        body or _empty_svg(),
+        media_type=SVG,
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+@router.get("/subjects/{subject}/{metric}/embed", response_class=HTMLResponse)
+def figure_embed(
+    request: Request,
+    subject: str,
+    metric: str,
+    archive: ArchiveDep,
+    as_of: DateInput = None,
+    at_position: AtPosition = None,
+) -> HTMLResponse:
+    """The current value and the chart, for an iframe on another site (only this may be framed)."""
+    view, moment, position = _history(archive, subject, metric, as_of, at_position)
+    link = conditional.permalink(request, f"/subjects/{subject}/{metric}", moment, position)
+    context = {"subject": subject, **_figure(view, moment), "permalink": link}
+    response = templates.TemplateResponse(request, "embed.html", context)
+    response.headers["Content-Security-Policy"] = EMBED_POLICY
+    return response
 
 
 @router.get("/subjects/{subject}/{metric}", response_class=HTMLResponse)
@@ -78,23 +145,43 @@ def figure_page(
     as_of: DateInput = None,
     at_position: AtPosition = None,
 ) -> HTMLResponse:
-    """One figure's whole history, with every quote and its source."""
+    """One figure's whole history: every quote, its source and archived copy, as of a date."""
+    view, moment, position = _history(archive, subject, metric, as_of, at_position)
+    path = f"/subjects/{subject}/{metric}"
+    link = conditional.permalink(request, path, moment, position)
+    query = _query(as_of, at_position)
+    base = str(request.base_url).rstrip("/")
+    embed = f"{base}{path}/embed{query}"
+    sources = sources_compared(archive, subject, metric, moment, position)
+    context = {
+        "subject": subject,
+        **_figure(view, moment),
+        "position": position,
+        "as_of_date": moment.date().isoformat() if moment else "",
+        "sources": sources,
+        "spread": _spread(sources),
+        "copies": {k: _memento_path(v) for k, v in archived_copies(archive, view.reports).items()},
+        "query": query,
+        "permalink": link,
+        "data": f"/v1/subjects/{subject}/figures/{metric}{query}",
+        "csv": f"/v1/subjects/{subject}/figures/{metric}.csv{query}",
+        "svg": f"{path}.svg{query}",
+        "embed": embed,
+        "snippet": _snippet(embed, view),
+        "feed": f"{path}.atom",
+    }
+    return _page(request, "figure.html", context, link)
+
+
+def _history(
+    archive: ArchiveDep, subject: str, metric: str, as_of: str | None, at_position: int | None
+) -> tuple[FigureView, datetime | None, int]:
     validate_subject(subject)
     validate_metric(metric)
     moment = _moment(as_of)
     view = figure_history(archive, subject, metric, moment, None, at_position)
     position = resolve_window(archive, moment, None, at_position).position or 0
-    link = conditional.permalink(request, f"/subjects/{subject}/{metric}", moment, position)
-    figure = _figure(view, moment)
-    context = {
-        "subject": subject,
-        "view": view,
-        "chart": figure["chart"],
-        "words": figure["words"],
-        "query": _query(as_of, at_position),
-        "permalink": link,
-    }
-    return _page(request, "figure.html", context, link)
+    return view, moment, position
 
 
 def _moment(as_of: str | None) -> datetime | None:
@@ -114,7 +201,44 @@ def _query(as_of: str | None, at_position: int | None) -> str:
     return "?" + urlencode(pairs, safe=":") if pairs else ""
 
 
+def _spread(sources: list[ReportView]) -> int | None:
+    """How far apart the sources' numbers are (None with fewer than two numbers)."""
+    values = [r.value for r in sources if r.value is not None]
+    return max(values) - min(values) if len(values) > 1 else None
+
+
+def _memento_path(version: Version) -> str | None:
+    """The archived copy's memento URL (Memento serves http(s) captures only)."""
+    if web_link(version.url) is None:
+        return None
+    return f"/memento/{version.captured_at:%Y%m%d%H%M%S}/{version.url}"
+
+
+def _snippet(embed: str, view: FigureView) -> str:
+    title = f"{view.metric.replace('_', ' ').capitalize()}: {view.subject} (Recount)"
+    return (
+        f'<iframe src="{embed}" title="{title}" width="100%" height="420" loading="lazy"></iframe>'
+    )
+
+
+def _empty_svg() -> str:
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 360 40" role="img">'
+        '<text x="8" y="24" font-family="sans-serif" font-size="13">No report to draw.</text>'
+        "</svg>"
+    )
+
+
 def _page(request: Request, name: str, context: dict[str, Any], link: str) -> HTMLResponse:
     response = templates.TemplateResponse(request, name, context)
     response.headers["Link"] = f'<{link}>; rel="canonical"'
     return response
+
+
+def report_time(report: ReportView) -> str:
+    """A report's date as the pages print it: 12 Jan 2022."""
+    return f"{report.reported_at.day} {report.reported_at:%b %Y}"
+
+
+templates.env.globals["report_time"] = report_time
+templates.env.globals["format_time"] = format_time

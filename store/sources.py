@@ -1,0 +1,54 @@
+"""Each source's latest statement of a figure: what the pages' "sources compared" table shows.
+
+Read from the reports projection, bounded by the same window as every figure query. A source is
+its publisher, else its URL's host. Only statements a reader could take as the figure now count:
+of status `reported`, not a breakdown, not retracted in the window; vague ones are kept (a source
+that says "thousands" is still a source), so the table shows what each source last said.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sqlalchemy import and_, select
+
+from domain.events import Source
+from domain.figures import ReportView, Window
+from domain.status import ReportStatus
+from store.events import EventStore
+from store.figures import report_from_row
+from store.tables import reports
+
+
+def source_name(source: Source) -> str:
+    """The name a reader knows a source by: its publisher, else its URL's host."""
+    if source.publisher:
+        return source.publisher
+    host = urlsplit(source.url or "").hostname
+    return host or "unnamed source"
+
+
+def latest_by_source(
+    store: EventStore, subject: str, metric: str, window: Window
+) -> list[ReportView]:
+    """One report per source, its latest in the window; the most recent source first."""
+    conditions = [
+        reports.c.subject == subject,
+        reports.c.metric == metric,
+        reports.c.status == ReportStatus.REPORTED.value,
+        reports.c.subset_of.is_(None),
+    ]
+    if window.position is not None:
+        conditions.append(reports.c.position <= window.position)
+    if window.as_of is not None:
+        conditions.append(reports.c.reported_at <= window.as_of)
+    query = (
+        select(reports).where(and_(*conditions)).order_by(reports.c.reported_at, reports.c.position)
+    )
+    latest: dict[str, ReportView] = {}
+    with store.engine.connect() as connection:
+        for row in connection.execute(query).mappings():
+            report = window.view(report_from_row(row))
+            if not report.retracted:
+                latest[source_name(report.source)] = report
+    return sorted(latest.values(), key=lambda r: r.timeline_key, reverse=True)
