@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.limits import BodyLimit
-from api.routes import events, feeds, figures, log, memento, pages, reports
+from api.routes import docs, events, feeds, figures, log, memento, pages, reports
 from services.archive import Archive
 from services.settings import Settings
 
@@ -29,6 +29,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="An archive of reported figures: every report, every revision, provably.",
         version="0.1.0",
         lifespan=lifespan,
+        # Served by api/routes/docs.py from the package's own files: no CDN, no inline script.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.archive = archive
     errors.install(app)
@@ -38,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(events.router)
     app.include_router(memento.router)
     app.include_router(pages.router)
+    app.include_router(docs.router)
+    app.mount("/static/swagger-ui", StaticFiles(directory=docs.SWAGGER_UI), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     app.include_router(feeds.router)
     app.include_router(log.router)

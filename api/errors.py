@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas import Problem
@@ -61,24 +61,36 @@ def problem(status: int, title: str, detail: str, kind: str = "about:blank") -> 
 
 
 def _type_uri(error: Exception) -> str:
-    name = type(error).__name__
-    return "/problems/" + "".join("-" + c.lower() if c.isupper() else c for c in name).lstrip("-")
+    from api.problems import slug_of
+
+    return "/problems/" + slug_of(type(error))
 
 
 def install(app: FastAPI) -> None:
+    """Map errors to problems (as pages for people browsing), and serve the problem types."""
+    from api import problems
+
+    def answer(request: Request, status: int, title: str, detail: str, kind: str) -> Response:
+        if problems.wants_page(request):
+            return problems.error_page(request, status, title, detail, kind)
+        return problem(status, title, detail, kind)
+
     @app.exception_handler(errors.RecountError)
-    async def _recount(_request: Request, error: errors.RecountError) -> JSONResponse:
+    async def _recount(request: Request, error: errors.RecountError) -> Response:
         title = type(error).__name__
-        return problem(status_of(error), title, str(error), _type_uri(error))
+        return answer(request, status_of(error), title, str(error), _type_uri(error))
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, error: RequestValidationError) -> Response:
         first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(part) for part in first.get("loc", ()))
-        return problem(
-            422, "InvalidInput", f"{where}: {first.get('msg')}", "/problems/invalid-input"
-        )
+        detail = f"{where}: {first.get('msg')}"
+        return answer(request, 422, "InvalidInput", detail, "/problems/invalid-input")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail), str(error.detail))
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        kind = "/problems/not-found" if error.status_code == 404 else "about:blank"
+        return answer(request, error.status_code, str(error.detail), str(error.detail), kind)
+
+    statuses = {kind: code_of(kind) for kind in problems.every_error()}
+    app.include_router(problems.problem_pages(statuses))

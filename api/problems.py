@@ -1,0 +1,122 @@
+"""What each problem `type` means, as pages, and errors shown as pages to people browsing.
+
+Every problem+json answer names its `type` (`/problems/unknown-subject`, RFC 9457 §3.1.1); that
+URL resolves to a page saying what went wrong and what to do. The catalogue is built from the
+error tree in domain/errors.py, so a new error class gets its page without a list to keep.
+
+A request for a page (anything outside the JSON API, Memento and the static files) that fails
+is answered with an HTML page carrying the same status, title and detail, unless the client
+asked for JSON: a person who mistypes a subject sees a page with a way back, not raw JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from api.routes.pages import templates
+from domain import errors
+
+# Paths whose errors stay problem+json whatever the client accepts: machines call them.
+MACHINE_PREFIXES = ("/v1/", "/timegate/", "/timemap/", "/memento/", "/openapi.json", "/static/")
+
+# What a reader can do about each problem, where the class's own docstring is not enough.
+ADVICE: dict[str, str] = {
+    "invalid-input": "Check the request against the API documentation at /docs and try again.",
+    "invalid-time": "Write times as RFC 3339 (2022-01-11T18:00:00Z) or as a date (2022-01-11).",
+    "invalid-report": "Fix the field the detail names; nothing was recorded.",
+    "unknown-subject": "The subjects the archive holds are listed on the home page.",
+    "unknown-metric": "The subject's page lists the figures it has.",
+    "unknown-memento": "Only articles Recount captured have archived copies.",
+    "stream-conflict": "Read the figure again and retry with its current version in If-Match.",
+    "idempotency-key-reused": "Use a new Idempotency-Key for a different request.",
+    "unauthorized": "Send `Authorization: Bearer TOKEN` with a token from "
+    "`recount tokens create NAME`.",
+    "forbidden": "The token was revoked; ask for a new one.",
+    "payload-too-large": "Send a smaller body.",
+    "not-found": "Check the address; the home page lists what the archive holds.",
+}
+
+# Titles for errors that have no class of their own (routing, methods).
+HTTP_TITLES = {404: "Not Found", 405: "Method Not Allowed"}
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    slug: str
+    title: str
+    status: int
+    meaning: str
+    advice: str
+
+    @property
+    def uri(self) -> str:
+        return f"/problems/{self.slug}"
+
+
+def slug_of(kind: type[Exception]) -> str:
+    """`UnknownSubject` → `unknown-subject`: the last part of the problem's type URI."""
+    name = kind.__name__
+    return "".join("-" + c.lower() if c.isupper() else c for c in name).lstrip("-")
+
+
+def catalogue(status_of: dict[type[errors.RecountError], int]) -> dict[str, ProblemType]:
+    """Every problem type, from the error tree and the status each maps to."""
+    found: dict[str, ProblemType] = {}
+    for kind, status in status_of.items():
+        slug = slug_of(kind)
+        words = (kind.__doc__ or "").strip() or _words(kind.__name__)
+        found[slug] = ProblemType(slug, kind.__name__, status, words, ADVICE.get(slug, ""))
+    return dict(sorted(found.items()))
+
+
+def every_error() -> list[type[errors.RecountError]]:
+    """The error classes a response may name, walked from the root of the tree."""
+    seen: list[type[errors.RecountError]] = []
+    pending = list(errors.RecountError.__subclasses__())
+    while pending:
+        kind = pending.pop(0)
+        seen.append(kind)
+        pending.extend(kind.__subclasses__())
+    return seen
+
+
+def _words(name: str) -> str:
+    return slug_of(type(name, (Exception,), {})).replace("-", " ").capitalize() + "."
+
+
+def wants_page(request: Request) -> bool:
+    """A browser on a page route: anything but the machine routes, unless JSON is asked for."""
+    if request.url.path.startswith(MACHINE_PREFIXES):
+        return False
+    accept = request.headers.get("accept", "")
+    return "json" not in accept or "text/html" in accept
+
+
+def error_page(request: Request, status: int, title: str, detail: str, kind: str) -> HTMLResponse:
+    context = {"status": status, "title": title, "detail": detail, "type": kind}
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
+def problem_pages(status_of: dict[type[errors.RecountError], int]) -> APIRouter:
+    """The /problems pages, for the error tree mapped to these statuses."""
+    types = catalogue(status_of)
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/problems", response_class=HTMLResponse)
+    def problems(request: Request) -> HTMLResponse:
+        """Every problem type the API may answer with."""
+        context = {"types": list(types.values())}
+        return templates.TemplateResponse(request, "problems.html", context)
+
+    @router.get("/problems/{slug}", response_class=HTMLResponse)
+    def problem(request: Request, slug: str) -> HTMLResponse:
+        """What one problem type means and what to do about it."""
+        if slug not in types:
+            raise errors.NotFound(f"no problem type {slug!r}; /problems lists them")
+        context = {"problem": types[slug]}
+        return templates.TemplateResponse(request, "problem.html", context)
+
+    return router
