@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.limits import BodyLimit
-from api.routes import docs, events, feeds, figures, log, memento, pages, reports
+from api.routes import atom, docs, events, feeds, figures, log, memento, pages, reports
 from services.archive import Archive
 from services.settings import Settings
 
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(events.router)
     app.include_router(memento.router)
+    app.include_router(atom.router)  # before the pages: `/subjects/{subject}` would take `.atom`
     app.include_router(pages.router)
     app.include_router(docs.router)
     app.mount("/static/swagger-ui", StaticFiles(directory=docs.SWAGGER_UI), name="swagger-ui")
