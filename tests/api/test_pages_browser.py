@@ -11,6 +11,8 @@ from ingest.sources import DEMO_FEED, DEMO_SUBJECT
 from services.capture import ingest_source
 from tests.api.conftest import settings_for
 from tests.api.live import serve
+from tests.api.story import SUBJECT as STORY
+from tests.api.story import REPORTS, record_story
 from tests.conftest import open_archive
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -27,20 +29,29 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
+def browser():
+    """One Chromium for the module: Playwright's sync API runs one driver per thread."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("pages")
     url = f"sqlite:///{tmp_path / 'recount.db'}"
     archive = open_archive(url, tmp_path)
     ingest_source(archive, str(DEMO_FEED), DEMO_SUBJECT)
+    record_story(archive)
     archive.close()
-    with serve(create_app(settings_for(url, tmp_path))) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        tab = browser.new_page()
+    with serve(create_app(settings_for(url, tmp_path))) as base:
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
         tab.base = base
         yield tab
-        browser.close()
+        tab.close()
 
 
 def current(page, metric: str) -> str:
@@ -61,7 +72,7 @@ def test_subject_page_shows_current_values_chart_quotes_and_sources(page):
     source = page.locator("#arrests a.source-link").first
     assert source.is_visible()
     assert source.get_attribute("href").startswith("https://")
-    assert "at_position=14" in page.locator("a.permalink").inner_text()
+    assert f"at_position={14 + len(REPORTS)}" in page.locator("a.permalink").inner_text()
 
 
 def test_as_of_control_moves_the_current_arrests_back_to_9900(page):
@@ -79,3 +90,105 @@ def test_figure_page_lists_the_history_with_quotes_and_links(page):
     assert page.get_by_role("heading", name="Arrests").is_visible()
     assert page.locator("ol.quotes li").count() == 5
     assert page.get_by_text("Revisions: 10,000 → 9,900 → 10,000").is_visible()
+
+
+def numbers(locator) -> list[int]:
+    return [int(t.replace(",", "")) for t in locator.all_text_contents()]
+
+
+def test_another_events_toll_does_not_set_the_axis_and_every_step_is_labelled(page):
+    page.goto(f"{page.base}/subjects/{STORY}/deaths")
+    chart = page.get_by_role("img", name="Deaths reported over time")
+    assert chart.is_visible()
+    ticks = numbers(chart.locator("text.y-tick"))
+    assert 4_980 <= max(ticks) < 10_000  # 30,000 was another event's, 10,000 a projection
+    assert chart.locator("text.value-label").all_text_contents() == [
+        "1,200",
+        "2,300",
+        "4,890",
+        "4,980",
+    ]
+    assert chart.locator("text.current-label").text_content() == "4,980"
+    assert chart.locator("text.x-tick").first.text_content() == "10 Mar"
+    assert chart.locator("text.x-tick").last.text_content() == "14 Mar"
+    assert (
+        "not drawn: 1 other event, 1 projection" in chart.locator("text.legend-note").text_content()
+    )
+
+
+def test_on_a_phone_the_narrow_chart_is_shown_with_readable_labels(browser, page):
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        phone.goto(f"{page.base}/subjects/{STORY}/deaths")
+        assert phone.locator("svg.chart-wide").first.is_hidden()
+        narrow = phone.locator("svg.chart-narrow").first
+        assert narrow.is_visible()
+        label = narrow.locator("text.value-label").first.bounding_box()
+        assert label["height"] >= 11  # pixels on screen: the text is not scaled down
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        phone.close()
+
+
+def test_the_history_page_as_of_control_moves_the_figure_back(page):
+    page.goto(f"{page.base}/subjects/{DEMO_SUBJECT}/arrests")
+    page.get_by_label("Show what had been reported by").fill("2022-01-11")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/arrests?as_of=2022-01-11")
+    assert current(page, "arrests") == "9,900"
+    assert page.get_by_text("As of 2022-01-11, as recorded up to log position").is_visible()
+    cut_off = page.locator("svg.chart-wide text.x-tick").last.text_content()
+    assert cut_off.startswith("as of 11 Jan")
+
+
+def test_sources_compared_puts_each_sources_latest_statement_side_by_side(page):
+    page.goto(f"{page.base}/subjects/{STORY}/deaths")
+    table = page.get_by_role("table")
+    rows = [
+        [cell.inner_text() for cell in row.locator("th, td").all()]
+        for row in table.locator("tbody tr").all()
+    ]
+    assert rows == [
+        ["BBC", "at least 4,980 · current", "14 Mar 2026"],
+        ["Reuters", "4,890", "13 Mar 2026"],
+        ["AP", "2,300", "11 Mar 2026"],
+    ]
+    assert page.locator(".spread").inner_text() == "2,680"
+
+
+def test_the_embed_shows_the_value_and_chart_inside_another_sites_frame(page):
+    embed = f"{page.base}/subjects/{STORY}/deaths/embed"
+    page.set_content(f'<iframe src="{embed}" width="600" height="480"></iframe>')
+    frame = page.frame_locator("iframe")
+    assert frame.locator(".current-value").inner_text() == "4,980"
+    assert frame.get_by_role("img", name="Deaths reported over time").is_visible()
+
+
+def test_an_unknown_subject_is_a_readable_page_that_explains_the_problem(page):
+    response = page.goto(f"{page.base}/subjects/nowhere")
+    assert response.status == 404
+    assert page.get_by_role("heading", name="Not found").is_visible()
+    assert page.get_by_text("no subject 'nowhere' in the archive").is_visible()
+    page.get_by_role("link", name="what this means").click()
+    assert page.get_by_role("heading", name="UnknownSubject").is_visible()
+
+
+def test_the_api_docs_render_with_nothing_from_the_internet(browser, page):
+    docs = browser.new_page()
+    elsewhere: list[str] = []
+
+    def local_only(route):
+        if route.request.url.startswith(page.base):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    try:
+        docs.route("**/*", local_only)
+        docs.goto(f"{page.base}/docs")
+        docs.locator(".opblock").first.wait_for()
+        assert docs.locator(".opblock").count() >= 15
+        assert elsewhere == []
+    finally:
+        docs.close()
