@@ -11,8 +11,8 @@ from ingest.sources import DEMO_FEED, DEMO_SUBJECT
 from services.capture import ingest_source
 from tests.api.conftest import settings_for
 from tests.api.live import serve
-from tests.api.story import SUBJECT as STORY
 from tests.api.story import REPORTS, record_story
+from tests.api.story import SUBJECT as STORY
 from tests.conftest import open_archive
 
 CHROMIUM = Path("/usr/bin/chromium")
