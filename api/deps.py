@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from domain.times import parse_time
+from domain.times import ACCEPTED, optional_time
 from store.archive import Archive
 from store.tokens import TokenInfo, authenticate
 
@@ -21,11 +21,11 @@ def get_archive(request: Request) -> Archive:
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
 
 
-TIME_HELP = "RFC 3339 time, or a date (the end of that day, UTC)"
+TIME_HELP = ACCEPTED + "; empty or absent: no bound"
 
 
 def _time(value: str | None) -> datetime | None:
-    return None if value is None else parse_time(value)
+    return optional_time(value)
 
 
 # Plain functions, not a closure over the name: with postponed annotations FastAPI cannot see

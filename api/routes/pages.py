@@ -21,8 +21,9 @@ from api import conditional
 from api.charts import figure_chart, stated
 from api.deps import ArchiveDep, AtPosition
 from domain.figures import FigureView
+from domain.links import web_link
 from domain.subjects import validate_subject
-from domain.times import parse_time
+from domain.times import optional_time
 from store.figures import figure_history, figures_as_of, list_subjects, resolve_window
 from store.reports import validate_metric
 
@@ -30,6 +31,7 @@ HERE = Path(__file__).resolve().parent.parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["stated"] = stated
+templates.env.globals["web_link"] = web_link
 
 router = APIRouter(include_in_schema=False)
 
@@ -99,7 +101,7 @@ def figure_page(
 
 def _moment(as_of: str | None) -> datetime | None:
     """An empty date field (the form sent with no date) means now."""
-    return parse_time(as_of) if as_of else None
+    return optional_time(as_of)
 
 
 def _figure(view: FigureView, moment: datetime | None) -> dict[str, Any]:
