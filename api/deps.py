@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from domain.times import ACCEPTED, optional_time
+from api.schemas import OptionalTimeText
+from domain.times import optional_time
 from store.archive import Archive
 from store.tokens import TokenInfo, authenticate
 
@@ -21,9 +22,6 @@ def get_archive(request: Request) -> Archive:
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
 
 
-TIME_HELP = ACCEPTED + "; empty or absent: no bound"
-
-
 def _time(value: str | None) -> datetime | None:
     return optional_time(value)
 
@@ -32,7 +30,7 @@ def _time(value: str | None) -> datetime | None:
 # a closure's variables, and the parameter silently stopped being read.
 def as_of_query(
     as_of: Annotated[
-        str | None, Query(description="only reports published by then; " + TIME_HELP)
+        OptionalTimeText | None, Query(description="only reports published by then")
     ] = None,
 ) -> datetime | None:
     return _time(as_of)
@@ -40,7 +38,7 @@ def as_of_query(
 
 def known_at_query(
     known_at: Annotated[
-        str | None, Query(description="what Recount knew then; " + TIME_HELP)
+        OptionalTimeText | None, Query(description="what Recount knew then")
     ] = None,
 ) -> datetime | None:
     return _time(known_at)

@@ -7,14 +7,32 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from domain.events import RecordedEvent
 from domain.figures import FigureView, ReportView
+from domain.times import ACCEPTED
 from store.export import canonical_line
 from store.figures import SubjectFigures, SubjectSummary
+
+# A time as text, parsed by domain/times.py's one rule; the schema names the same two forms, so
+# a client (or a fuzzer) that follows it sends what the server accepts.
+_TIME_FORMS: list[dict[str, Any]] = [
+    {"type": "string", "format": "date-time"},
+    {"type": "string", "format": "date"},
+]
+TimeText = Annotated[str, WithJsonSchema({"anyOf": _TIME_FORMS, "description": ACCEPTED})]
+OptionalTimeText = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "anyOf": [*_TIME_FORMS, {"type": "string", "maxLength": 0}],
+            "description": ACCEPTED + "; empty means no bound",
+        }
+    ),
+]
 
 
 class SourceOut(BaseModel):
@@ -175,9 +193,7 @@ class ReportIn(BaseModel):
     value: int | None = Field(default=None, ge=0, le=BIG)
     qualifier: str = Field(max_length=40, examples=["at_least"])
     quote: str = _text(10_000, "the source's own words")
-    reported_at: str = Field(
-        max_length=40, description="RFC 3339, or a date (its end, UTC)", examples=["2022-01-11"]
-    )
+    reported_at: TimeText = Field(examples=["2022-01-11"])
     unit: str | None = Field(default=None, max_length=100, pattern=r"^[^\x00]*$")
     low: int | None = Field(default=None, ge=0, le=BIG)
     high: int | None = Field(default=None, ge=0, le=BIG)

@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from api import conditional
 from api.charts import figure_chart, stated
 from api.deps import ArchiveDep, AtPosition
+from api.schemas import OptionalTimeText
 from domain.figures import FigureView
 from domain.links import web_link
 from domain.subjects import validate_subject
@@ -35,9 +36,7 @@ templates.env.globals["web_link"] = web_link
 
 router = APIRouter(include_in_schema=False)
 
-DateInput = Annotated[
-    str | None, Query(max_length=40, description="a date or RFC 3339 time; empty means now")
-]
+DateInput = Annotated[OptionalTimeText | None, Query(description="empty means now")]
 
 
 @router.get("/", response_class=HTMLResponse)
