@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.schemas import OptionalTimeText
+from domain.subjects import SLUG
 from domain.times import optional_time
 from store.archive import Archive
+from store.reports import METRIC
 from store.tokens import TokenInfo, authenticate
 
 
@@ -43,6 +45,19 @@ def known_at_query(
 ) -> datetime | None:
     return _time(known_at)
 
+
+# The names' rules, documented so that a client knows them; the domain checks them, one message.
+SubjectPath = Annotated[
+    str,
+    Path(
+        description="a subject slug, e.g. kazakhstan-unrest-2022",
+        json_schema_extra={"pattern": f"^{SLUG.pattern}$"},
+    ),
+]
+MetricPath = Annotated[
+    str,
+    Path(description="a metric, e.g. deaths", json_schema_extra={"pattern": f"^{METRIC.pattern}$"}),
+]
 
 AsOf = Annotated[datetime | None, Depends(as_of_query)]
 KnownAt = Annotated[datetime | None, Depends(known_at_query)]

@@ -7,21 +7,25 @@ InvalidInput from the store, mapped to problem+json in api/errors.py.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from api import errors
 from api.deps import ArchiveDep
 from domain.checkpoints import key_id, public_key_pem
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound
 from store.checkpoints import current_checkpoint
 from store.keys import known_keys, signing_key
 from store.merkle import consistency_proof, inclusion_proof
 
-router = APIRouter(prefix="/v1/log", tags=["audit"])
+router = APIRouter(prefix="/v1/log", tags=["audit"], responses=errors.documented(InvalidInput))
 
 PEM_MEDIA_TYPE = "application/x-pem-file"
+PEM: dict[int | str, dict[str, Any]] = {
+    200: {"content": {PEM_MEDIA_TYPE: {}}, "description": "SubjectPublicKeyInfo PEM"}
+}
 
 
 class CheckpointOut(BaseModel):
@@ -60,8 +64,10 @@ def checkpoint(archive: ArchiveDep) -> CheckpointOut:
 @router.get("/proofs/inclusion")
 def inclusion(
     archive: ArchiveDep,
-    position: Annotated[int, Query(description="the event's log position (leaf index + 1)")],
-    tree_size: Annotated[int | None, Query(description="the tree's size; now if absent")] = None,
+    position: Annotated[int, Query(ge=1, description="the event's log position (leaf index + 1)")],
+    tree_size: Annotated[
+        int | None, Query(ge=1, description="the tree's size, at least `position`; now if absent")
+    ] = None,
 ) -> InclusionProofOut:
     proof = inclusion_proof(archive, position, tree_size)
     return InclusionProofOut.model_validate(proof.to_json())
@@ -70,8 +76,11 @@ def inclusion(
 @router.get("/proofs/consistency")
 def consistency(
     archive: ArchiveDep,
-    first: Annotated[int, Query(description="the older tree's size")],
-    second: Annotated[int | None, Query(description="the newer tree's size; now if absent")] = None,
+    first: Annotated[int, Query(ge=0, description="the older tree's size")],
+    second: Annotated[
+        int | None,
+        Query(ge=0, description="the newer tree's size, at least `first`; now if absent"),
+    ] = None,
 ) -> ConsistencyProofOut:
     proof = consistency_proof(archive, first, second)
     return ConsistencyProofOut.model_validate(proof.to_json())
@@ -80,7 +89,7 @@ def consistency(
 @router.get(
     "/public-key",
     response_class=Response,
-    responses={200: {"content": {PEM_MEDIA_TYPE: {}}, "description": "SubjectPublicKeyInfo PEM"}},
+    responses=PEM | errors.documented(NotFound),
 )
 def public_key(
     archive: ArchiveDep,

@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from api import conditional
 from api.charts import figure_chart, stated
-from api.deps import ArchiveDep, AtPosition
+from api.deps import ArchiveDep, AtPosition, MetricPath, SubjectPath
 from api.schemas import OptionalTimeText
 from domain.figures import FigureView
 from domain.links import web_link
@@ -49,7 +49,7 @@ def index(request: Request, archive: ArchiveDep) -> HTMLResponse:
 @router.get("/subjects/{subject}", response_class=HTMLResponse)
 def subject_page(
     request: Request,
-    subject: str,
+    subject: SubjectPath,
     archive: ArchiveDep,
     as_of: DateInput = None,
     at_position: AtPosition = None,
@@ -73,8 +73,8 @@ def subject_page(
 @router.get("/subjects/{subject}/{metric}", response_class=HTMLResponse)
 def figure_page(
     request: Request,
-    subject: str,
-    metric: str,
+    subject: SubjectPath,
+    metric: MetricPath,
     archive: ArchiveDep,
     as_of: DateInput = None,
     at_position: AtPosition = None,
