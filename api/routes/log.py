@@ -61,12 +61,23 @@ def checkpoint(archive: ArchiveDep) -> CheckpointOut:
     return CheckpointOut.model_validate(current_checkpoint(archive).to_json())
 
 
+# Bounds are documented, not enforced here: store/merkle.py checks them, with its own message.
 @router.get("/proofs/inclusion")
 def inclusion(
     archive: ArchiveDep,
-    position: Annotated[int, Query(ge=1, description="the event's log position (leaf index + 1)")],
+    position: Annotated[
+        int,
+        Query(
+            json_schema_extra={"minimum": 1},
+            description="the event's log position (leaf index + 1)",
+        ),
+    ],
     tree_size: Annotated[
-        int | None, Query(ge=1, description="the tree's size, at least `position`; now if absent")
+        int | None,
+        Query(
+            json_schema_extra={"minimum": 1},
+            description="the tree's size, at least `position`; now if absent",
+        ),
     ] = None,
 ) -> InclusionProofOut:
     proof = inclusion_proof(archive, position, tree_size)
@@ -76,10 +87,15 @@ def inclusion(
 @router.get("/proofs/consistency")
 def consistency(
     archive: ArchiveDep,
-    first: Annotated[int, Query(ge=0, description="the older tree's size")],
+    first: Annotated[
+        int, Query(json_schema_extra={"minimum": 0}, description="the older tree's size")
+    ],
     second: Annotated[
         int | None,
-        Query(ge=0, description="the newer tree's size, at least `first`; now if absent"),
+        Query(
+            json_schema_extra={"minimum": 0},
+            description="the newer tree's size, at least `first`; now if absent",
+        ),
     ] = None,
 ) -> ConsistencyProofOut:
     proof = consistency_proof(archive, first, second)
