@@ -12,8 +12,8 @@ from api import errors
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
 from api.routes import events, feeds, figures, log, memento, pages, reports
-from store.archive import Archive
-from store.settings import Settings
+from services.archive import Archive
+from services.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

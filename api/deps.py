@@ -11,9 +11,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.schemas import OptionalTimeText
 from domain.subjects import SLUG
 from domain.times import optional_time
-from store.archive import Archive
-from store.reports import METRIC
-from store.tokens import TokenInfo, authenticate
+from services.archive import Archive
+from services.reports import METRIC
+from services.tokens import TokenInfo, authenticate
 
 
 def get_archive(request: Request) -> Archive:

@@ -17,8 +17,7 @@ from api import errors
 from api.deps import ArchiveDep, RequireToken
 from domain.errors import Conflict, FeedError, Forbidden, InvalidInput, Unauthorized, UnknownFeed
 from domain.subjects import SLUG
-from ingest.feeds import register_feed
-from store.feeds import get_feed, list_feeds, remove_feed
+from services.feeds import get_feed, list_feeds, register_feed, remove_feed
 
 router = APIRouter(prefix="/v1", tags=["feeds"], responses=errors.documented(InvalidInput))
 WRITE = errors.documented(Unauthorized, Forbidden)

@@ -25,7 +25,7 @@ from api import errors
 from api.deps import ArchiveDep
 from domain.errors import InvalidAcceptDatetime, UnknownMemento
 from domain.links import web_link
-from store.mementos import Capture, captures, nearest
+from services.mementos import Capture, captures, nearest
 
 router = APIRouter(tags=["memento"], responses=errors.documented(UnknownMemento))
 

@@ -25,8 +25,8 @@ from domain.figures import FigureView
 from domain.links import web_link
 from domain.subjects import validate_subject
 from domain.times import optional_time
-from store.figures import figure_history, figures_as_of, list_subjects, resolve_window
-from store.reports import validate_metric
+from services.figures import figure_history, figures_as_of, list_subjects, resolve_window
+from services.reports import validate_metric
 
 HERE = Path(__file__).resolve().parent.parent
 STATIC = HERE / "static"

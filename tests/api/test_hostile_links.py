@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.sources import ingest_source
+from services.capture import ingest_source
 from tests.api.conftest import archive_of
 from tests.api.hostile import (
     HOSTILE_URLS,

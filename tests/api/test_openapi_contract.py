@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 
 from api.app import create_app
-from ingest.sources import DEMO_FEED, DEMO_SUBJECT, ingest_source
-from store.tokens import create_token
+from ingest.sources import DEMO_FEED, DEMO_SUBJECT
+from services.capture import ingest_source
+from services.tokens import create_token
 from tests.api.conftest import settings_for
 from tests.api.live import serve
 from tests.conftest import open_archive

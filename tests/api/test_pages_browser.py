@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from api.app import create_app
-from ingest.sources import DEMO_FEED, DEMO_SUBJECT, ingest_source
-from store.tokens import create_token
+from ingest.sources import DEMO_FEED, DEMO_SUBJECT
+from services.capture import ingest_source
+from services.tokens import create_token
 from tests.api.conftest import settings_for
 from tests.api.hostile import SUBJECT as HOSTILE_SUBJECT
 from tests.api.hostile import hostile_feed, posted_reports
