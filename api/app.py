@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
+from api.headers import SecurityHeaders
 from api.limits import BodyLimit
 from api.routes import atom, docs, events, feeds, figures, log, memento, pages, reports
 from services.archive import Archive
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.archive = archive
     errors.install(app)
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
     app.include_router(figures.router)
     app.include_router(reports.router)
     app.include_router(events.router)

@@ -4,7 +4,7 @@ Every problem+json answer names its `type` (`/problems/unknown-subject`, RFC 945
 URL resolves to a page saying what went wrong and what to do. The catalogue is built from the
 error tree in domain/errors.py, so a new error class gets its page without a list to keep.
 
-A request for a page (anything outside the JSON API, Memento and the static files) that fails
+A GET of a page (anything outside the JSON API, Memento and the static files) that fails
 is answered with an HTML page carrying the same status, title and detail, unless the client
 asked for JSON: a person who mistypes a subject sees a page with a way back, not raw JSON.
 """
@@ -88,16 +88,25 @@ def _words(name: str) -> str:
 
 
 def wants_page(request: Request) -> bool:
-    """A browser on a page route: anything but the machine routes, unless JSON is asked for."""
-    if request.url.path.startswith(MACHINE_PREFIXES):
+    """A browser reading a page: a GET outside the machine routes, unless JSON is asked for."""
+    if request.method not in ("GET", "HEAD") or request.url.path.startswith(MACHINE_PREFIXES):
         return False
     accept = request.headers.get("accept", "")
     return "json" not in accept or "text/html" in accept
 
 
-def error_page(request: Request, status: int, title: str, detail: str, kind: str) -> HTMLResponse:
+def error_page(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    kind: str,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
     context = {"status": status, "title": title, "detail": detail, "type": kind}
-    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+    return templates.TemplateResponse(
+        request, "error.html", context, status_code=status, headers=headers
+    )
 
 
 def problem_pages(status_of: dict[type[errors.RecountError], int]) -> APIRouter:

@@ -22,11 +22,12 @@ from fastapi.templating import Jinja2Templates
 
 from api import conditional
 from api.charts import NARROW, WIDE, chart_svg, figure_chart, stated
-from api.deps import ArchiveDep, AtPosition
+from api.deps import ArchiveDep, AtPosition, MetricPath, SubjectPath
+from api.schemas import OptionalTimeText
 from domain.figures import FigureView, ReportView
 from domain.links import web_link
 from domain.subjects import validate_subject
-from domain.times import format_time, parse_time
+from domain.times import format_time, optional_time
 from services.figures import (
     figure_history,
     figures_as_of,
@@ -47,9 +48,7 @@ templates.env.globals["source_name"] = source_name
 
 router = APIRouter(include_in_schema=False)
 
-DateInput = Annotated[
-    str | None, Query(max_length=40, description="a date or RFC 3339 time; empty means now")
-]
+DateInput = Annotated[OptionalTimeText | None, Query(description="empty means now")]
 SVG = "image/svg+xml"
 # The embed alone may be framed by other sites; every other response keeps frame-ancestors 'none'.
 EMBED_POLICY = "; ".join(
@@ -74,7 +73,7 @@ def index(request: Request, archive: ArchiveDep) -> HTMLResponse:
 @router.get("/subjects/{subject}", response_class=HTMLResponse)
 def subject_page(
     request: Request,
-    subject: str,
+    subject: SubjectPath,
     archive: ArchiveDep,
     as_of: DateInput = None,
     at_position: AtPosition = None,
@@ -100,8 +99,8 @@ def subject_page(
 
 @router.get("/subjects/{subject}/{metric}.svg", response_class=Response)
 def figure_svg(
-    subject: str,
-    metric: str,
+    subject: SubjectPath,
+    metric: MetricPath,
     archive: ArchiveDep,
     as_of: DateInput = None,
     at_position: AtPosition = None,
@@ -121,8 +120,8 @@ def figure_svg(
 @router.get("/subjects/{subject}/{metric}/embed", response_class=HTMLResponse)
 def figure_embed(
     request: Request,
-    subject: str,
-    metric: str,
+    subject: SubjectPath,
+    metric: MetricPath,
     archive: ArchiveDep,
     as_of: DateInput = None,
     at_position: AtPosition = None,
@@ -139,8 +138,8 @@ def figure_embed(
 @router.get("/subjects/{subject}/{metric}", response_class=HTMLResponse)
 def figure_page(
     request: Request,
-    subject: str,
-    metric: str,
+    subject: SubjectPath,
+    metric: MetricPath,
     archive: ArchiveDep,
     as_of: DateInput = None,
     at_position: AtPosition = None,
@@ -186,7 +185,7 @@ def _history(
 
 def _moment(as_of: str | None) -> datetime | None:
     """An empty date field (the form sent with no date) means now."""
-    return parse_time(as_of) if as_of else None
+    return optional_time(as_of)
 
 
 def _figure(view: FigureView, moment: datetime | None) -> dict[str, Any]:

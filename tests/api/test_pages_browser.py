@@ -5,11 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 
 from api.app import create_app
 from ingest.sources import DEMO_FEED, DEMO_SUBJECT
 from services.capture import ingest_source
+from services.tokens import create_token
 from tests.api.conftest import settings_for
+from tests.api.hostile import SUBJECT as HOSTILE_SUBJECT
+from tests.api.hostile import hostile_feed, posted_reports
 from tests.api.live import serve
 from tests.api.story import REPORTS, record_story
 from tests.api.story import SUBJECT as STORY
@@ -158,10 +163,21 @@ def test_sources_compared_puts_each_sources_latest_statement_side_by_side(page):
 
 def test_the_embed_shows_the_value_and_chart_inside_another_sites_frame(page):
     embed = f"{page.base}/subjects/{STORY}/deaths/embed"
-    page.set_content(f'<iframe src="{embed}" width="600" height="480"></iframe>')
-    frame = page.frame_locator("iframe")
-    assert frame.locator(".current-value").inner_text() == "4,980"
-    assert frame.get_by_role("img", name="Deaths reported over time").is_visible()
+    other = f"{page.base}/subjects/{STORY}/deaths"
+    html = (
+        f'<iframe id="embed" src="{embed}" width="600" height="480"></iframe>'
+        f'<iframe id="page" src="{other}" width="600" height="480"></iframe>'
+    )
+    news = FastAPI()
+    news.get("/story", response_class=HTMLResponse)(lambda: html)
+    with serve(news) as elsewhere:  # another site: another origin on loopback
+        page.goto(f"{elsewhere}/story")
+        frame = page.frame_locator("#embed")
+        assert frame.locator(".current-value").inner_text() == "4,980"
+        assert frame.get_by_role("img", name="Deaths reported over time").is_visible()
+        page.wait_for_load_state("load")  # both frames have answered
+        refused = page.frame_locator("#page").locator(".current-value")
+        assert refused.count() == 0  # every other page keeps frame-ancestors 'none'
 
 
 def test_an_unknown_subject_is_a_readable_page_that_explains_the_problem(page):
@@ -192,3 +208,64 @@ def test_the_api_docs_render_with_nothing_from_the_internet(browser, page):
         assert elsewhere == []
     finally:
         docs.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_page(browser, tmp_path_factory):
+    """A live server whose archive holds reports and feed entries with script source URLs."""
+    import httpx
+
+    tmp_path = tmp_path_factory.mktemp("hostile")
+    url = f"sqlite:///{tmp_path / 'recount.db'}"
+    archive = open_archive(url, tmp_path)
+    ingest_source(archive, str(hostile_feed(tmp_path)), HOSTILE_SUBJECT)
+    token = create_token(archive, "attacker")
+    archive.close()
+    with serve(create_app(settings_for(url, tmp_path))) as base:
+        for body in posted_reports():
+            posted = httpx.post(
+                f"{base}/v1/subjects/{HOSTILE_SUBJECT}/reports",
+                json=body,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert posted.status_code == 201, posted.text
+        tab = browser.new_page()
+        tab.base = base
+        tab.dialogs = []
+        tab.refusals = []
+        tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+        tab.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text and tab.refusals.append(message.text)
+            ),
+        )
+        yield tab
+        tab.close()
+
+
+@pytest.mark.parametrize("path", ["", "/deaths", "/arrests"])
+def test_script_source_urls_never_run_when_a_reader_clicks_them(hostile_page, path):
+    page = hostile_page
+    page.goto(f"{page.base}/subjects/{HOSTILE_SUBJECT}{path}")
+    for summary in page.locator("details:not([open]) summary").all():
+        summary.click()
+    protocols = page.locator("a").evaluate_all("links => links.map(a => a.protocol)")
+    assert set(protocols) <= {"http:", "https:"}, protocols
+    shown = page.locator(".quote .source-text")
+    assert shown.count() >= 3
+    for source in shown.all():
+        source.click()
+    page.wait_for_timeout(200)
+    assert page.dialogs == []
+    assert page.url.startswith(page.base)
+
+
+def test_the_pages_stylesheet_still_applies_under_the_content_security_policy(hostile_page):
+    page = hostile_page
+    page.goto(f"{page.base}/subjects/{HOSTILE_SUBJECT}")
+    value = page.locator(".current-value").first
+    assert value.evaluate("e => getComputedStyle(e).fontWeight") == "700"
+    step = page.locator("svg.chart path.step").first
+    assert step.evaluate("e => getComputedStyle(e).fill") == "none"
+    assert page.refusals == []
