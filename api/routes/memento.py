@@ -4,7 +4,9 @@
   without one), `Vary: accept-datetime`, Link to the original, the TimeMap and the neighbours.
 - TimeMap `/timemap/link/{original}`: application/link-format, every memento with its datetime.
 - Memento `/memento/{YYYYMMDDhhmmss}/{original}`: the captured text, `Memento-Datetime` and Link;
-  a stamp that is no capture's redirects to the nearest one, as web archives do.
+  a stamp that is no capture's redirects to the nearest one, as web archives do. A browser
+  (`Accept: text/html`) gets the text under a banner: the original URL, the capture time, the
+  previous and next captures and the figures Recount took from this one.
 
 The original URL is taken from the raw request path (percent-encoding kept) plus its query
 string, so it matches the URL as it was captured. Only http(s) URLs written plainly
@@ -23,9 +25,10 @@ from fastapi import APIRouter, Header, Path, Request, Response
 
 from api import errors
 from api.deps import ArchiveDep
+from api.routes.pages import templates
 from domain.errors import InvalidAcceptDatetime, UnknownMemento
 from domain.links import web_link
-from services.mementos import Capture, captures, nearest
+from services.mementos import Capture, captures, figures_read_from, nearest
 
 router = APIRouter(tags=["memento"], responses=errors.documented(UnknownMemento))
 
@@ -114,8 +117,44 @@ def memento(
     headers = {
         "Memento-Datetime": _http_date(chosen.captured_at),
         "Link": _links(request, url, found, chosen),
+        "Vary": "Accept",
     }
+    if "text/html" in request.headers.get("accept", ""):
+        return _banner_page(request, archive, url, found, chosen, headers)
     return Response(chosen.text, media_type=TEXT, headers=headers)
+
+
+def _banner_page(
+    request: Request,
+    archive: ArchiveDep,
+    url: str,
+    found: list[Capture],
+    chosen: Capture,
+    headers: dict[str, str],
+) -> Response:
+    """The capture for a person: a banner (original, time, neighbours, figures), then the text."""
+    index = found.index(chosen)
+    context = {
+        "capture": chosen,
+        "original": url,
+        "captured": _http_date(chosen.captured_at),
+        "previous": _neighbour(request, found, index - 1),
+        "next": _neighbour(request, found, index + 1),
+        "count": len(found),
+        "number": index + 1,
+        "timemap": _absolute(request, "/timemap/link/", url),
+        "figures": figures_read_from(archive, chosen),
+        "paragraphs": [p.strip() for p in chosen.text.split("\n\n") if p.strip()],
+        "permalink": None,
+    }
+    return templates.TemplateResponse(request, "memento.html", context, headers=headers)
+
+
+def _neighbour(request: Request, found: list[Capture], index: int) -> dict[str, str] | None:
+    if not 0 <= index < len(found):
+        return None
+    capture = found[index]
+    return {"href": _memento_uri(request, capture), "when": _http_date(capture.captured_at)}
 
 
 def _original(request: Request, prefix: str) -> str:

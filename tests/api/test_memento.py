@@ -145,3 +145,16 @@ def test_bad_accept_datetime_is_400_and_unknown_url_404(server):
     missing = httpx.get(f"{server}/timemap/link/https://nowhere.example/")
     assert missing.status_code == 404
     assert missing.json()["title"] == "UnknownMemento"
+
+
+def test_a_browser_sees_the_capture_under_a_banner_with_its_neighbours(server):
+    response = httpx.get(f"{server}/memento/20220106123000/{URL}", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["memento-datetime"] == "Thu, 06 Jan 2022 12:30:00 GMT"
+    page = response.text
+    assert "Archived copy 2 of 3" in page
+    assert f'class="memento-original" href="{URL.replace("&", "&amp;")}"' in page
+    assert f'rel="prev" href="{server}/memento/20220105090000/{URL}"' in page
+    assert f'rel="next" href="{server}/memento/20220108180000/{URL}"' in page
+    assert "Live updates, version 2: at least 152 people have died." in page

@@ -140,6 +140,10 @@ def test_every_quote_from_a_captured_article_links_its_archived_copy(client):
     assert len(copies) == 5
     memento = client.get(copies[0], follow_redirects=False)
     assert memento.status_code == 200 and "Memento-Datetime" in memento.headers
+    banner = client.get(copies[0], headers={"Accept": "text/html"}).text
+    assert "Figures taken from this copy" in banner
+    taken = re.findall(r'<li><a href="/subjects/[^"]+">([^<]+)</a>', banner)
+    assert any(t.startswith("Arrests: ") for t in taken)
 
 
 def test_the_embed_may_be_framed_and_nothing_else_may(client):
