@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
-from api.routes import atom, docs, events, feeds, figures, log, memento, pages, reports
+from api.routes import atom, docs, events, feeds, figures, log, memento, pages, reports, search
 from services.archive import Archive
 from services.settings import Settings
 
@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(memento.router)
     app.include_router(atom.router)  # before the pages: `/subjects/{subject}` would take `.atom`
     app.include_router(pages.router)
+    app.include_router(search.router)
+    app.include_router(search.pages)
     app.include_router(docs.router)
     app.mount("/static/swagger-ui", StaticFiles(directory=docs.SWAGGER_UI), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
