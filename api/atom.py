@@ -19,8 +19,8 @@ from xml.etree import ElementTree as ET
 from api.charts import stated
 from domain.figures import FigureView, ReportView
 from domain.links import web_link
+from domain.sources import source_name
 from domain.times import format_time
-from store.sources import source_name
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"

@@ -8,24 +8,14 @@ that says "thousands" is still a source), so the table shows what each source la
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from sqlalchemy import and_, select
 
-from domain.events import Source
 from domain.figures import ReportView, Window
+from domain.sources import source_name
 from domain.status import ReportStatus
 from store.events import EventStore
 from store.figures import report_from_row
 from store.tables import reports
-
-
-def source_name(source: Source) -> str:
-    """The name a reader knows a source by: its publisher, else its URL's host."""
-    if source.publisher:
-        return source.publisher
-    host = urlsplit(source.url or "").hostname
-    return host or "unnamed source"
 
 
 def latest_by_source(

@@ -61,4 +61,41 @@ def test_the_contracts_routes_are_served():
         "/v1/log/public-key",
         "/v1/feeds",
         "/v1/feeds/{feed_id}",
+        "/v1/search",
     } <= paths
+
+
+def test_the_pages_routes_are_served_and_in_the_readme():
+    from api.app import create_app
+    from services.settings import Settings
+
+    app = create_app(Settings(database_url="sqlite://"))
+    served = set(route_paths(app.routes))
+    pages = [
+        "/",
+        "/subjects/{subject}",
+        "/subjects/{subject}/{metric}",
+        "/subjects/{subject}/{metric}.svg",
+        "/subjects/{subject}/{metric}/embed",
+        "/subjects/{subject}.atom",
+        "/subjects/{subject}/{metric}.atom",
+        "/search",
+        "/docs",
+        "/problems",
+        "/problems/{slug}",
+    ]
+    assert [p for p in pages if p not in served] == []
+    readme = README.replace("{type}", "{slug}")
+    assert [p for p in pages if p != "/" and f"`{p}" not in readme] == []
+
+
+def route_paths(routes) -> list[str]:
+    """Every route's path, through the routers the app includes."""
+    paths = []
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            paths += route_paths(included.routes)
+        elif hasattr(route, "path"):
+            paths.append(route.path)
+    return paths

@@ -26,6 +26,7 @@ from api.deps import ArchiveDep, AtPosition, MetricPath, SubjectPath
 from api.schemas import OptionalTimeText
 from domain.figures import FigureView, ReportView
 from domain.links import web_link
+from domain.sources import source_name
 from domain.subjects import validate_subject
 from domain.times import format_time, optional_time
 from services.figures import (
@@ -37,7 +38,6 @@ from services.figures import (
 )
 from services.mementos import Version, archived_copies
 from services.reports import validate_metric
-from store.sources import source_name
 
 HERE = Path(__file__).resolve().parent.parent
 STATIC = HERE / "static"
