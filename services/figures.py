@@ -10,7 +10,7 @@ from datetime import datetime
 
 from domain.figures import FigureView, ReportView, Window
 from services.archive import Archive
-from store import figures, sources
+from store import figures, sources, timelines
 from store.figures import SubjectFigures as SubjectFigures
 from store.figures import SubjectSummary as SubjectSummary
 
@@ -61,4 +61,27 @@ def sources_compared(
 ) -> list[ReportView]:
     """Each source's latest statement of the figure in the window, the most recent first."""
     window = resolve_window(archive, as_of, None, at_position)
-    return sources.latest_by_source(archive.events, subject, metric, window)
+    return sources.latest_by_source(archive.engine, subject, metric, window)
+
+
+def figure_timeline(
+    archive: Archive,
+    subject: str,
+    metric: str,
+    as_of: datetime | None = None,
+    at_position: int | None = None,
+) -> tuple[FigureView, Window]:
+    """One figure with every report in the window (for a chart or a feed), and the window."""
+    window = resolve_window(archive, as_of, None, at_position)
+    return timelines.timelines(archive.engine, subject, metric, window)[0], window
+
+
+def subject_timelines(
+    archive: Archive,
+    subject: str,
+    as_of: datetime | None = None,
+    at_position: int | None = None,
+) -> tuple[list[FigureView], Window]:
+    """Every figure of a subject with every report in the window, and the window."""
+    window = resolve_window(archive, as_of, None, at_position)
+    return timelines.timelines(archive.engine, subject, None, window), window

@@ -8,19 +8,16 @@ that says "thousands" is still a source), so the table shows what each source la
 
 from __future__ import annotations
 
-from sqlalchemy import and_, select
+from sqlalchemy import Engine, and_, select
 
 from domain.figures import ReportView, Window
 from domain.sources import source_name
 from domain.status import ReportStatus
-from store.events import EventStore
 from store.figures import report_from_row
 from store.tables import reports
 
 
-def latest_by_source(
-    store: EventStore, subject: str, metric: str, window: Window
-) -> list[ReportView]:
+def latest_by_source(engine: Engine, subject: str, metric: str, window: Window) -> list[ReportView]:
     """One report per source, its latest in the window; the most recent source first."""
     conditions = [
         reports.c.subject == subject,
@@ -36,7 +33,7 @@ def latest_by_source(
         select(reports).where(and_(*conditions)).order_by(reports.c.reported_at, reports.c.position)
     )
     latest: dict[str, ReportView] = {}
-    with store.engine.connect() as connection:
+    with engine.connect() as connection:
         for row in connection.execute(query).mappings():
             report = window.view(report_from_row(row))
             if not report.retracted:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from api import atom
 from api.deps import ArchiveDep
 from domain.subjects import validate_subject
-from services.figures import figure_history, figures_as_of
+from services.figures import figure_timeline, subject_timelines
 from services.reports import validate_metric
 
 router = APIRouter(include_in_schema=False)
@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 def subject_feed(request: Request, subject: str, archive: ArchiveDep) -> Response:
     """Every revision of every figure of the subject, newest first."""
     validate_subject(subject)
-    views = figures_as_of(archive, subject).figures
+    views, _window = subject_timelines(archive, subject)
     body = atom.atom_feed(
         f"{subject}: revisions (Recount)",
         f"/subjects/{subject}.atom",
@@ -36,7 +36,7 @@ def figure_feed(request: Request, subject: str, metric: str, archive: ArchiveDep
     """Every revision of one figure, newest first."""
     validate_subject(subject)
     validate_metric(metric)
-    view = figure_history(archive, subject, metric)
+    view, _window = figure_timeline(archive, subject, metric)
     name = metric.replace("_", " ").capitalize()
     body = atom.atom_feed(
         f"{name}, {subject}: revisions (Recount)",

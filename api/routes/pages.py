@@ -5,8 +5,9 @@ Server-rendered with Jinja2 from the same use cases as the JSON API; the charts 
 Each page names its permalink (the same view pinned at a log position), in its footer, in
 `<link rel="canonical">` and in the Link header, and its Atom feed in `<link rel="alternate">`.
 
-The history page asks services/ for exactly what it shows (the figure, each source's latest
-statement, the archived copy of each quote), never for "every report" through the JSON shape.
+The pages ask services/ for exactly what they show: a figure's whole timeline in the window
+(a chart must see every revision and vague report to set its axes), each source's latest
+statement, the archived copy of each quote; never "every report" through the bounded JSON shape.
 """
 
 from __future__ import annotations
@@ -30,11 +31,10 @@ from domain.sources import source_name
 from domain.subjects import validate_subject
 from domain.times import format_time, optional_time
 from services.figures import (
-    figure_history,
-    figures_as_of,
+    figure_timeline,
     list_subjects,
-    resolve_window,
     sources_compared,
+    subject_timelines,
 )
 from services.mementos import Version, archived_copies
 from services.reports import validate_metric
@@ -81,13 +81,14 @@ def subject_page(
     """Each figure: its current value, its timeline chart and its quotes, as of a date."""
     validate_subject(subject)
     moment = _moment(as_of)
-    result = figures_as_of(archive, subject, moment, None, at_position)
-    link = conditional.permalink(request, f"/subjects/{subject}", moment, result.position)
+    views, window = subject_timelines(archive, subject, moment, at_position)
+    position = window.position or 0
+    link = conditional.permalink(request, f"/subjects/{subject}", moment, position)
     query = _query(as_of, at_position)
     context = {
         "subject": subject,
-        "figures": [_figure(view, moment) for view in result.figures],
-        "position": result.position,
+        "figures": [_figure(view, moment) for view in views],
+        "position": position,
         "as_of_date": moment.date().isoformat() if moment else "",
         "query": query,
         "permalink": link,
@@ -178,9 +179,8 @@ def _history(
     validate_subject(subject)
     validate_metric(metric)
     moment = _moment(as_of)
-    view = figure_history(archive, subject, metric, moment, None, at_position)
-    position = resolve_window(archive, moment, None, at_position).position or 0
-    return view, moment, position
+    view, window = figure_timeline(archive, subject, metric, moment, at_position)
+    return view, moment, window.position or 0
 
 
 def _moment(as_of: str | None) -> datetime | None:
