@@ -171,11 +171,12 @@ def _scale(
 
 
 def _value_range(low: int, high: int) -> tuple[int, int]:
-    """Round bounds around the plotted values: from zero unless that flattens the changes."""
+    """Round bounds around the plotted values: from zero unless that flattens the changes
+    (values within a quarter of each other, 9,900 and 10,000, get an axis of their own)."""
     if low == high:
         low = 0 if low > 0 else low
     spread = high - low
-    from_zero = low >= 0 and low <= high / 2
+    from_zero = low >= 0 and low <= high * 0.75
     floor = 0 if from_zero else low - spread * 0.4
     step = _nice((high - floor) / 4 or 1)
     top = math.ceil((high + spread * 0.15 + (0 if spread else high * 0.1)) / step) * step
@@ -220,11 +221,12 @@ def _x_axis(scale: Scale, until: datetime | None) -> list[str]:
         f'stroke="{MUTED}"/>'
     ]
     ticks = _date_ticks(scale, until)
+    same_day = ticks[0].date() == ticks[-1].date()
     for index, moment in enumerate(ticks):
         x = scale.x(moment)
         last = index == len(ticks) - 1
         anchor = "start" if index == 0 else "end" if last and until is not None else "middle"
-        label = _date_label(moment, scale)
+        label = _date_label(moment, scale, same_day)
         if last and until is not None:
             label = f"as of {label}"
         lines.append(
@@ -264,8 +266,9 @@ def _date_ticks(scale: Scale, until: datetime | None) -> list[datetime]:
     return [first, *between, last]
 
 
-def _date_label(moment: datetime, scale: Scale) -> str:
-    if scale.end - scale.start < timedelta(days=2):
+def _date_label(moment: datetime, scale: Scale, same_day: bool = False) -> str:
+    """Day and month; the year when the chart spans two; the time when it spans one day."""
+    if same_day:
         return f"{moment.day} {moment:%b %H:%M}"
     if scale.start.year != scale.end.year:
         return f"{moment.day} {moment:%b %Y}"

@@ -11,6 +11,7 @@ asked for JSON: a person who mistypes a subject sees a page with a way back, not
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
@@ -21,6 +22,24 @@ from domain import errors
 
 # Paths whose errors stay problem+json whatever the client accepts: machines call them.
 MACHINE_PREFIXES = ("/v1/", "/timegate/", "/timemap/", "/memento/", "/openapi.json", "/static/")
+
+CAPITALS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+# What each problem means, for the errors whose class says nothing more than its name.
+MEANINGS: dict[str, str] = {
+    "auth-error": "The request needs a valid API token.",
+    "not-initialized": "The database has no Recount schema yet; `recount init` creates it.",
+    "unknown-subject": "The archive holds no figure and no captured article about that subject "
+    "(a subject is a slug such as kazakhstan-unrest-2022).",
+    "unknown-metric": "The subject has no figure for that metric (deaths, arrests, troops, …).",
+    "unknown-report": "No report has that id.",
+    "unknown-feed": "No feed has that id (or an id starting with those characters).",
+    "unknown-event": "No event is at that log position.",
+    "unknown-token": "No API token has that name.",
+    "unauthorized": "No API token was sent, or the token is not one Recount issued.",
+    "forbidden": "The API token was revoked.",
+    "body-too-large": "A feed's body was larger than Recount reads.",
+}
 
 # What a reader can do about each problem, where the class's own docstring is not enough.
 ADVICE: dict[str, str] = {
@@ -57,9 +76,8 @@ class ProblemType:
 
 
 def slug_of(kind: type[Exception]) -> str:
-    """`UnknownSubject` → `unknown-subject`: the last part of the problem's type URI."""
-    name = kind.__name__
-    return "".join("-" + c.lower() if c.isupper() else c for c in name).lstrip("-")
+    """`UnknownSubject` → `unknown-subject`, `UnsafeURL` → `unsafe-url`: the type URI's end."""
+    return CAPITALS.sub("-", kind.__name__).lower()
 
 
 def catalogue(status_of: dict[type[errors.RecountError], int]) -> dict[str, ProblemType]:
@@ -67,7 +85,7 @@ def catalogue(status_of: dict[type[errors.RecountError], int]) -> dict[str, Prob
     found: dict[str, ProblemType] = {}
     for kind, status in status_of.items():
         slug = slug_of(kind)
-        words = (kind.__doc__ or "").strip() or _words(kind.__name__)
+        words = MEANINGS.get(slug) or (kind.__doc__ or "").strip() or _words(slug)
         found[slug] = ProblemType(slug, kind.__name__, status, words, ADVICE.get(slug, ""))
     return dict(sorted(found.items()))
 
@@ -83,8 +101,8 @@ def every_error() -> list[type[errors.RecountError]]:
     return seen
 
 
-def _words(name: str) -> str:
-    return slug_of(type(name, (Exception,), {})).replace("-", " ").capitalize() + "."
+def _words(slug: str) -> str:
+    return slug.replace("-", " ").capitalize() + "."
 
 
 def wants_page(request: Request) -> bool:
