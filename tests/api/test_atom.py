@@ -73,3 +73,22 @@ def test_entry_ids_stay_the_same_as_the_feed_grows_and_shrinks(client):
 def test_feeds_of_unknown_subjects_and_metrics_are_404(client):
     assert client.get("/subjects/nowhere.atom").status_code == 404
     assert client.get(f"/subjects/{SUBJECT}/unicorns.atom").status_code == 404
+
+
+def test_a_script_source_url_never_becomes_an_atom_link(client, tmp_path):
+    from services.tokens import create_token
+    from tests.api.hostile import SUBJECT as HOSTILE
+    from tests.api.hostile import posted_reports, scheme_as_browser_reads
+
+    auth = {"Authorization": f"Bearer {create_token(archive_of(client), 'attacker')}"}
+    for body in posted_reports():
+        posted = client.post(f"/v1/subjects/{HOSTILE}/reports", json=body, headers=auth)
+        assert posted.status_code == 201, posted.text
+    feed = parse(client, f"/subjects/{HOSTILE}/deaths.atom")
+    hrefs = [link.href for entry in feed.entries for link in entry.links] + [
+        link.href for link in feed.feed.links
+    ]
+    assert len(feed.entries) == len(posted_reports())
+    assert {scheme_as_browser_reads(h) for h in hrefs} <= {"http", "https"}
+    related = [link.href for e in feed.entries for link in e.links if link.rel == "related"]
+    assert related == ["https://news.example/kazakhstan/report"]
