@@ -160,7 +160,7 @@ def figure_page(
         "as_of_date": moment.date().isoformat() if moment else "",
         "sources": sources,
         "spread": _spread(sources),
-        "copies": {k: _memento_path(v) for k, v in archived_copies(archive, view.reports).items()},
+        "copies": {k: _copy(v) for k, v in archived_copies(archive, view.reports).items()},
         "query": query,
         "permalink": link,
         "data": f"/v1/subjects/{subject}/figures/{metric}{query}",
@@ -206,11 +206,13 @@ def _spread(sources: list[ReportView]) -> int | None:
     return max(values) - min(values) if len(values) > 1 else None
 
 
-def _memento_path(version: Version) -> str | None:
-    """The archived copy's memento URL (Memento serves http(s) captures only)."""
-    if web_link(version.url) is None:
-        return None
-    return f"/memento/{version.captured_at:%Y%m%d%H%M%S}/{version.url}"
+def _copy(version: Version) -> dict[str, Any]:
+    """The archived copy a quote was read from: its memento URL (Memento serves http(s)
+    captures only) and its version, so a quote from a corrected article says so."""
+    href = None
+    if web_link(version.url) is not None:
+        href = f"/memento/{version.captured_at:%Y%m%d%H%M%S}/{version.url}"
+    return {"href": href, "version": version.version}
 
 
 def _snippet(embed: str, view: FigureView) -> str:

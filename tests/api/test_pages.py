@@ -156,3 +156,32 @@ def test_the_embed_may_be_framed_and_nothing_else_may(client):
         "&lt;iframe src=&#34;http://testserver/subjects/kazakhstan-unrest-2022/arrests/embed&#34;"
         in page
     )
+
+
+def feed_file(path, text):
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<feed xmlns="http://www.w3.org/2005/Atom"><id>urn:desk</id><title>Desk</title>'
+        "<updated>2022-01-12T00:00:00Z</updated><entry><id>urn:desk:1</id>"
+        '<link href="https://news.example/toll"/><title>Toll rises</title>'
+        "<published>2022-01-11T08:00:00Z</published>"
+        f'<content type="text">{text}</content></entry></feed>',
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def test_a_quote_from_a_corrected_article_says_which_version_it_came_from(database_url, tmp_path):
+    from services.capture import ingest_source
+
+    archive = open_archive(database_url, tmp_path)
+    ingest_source(archive, feed_file(tmp_path / "a.atom", "At least 160 people died."), "desk")
+    ingest_source(archive, feed_file(tmp_path / "a.atom", "At least 164 people died."), "desk")
+    archive.close()
+    with TestClient(create_app(settings_for(database_url, tmp_path))) as client:
+        page = client.get("/subjects/desk/deaths").text
+    quotes = page[page.index('<ol class="quotes">') :]
+    newer, older = quotes.split('<li class="quote')[1:3]
+    assert "164" in newer and "from version 2 of the article" in newer
+    assert "160" in older and "from version" not in older
+    assert newer.count('class="archived"') == older.count('class="archived"') == 1
