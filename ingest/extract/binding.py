@@ -91,6 +91,7 @@ class Candidate:
     subset_of: str | None = None
     breakdown: bool = field(default=False)
     no_metric: bool = False  # the words after it say it counts no metric: no fallback
+    status_rule: str | None = None  # the name of the status rule that decided, if any
 
 
 def nearest_in_sentence(sent: str, c: Candidate, vocab: Vocabulary) -> str | None:

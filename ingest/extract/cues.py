@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from domain.qualifiers import Qualifier
-from domain.status import ReportStatus
 
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
@@ -115,95 +114,6 @@ _QUALIFIER_AFTER_RE = re.compile(
     re.IGNORECASE,
 )
 
-_PREVIOUS_CUE = re.compile(
-    r"\b(?:previous|earlier|preliminary|initial|prior|last|former)\s+(?:death\s+)?"
-    r"(?:toll|count|tally|figure|estimate|report|number)s?\b"
-    r"|\bpreviously\b|\binitially\b|\bhad\s+earlier\b",
-    re.IGNORECASE,
-)
-_NOW_CUE = re.compile(
-    r"\b(?:now|latest|has\s+since|(?:rose|risen|climbed|increased|jumped|soared)\s+to)\b",
-    re.IGNORECASE,
-)
-_FROM_BEFORE = re.compile(
-    r"\b(?:up|down|rising|rose|risen|increased?|climbed?|jumped?|revised(?:\s+\w+)?|lowered"
-    r"|raised|compared\s+with|compared\s+to)\s+from\s+(?:a\s+|the\s+)?(?:previous\s+|earlier\s+)?"
-    r"(?:\w+\s+){0,2}?$",
-    re.IGNORECASE,
-)
-_RETRACTED_CUE = re.compile(
-    r"\bretract\w*|\bwithdr[ae]wn?\s+(?:the|its|their|an?|that|this)\s+(?:\w+\s+)?"
-    r"(?:figure|toll|report|claim|statement|number|estimate)|\berroneous\w*|\bmistaken(?:ly)?\b"
-    r"|\bin\s+error\b|\bincorrect(?:ly)?\b|\bwas\s+(?:wrong|false|inaccurate)\b|\bfalsely\b"
-    r"|\bdenied\s+(?:the\s+)?(?:reports?|claims?)\b|\bno\s+longer\s+stands\b",
-    re.IGNORECASE,
-)
-# "revised the number of dead to 44 from 51": the number after "to N from" is the earlier one.
-_TO_FROM = re.compile(r"\bto\s+\d[\d,.]*(?:\s+\w+)?\s+from\s+$", re.IGNORECASE)
-_CORRECTED_TO = re.compile(
-    r"\b(?:corrected|revised|amended|updated|lowered|raised|now)\b[^.;]*\bto\s*$", re.IGNORECASE
-)
-# A correction note, for the figures of its own clause: "An earlier version of this story said 63
-# people had died; the agency later revised the figure to 59".
-_VERSION_CUE = re.compile(
-    r"\b(?:earlier|previous|original|initial)\s+version\s+of\s+this\s+(?:story|article|report)"
-    r"\b[^;]*$",
-    re.IGNORECASE,
-)
-# A figure a correction replaces: "the death toll is 112, not 122 as previously reported".
-_NOT_BEFORE = re.compile(r"(?:,\s*|\b)(?:not|rather\s+than|instead\s+of)\s+$", re.IGNORECASE)
-_AS_REPORTED_AFTER = re.compile(
-    r"^\s*(?:\w+\s+)?(?:as\s+)?(?:previously|originally|earlier|initially|wrongly|incorrectly)"
-    r"\s+(?:reported|stated|said|published)\b",
-    re.IGNORECASE,
-)
-# A toll as it stood before a change the sentence goes on to tell: "The toll, which stood at 356
-# on Monday evening, rose to 492".
-_STOOD_AT = re.compile(r"\b(?:which|that)\s+(?:had\s+)?(?:stood|been|was)\s+(?:at\s+)?$", re.I)
-_THEN_CHANGED = re.compile(
-    r"\b(?:rose|has\s+risen|had\s+risen|climbed|jumped|increased|soared|surged|grew)\s+(?:to|past)\b",
-    re.IGNORECASE,
-)
-_HYPOTHETICAL_CUE = re.compile(
-    r"\b(?:if|unless|would\s+have|could\s+have|might\s+have|had\s+it\s+not|in\s+the\s+event"
-    r"|worst[-\s]case|hypothetical(?:ly)?|scenario)\b",
-    re.IGNORECASE,
-)
-_PROJECTION_CUE = re.compile(
-    r"\b(?:could|may|might|would|will|expected\s+to|likely\s+to|feared\s+to|set\s+to|projected\s+to"
-    r"|forecast\s+to|predicted\s+to)\s+(?:\w+\s+)?(?:reach|rise|climb|exceed|top|surpass"
-    r"|increase|grow|hit|pass|go\s+up|double|soar)\b|\bas\s+high\s+as\b",
-    re.IGNORECASE,
-)
-_PLANNED_CUE = re.compile(
-    r"\b(?:will|would|shall|plans?\s+to|planning\s+to|planned|intends?\s+to|is\s+to|are\s+to"
-    r"|to\s+be\s+(?:sent|deployed|dispatched)|set\s+to|pledged|promised|agreed\s+to|to\s+deploy"
-    r"|to\s+send|aims?\s+to|expected\s+to\s+(?:arrive|be\s+sent|be\s+deployed))\b",
-    re.IGNORECASE,
-)
-_OTHER_EVENT_CUE = re.compile(
-    rf"\b(?:since|worst|deadliest|compared|comparison|recalled|recalls|reminiscent|ago|history"
-    rf"|previous\s+(?:disaster|earthquake|quake|flood|floods|war|conflict|crisis|attack|unrest))\b"
-    rf"|\bthe\s+{_YEAR}\s+[a-z]",
-    re.IGNORECASE,
-)
-# A date that places the figure in another event by itself: "In 2016, Hurricane Matthew killed",
-# "in June 2022", "a 2015 heatwave", "last year's floods", "a decade ago".
-_OTHER_EVENT_DATED = re.compile(
-    rf"(?:^|[,;:—–(]\s*)in\s+(?:{_MONTH}\s+)?{_YEAR}\b|\bin\s+{_MONTH}\s+{_YEAR}\b"
-    rf"|\b(?:a|an|the)\s+{_YEAR}\s+[a-z]|\blast\s+year['’]s\b|\bthe\s+previous\s+year\b"
-    r"|^\s*(?:last|the\s+previous)\s+year,"
-    r"|\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+"
-    r"(?:years|decades?)\s+ago\b",
-    re.IGNORECASE,
-)
-# A modal after the count: "as many as 270,000 people could flee" (not "may have been").
-_PROJECTION_AFTER = re.compile(
-    r"^\s*(?:more\s+|others?\s+)?(?:(?:could|might)\s+(?:still\s+|also\s+|soon\s+|eventually\s+)?"
-    r"(?!have\b|had\b)\w+|may\s+(?:still\s+|also\s+|soon\s+|eventually\s+)?(?!have\b|had\b|be\b)\w+"
-    r"|(?:are|is|were|was)\s+(?:expected|likely|projected|forecast|predicted)\s+to\s+(?!have\b)\w+)",
-    re.IGNORECASE,
-)
 _BREAKDOWN_BEFORE = re.compile(
     r"(?P<cue>\bincluding|\bincl\.|\bamong\s+(?P<a>them|whom|those\b[^,.;]{0,40}?|the\s+\w+)"
     r"(?:\s+(?:were|are|was|is))?|\bof\s+(?:them|whom)|\bof\s+(?P<b>(?:those|the)\b[^,.;]{0,40}),"
@@ -217,14 +127,6 @@ _BREAKDOWN_AFTER = re.compile(
     re.IGNORECASE,
 )
 # A count compared with another period after it: "up from 1,197 by the same point last year".
-_OTHER_PERIOD_AFTER = re.compile(
-    r"^\s*(?:[\w,]+\s+){0,5}?(?<!since\s)(?:last\s+year|a\s+year\s+(?:earlier|before|ago)"
-    r"|the\s+(?:previous|prior)\s+year|the\s+year\s+before)\b",
-    re.IGNORECASE,
-)
-# An aside between a count and its verb: "The first 400 troops, drawn from ..., will fly out".
-_ASIDE_AFTER = re.compile(r"^,[^,;.]{0,80},\s*")
-_MORE_FIRST = re.compile(r"^(?:more|others?|additional|further)\s+", re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"^\s*(?:[\w-]+\s+)?(?:[\w\s—–-]{0,20}?)\bin\s+(?P<place>[A-Z][\w'’-]+)")
 
 
@@ -242,49 +144,6 @@ def qualifier_after(after: str) -> tuple[Qualifier, int] | None:
     if match is None or match.lastgroup is None:
         return None
     return _QUALIFIERS_AFTER[int(match.lastgroup[1:])][1], match.end()
-
-
-def status_of(
-    sentence: str, prefix: str, before: str, after: str, years: bool, segment: str = ""
-) -> ReportStatus:
-    """The status a sentence gives one of its numbers.
-
-    `prefix` is the sentence up to the number's qualifier, `before` the number's own segment of
-    it (since the previous figure), `after` the words that follow; `years` says whether a year is
-    written in the number's segment, and `segment` is that segment.
-    """
-    clause = re.split(r"[,;:—–(]", before)[-1][-60:]
-    if _RETRACTED_CUE.search(sentence) and not _CORRECTED_TO.search(before):
-        return ReportStatus.RETRACTED
-    if _VERSION_CUE.search(prefix) and not _CORRECTED_TO.search(before):
-        return ReportStatus.RETRACTED
-    if _NOT_BEFORE.search(before) and _AS_REPORTED_AFTER.match(after):
-        return ReportStatus.RETRACTED
-    if _STOOD_AT.search(before) and _THEN_CHANGED.search(after):
-        return ReportStatus.PREVIOUS
-    if _OTHER_PERIOD_AFTER.match(after):
-        return ReportStatus.OTHER_EVENT
-    if _FROM_BEFORE.search(before) or _TO_FROM.search(prefix) or _is_previous(prefix):
-        return ReportStatus.PREVIOUS
-    if (years and _OTHER_EVENT_CUE.search(sentence)) or _OTHER_EVENT_DATED.search(segment):
-        return ReportStatus.OTHER_EVENT
-    if _PROJECTION_CUE.search(clause):
-        return ReportStatus.PROJECTION
-    if _HYPOTHETICAL_CUE.search(segment or sentence):  # "evacuated 1,200, and warned ... if"
-        return ReportStatus.HYPOTHETICAL
-    if _PROJECTION_AFTER.match(after):
-        return ReportStatus.PROJECTION
-    verb_after = _ASIDE_AFTER.sub("", after.strip(), count=1)
-    verb_after = _MORE_FIRST.sub("", verb_after, count=1)  # "500 more would arrive"
-    if _PLANNED_CUE.search(clause) or _PLANNED_CUE.match(verb_after):
-        return ReportStatus.PLANNED
-    return ReportStatus.REPORTED
-
-
-def _is_previous(prefix: str) -> bool:
-    """A "previous toll" named before the number, with no "now" or "rose to" in between."""
-    cues = list(_PREVIOUS_CUE.finditer(prefix))
-    return bool(cues) and _NOW_CUE.search(prefix[cues[-1].end() :]) is None
 
 
 def breakdown_before(before: str) -> tuple[bool, str | None]:

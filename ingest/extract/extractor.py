@@ -19,6 +19,7 @@ from ingest.extract.binding import Candidate, metric_of, nearest_in_sentence
 from ingest.extract.counted import Follow, what_follows
 from ingest.extract.numbers import Number, find_numbers
 from ingest.extract.sentences import sentence_spans
+from ingest.extract.status import Scope, status_rule, years_in
 from ingest.extract.vocabulary import Vocabulary, default_vocabulary
 
 EXTRACTOR_VERSION = "regex-5"
@@ -249,16 +250,18 @@ def _bind_status(sent: str, candidates: list[Candidate], index: int) -> None:
     seg_start, seg_end = _segment(sent, candidates, index)
     before = sent[seg_start : c.start]
     after = sent[c.follow.end : seg_end]
-    # A year before the number, or "in 1999" after it; "since 2011" after it dates this event.
-    years = [
-        y
-        for y in cues.YEAR_RE.finditer(sent, seg_start, seg_end)
-        if y.end() <= c.number.start
-        or (y.start() >= c.num_end and re.search(r"\bin\s+$", sent[: y.start()]))
-    ]
-    with_qualifier = sent[seg_start : c.number.start]  # "could reach" is both
-    segment = sent[seg_start:seg_end]
-    c.status = cues.status_of(sent, sent[: c.start], with_qualifier, after, bool(years), segment)
+    scope = Scope(
+        sentence=sent,
+        prefix=sent[: c.start],
+        before=sent[seg_start : c.number.start],  # "could reach" is both qualifier and cue
+        after=after,
+        segment=sent[seg_start:seg_end],
+        years=years_in(sent, seg_start, seg_end, c.number.start, c.num_end),
+        rest=sent[c.follow.end :],
+    )
+    rule = status_rule(scope)
+    c.status = rule.status if rule is not None else ReportStatus.REPORTED
+    c.status_rule = rule.name if rule is not None else None
     earlier = [p.status for p in candidates[:index] if p.metric is not None]
     if c.status is ReportStatus.REPORTED and earlier and _BRINGING.search(before):
         if earlier[-1] in _MODAL_STATUSES:

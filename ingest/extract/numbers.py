@@ -34,7 +34,7 @@ _WORDS_RE = re.compile(
 # Thousands separated by comma, space, no-break or thin space ("11 300"); a decimal only with a
 # scale word. Letters or currency glued to the digits ("USD1", "20s", "2nd") make it no count.
 _DIGITS_RE = re.compile(
-    r"(?<![\w$€£¥.,/:])(?<![A-Za-z]-)"
+    r"(?:(?<![\w$€£¥.,/:])|(?<=\bthan)|(?<=\bover)|(?<=\babout))(?<![A-Za-z]-)"
     r"(?P<int>\d{1,3}(?:(?:,|[ \u00a0\u2009\u202f])\d{3})+(?!\d)|\d+)"
     r"(?P<frac>\.\d+)?"
     r"(?:(?P<sep>\s+|-)(?P<scale>thousand|million|billion)\b"
@@ -42,9 +42,8 @@ _DIGITS_RE = re.compile(
     r"(?![\w%]|[.,]\d|:\d|/\d)",
     re.IGNORECASE,
 )
-# "hundreds of thousands" has no qualifier of its own: matched so its parts are not read alone.
 _VAGUE: tuple[tuple[str, Qualifier | None], ...] = (
-    (r"hundreds\s+of\s+thousands", None),
+    (r"hundreds\s+of\s+thousands", Qualifier.HUNDREDS_OF_THOUSANDS),
     (r"tens\s+of\s+thousands", Qualifier.TENS_OF_THOUSANDS),
     (r"(?:several|a\s+few)\s+thousand", Qualifier.SEVERAL_THOUSAND),
     (r"(?:several|a\s+few)\s+hundred", Qualifier.HUNDREDS),
