@@ -103,7 +103,9 @@ def what_follows(sent: str, number: Number, vocab: Vocabulary) -> Follow | None:
         noun = _noun_at(sent, pos + of.end(), vocab)
         if noun is not None:
             return Follow(noun[0], noun[1], noun[2] if noun[1] is None else noun[2])
-        return _partitive(sent, pos, pos + of.end(), vocab)
+        return _partitive(sent, pos, pos + of.end(), vocab) or _of_modified(
+            sent, pos + of.end(), vocab
+        )
     if _TIME_AFTER.match(rest):
         return Follow(pos)
     return _follow_words(sent, pos, vocab, number.start)
@@ -121,6 +123,12 @@ def _after_more(sent: str, pos: int, cursor: int, vocab: Vocabulary) -> Follow |
     if word in _FUNCTION or word.endswith("ed"):
         return Follow(pos)
     return None
+
+
+def _of_modified(sent: str, after_of: int, vocab: Vocabulary) -> Follow | None:
+    """ "thousands of National Guard members": a count of a modified noun of people."""
+    follow = noun_phrase_head(sent, after_of, vocab)
+    return follow if follow is not None and follow.unit is not None else None
 
 
 def _partitive(sent: str, pos: int, after_of: int, vocab: Vocabulary) -> Follow | None:
@@ -166,18 +174,52 @@ def _follow_words(sent: str, pos: int, vocab: Vocabulary, start_of_number: int) 
         return Follow(first.end(), "people")
     if _PERSON_VERB.search(sent, 0, start_of_number) and re.fullmatch(r"[a-z]+s", first.group(1)):
         return Follow(first.end(), "people")  # "killing 11 hikers"
-    cursor = first.end()
-    for _ in range(2):  # modifiers before the counted noun: "2,000 Russian troops"
+    return noun_phrase_head(sent, first.start(1), vocab)
+
+
+# Modifiers a counted noun may carry: proper adjectives and names ("Russian", "National Guard",
+# "U.S."), hyphenated compounds ("active-duty"), lists joined by commas, "and", "or".
+_MODIFIER_WORD = re.compile(r"[A-Z][\w'’]*|[a-z]+-[a-z-]+|[a-z]+(?:ian|ese|ish|ic|al|ary|ive)")
+_JOINERS = frozenset({",", "and", "or", "&", ".", "-"})
+
+
+def noun_phrase_head(sent: str, cursor: int, vocab: Vocabulary) -> Follow | None:
+    """The noun a count counts past a run of modifiers: "2,030 Russian, Belarusian, Armenian,
+    Tajik and Kyrgyz troops", "4,500 U.S. forces", "thousands of National Guard members".
+
+    The run holds only modifier words and joiners, so "173,000 buildings" or "ten days" end it at
+    once with no head: the number counts something the vocabulary does not.
+    """
+    seen, free = 0, 0
+    for _ in range(12):
         token = TOKEN_RE.match(sent, cursor)
-        if token is None or not token.group(1)[0].isalpha():
+        if token is None:
             return None
-        noun = _noun_at(sent, token.start(1), vocab)
-        if noun is not None and noun[1] is not None:
+        word = token.group(1)
+        noun = _noun_at(sent, token.start(1), vocab) if word[0].isalpha() else None
+        if noun is not None and seen and (noun[1] is not None or _plural_noun(sent, noun)):
+            if noun[1] is None and _PLACE_TRIGGER.search(sent, token.start(1), noun[0]):
+                return None  # "57 temporary shelters": places, not people
             return Follow(noun[0], noun[1], noun[2])
-        if token.group(1).lower() in _FUNCTION:
+        if word.lower() in _JOINERS:
+            if not seen:
+                return None
+        elif word.lower() in _FUNCTION or not word[0].isalpha():
+            return None
+        elif _MODIFIER_WORD.fullmatch(word):
+            seen += 1
+        elif free < 2:  # "three foreign victims": at most two plain words before the noun
+            seen, free = seen + 1, free + 1
+        else:
             return None
         cursor = token.end()
     return None
+
+
+def _plural_noun(sent: str, noun: tuple[int, str | None, str | None]) -> bool:
+    """A trigger that is a plural noun ("martyrs", "bodies"), not a verb ("kills", "killed")."""
+    word = re.search(r"[A-Za-z]+$", sent[: noun[0]])
+    return word is not None and word.group().endswith("s") and not word.group().endswith("ss")
 
 
 def _counts_another_noun(sent: str, end: int, vocab: Vocabulary) -> bool:

@@ -97,7 +97,7 @@ _QUALIFIERS_BEFORE: tuple[tuple[str, Qualifier], ...] = (
 _QUALIFIER_BEFORE_RE = re.compile(
     "(?:"
     + "|".join(f"(?P<q{i}>\\b(?:{p}))" for i, (p, _) in enumerate(_QUALIFIERS_BEFORE))
-    + r")\s+$",
+    + r")\s*$",
     re.IGNORECASE,
 )
 _QUALIFIERS_AFTER: tuple[tuple[str, Qualifier], ...] = (

@@ -66,12 +66,17 @@ _AS_REPORTED_AFTER = re.compile(
 _PREVIOUS_CUE = re.compile(
     r"\b(?:previous|earlier|preliminary|initial|prior|last|former|old)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:toll|count|tally|figure|estimate|report|number|total)s?\b"
-    r"|\bpreviously\b|\binitially\b|\bhad\s+earlier\b|\bearlier\s+(?:on\s+)?\w+day\b",
+    r"|\bpreviously\b|\binitially\b",
     _I,
 )
 # "amended the previous death toll, stating that at least 3,958": the new figure follows.
 _AMENDED_PREVIOUS = re.compile(
     r"\b(?:amend|revis|correct|updat|adjust|rais|lower|replac)\w*\s+(?:the|its|their|an?)\s+$", _I
+)
+# Where a clause with its own report starts: ", and the Interior Ministry said ...".
+_CLAUSE_START = re.compile(
+    r"(?:;|,?\s+(?:and|but|while|whereas)\s)(?=[^,;]*\b(?:said|says|reported|announced|told)\b)",
+    _I,
 )
 _NOW_CUE = re.compile(
     r"\b(?:now|latest|has\s+since|since\s+(?:risen|climbed|increased)"
@@ -250,13 +255,14 @@ def _changed_from(s: Scope) -> bool:
 def _named_previous(s: Scope) -> bool:
     """A "previous toll" named before the number, with no "now" or "rose to" in between, and not
     as the object of a correction ("amended the previous death toll, stating that ...")."""
-    found = list(_PREVIOUS_CUE.finditer(s.prefix))
+    clause = _CLAUSE_START.split(s.prefix)[-1]
+    found = list(_PREVIOUS_CUE.finditer(clause))
     if not found:
         return False
     last = found[-1]
-    if _AMENDED_PREVIOUS.search(s.prefix, 0, last.start()):
+    if _AMENDED_PREVIOUS.search(clause, 0, last.start()):
         return False
-    return _NOW_CUE.search(s.prefix[last.end() :]) is None
+    return _NOW_CUE.search(clause[last.end() :]) is None
 
 
 def _other_event(s: Scope) -> bool:
