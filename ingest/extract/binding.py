@@ -51,11 +51,16 @@ _REPORTING = frozenset(
     "announced recorded registered counted tallied estimated cited quoted published released "
     "given stated issued logged documented verified".split()
 )
-# People on board are a capacity unless a predicate follows ("all 132 on board were killed").
-_ABOARD = re.compile(r"\s+(?:had\s+been\s+|were\s+|was\s+)?(?:on\s+board|aboard)\b", re.IGNORECASE)
+# People on board or inside are no casualties unless a predicate follows ("all 132 on board were
+# killed"; "a van with four officers inside" counts no one hurt).
+_ABOARD = re.compile(
+    r"\s+(?:had\s+been\s+|were\s+|was\s+|still\s+)?(?:on\s+board|aboard|onboard|inside)\b",
+    re.IGNORECASE,
+)
 # A verb of its own after the count: "tens of thousands rallied", "250,000 attended".
 _OWN_VERB = re.compile(
-    r"\s+(?:(?:who|that)\s+)?(?:(?:have|has|had|were|was|are|is|been|being|be)\s+){0,3}([a-z]+ed)\b"
+    r"\s+(?:(?:who|that)\s+)?(?:(?:have|has|had|were|was|are|is|been|being|be|now|already"
+    r"|since|all|so\s+far)\s+){0,3}([a-z]+ed)\b"
 )
 # A parenthetical breakdown between the count and its predicate: "143, including 50 police, were".
 _ASIDE = re.compile(r",\s*(?:including|among\s+them|of\s+whom)\b[^,;.]*,", re.IGNORECASE)

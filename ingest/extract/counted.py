@@ -101,7 +101,7 @@ def what_follows(sent: str, number: Number, vocab: Vocabulary) -> Follow | None:
     of = re.match(r"\s+of\s+", rest)
     if of is not None:
         noun = _noun_at(sent, pos + of.end(), vocab)
-        if noun is not None:
+        if noun is not None and not _counts_another_noun(sent, noun[0], vocab):
             return Follow(noun[0], noun[1], noun[2] if noun[1] is None else noun[2])
         return _partitive(sent, pos, pos + of.end(), vocab) or _of_modified(
             sent, pos + of.end(), vocab
@@ -150,8 +150,8 @@ def _follow_words(sent: str, pos: int, vocab: Vocabulary, start_of_number: int) 
     start = len(sent) - len(sent[pos:].lstrip())
     noun = _noun_at(sent, start, vocab)
     if noun is not None:
-        if noun[1] is None and _counts_another_noun(sent, noun[0], vocab):
-            return None
+        if _counts_another_noun(sent, noun[0], vocab):
+            return None  # "32 evacuation centres", "dozens of police departments"
         if noun[1] is None and _PLACE_TRIGGER.search(sent, start, noun[0]):
             return None  # "312 relief camps", "40 shelters": places, not people
         if (
@@ -226,7 +226,7 @@ def _counts_another_noun(sent: str, end: int, vocab: Vocabulary) -> bool:
     """A trigger that modifies a noun neither unit nor trigger: "78 affected municipalities"
     count municipalities, "32 evacuation centres" count centres."""
     if sent[end - 1] in "sS":
-        return False  # a plural trigger is the counted noun: "1,084 deaths surpasses"
+        return False  # a plural noun is the counted noun: "1,084 deaths surpasses"
     word = _MODIFIED_NOUN.match(sent, end)
     if word is None or word.group(1) in _FUNCTION or word.group(1) in _NOT_NOUNS:
         return False

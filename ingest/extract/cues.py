@@ -17,49 +17,78 @@ _MONTH = (
 )
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 YEAR_RE = re.compile(rf"(?<![\w,.])(?P<year>{_YEAR})(?![\w]|,\d)")
-# Spans whose digits are never a count of people.
-_MASKS = (
-    rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR}\b(?!,\d))?",
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR}\b(?!,\d))?",
-    rf"\b{_MONTH},?\s+{_YEAR}\b",
-    r"\b\d{4}-\d{1,2}-\d{1,2}\b",
-    r"\b\d{1,2}/\d{1,2}/\d{2,4}\b",
-    r"\b\d{1,2}(?::\d\d)+\b|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am\b|pm\b)",
-    r"\b(?:aged?|ages)\s+\d+(?:\s*(?:to|and|-|–)\s*\d+)?",
+# Spans whose digits are never a count of people, by kind: a table a reader can scan, and the
+# kind is what an explanation names.
+NEVER_COUNTS: tuple[tuple[str, str], ...] = (
+    ("date", rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR}\b(?!,\d))?"),
+    ("date", rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR}\b(?!,\d))?"),
+    ("date", rf"\b{_MONTH},?\s+{_YEAR}\b"),
+    ("date", r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"),
+    ("time", r"\b\d{1,2}(?::\d\d)+\b|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am\b|pm\b)"),
+    # "aged 49", "between the ages of 17 and 56", "ages 18 to 25"
+    ("age", r"\b(?:aged?|ages)\s+(?:of\s+)?(?:between\s+)?\d+(?:\s*(?:to|and|-|–)\s*\d+)?"),
     # An age limit after a noun of people: "children under five", "adults over 65".
-    r"\b(?:children|kids|boys|girls|infants|babies|adults|people)\s+(?:under|below|over|above)\s+"
-    r"(?:the\s+age\s+of\s+)?(?:\d{1,2}|one|two|three|four|five|six|ten|twelve|eighteen|sixty)"
-    r"\b(?![,.]?\d)",
-    r"\bmagnitude[\s-]+\d+(?:\.\d+)?",
-    r"\b(?:US|USD|EUR|GBP|Rs\.?|INR)\s?\$?\d[\d,.]*(?:\s*(?:million|billion|bn|m)\b)?",
-    r"\b(?:No|Nos|Article|Flight|Resolution|Category|Level|Phase|Route|Highway|Chapter|Section"
-    r"|Room|Gate|Terminal|Platform|Paragraph|Grade|Stage|Block|Unit|Building|Number|Decree|Law"
-    r"|Bill|Act|Order|Ordinance|Directive)\.?\s+\d+\b",
+    (
+        "age",
+        r"\b(?:children|kids|boys|girls|infants|babies|adults|people)\s+(?:under|below|over|above)"
+        r"\s+(?:the\s+age\s+of\s+)?(?:\d{1,2}|one|two|three|four|five|six|ten|twelve|eighteen"
+        r"|sixty)\b(?![,.]?\d)",
+    ),
+    ("magnitude", r"\bmagnitude[\s-]+(?:of\s+)?\d+(?:\.\d+)?"),
+    ("money", r"\b(?:US|USD|EUR|GBP|Rs\.?|INR)\s?\$?\d[\d,.]*(?:\s*(?:million|billion|bn|m)\b)?"),
+    (
+        "label",
+        r"\b(?:No|Nos|Article|Flight|Resolution|Category|Level|Phase|Route|Highway|Chapter|Section"
+        r"|Room|Gate|Terminal|Platform|Paragraph|Grade|Stage|Block|Unit|Building|Number|Decree|Law"
+        r"|Bill|Act|Order|Ordinance|Directive|Interstate|Exit|Pier|Berth|Line)\.?\s+\d+\b"
+        r"|\b(?:flight|route|highway|platform|gate|terminal|exit|pier|berth|bus|train)\s+"
+        r"(?:(?:number|no\.?)\s+)?\d+\b",
+    ),
     # A crowd, not a toll: "demonstrations which drew an estimated 100,000 people".
-    r"\b(?:drew|drawn|draws|drawing|attracted|attracting|attracts)\s+(?:crowds\s+of\s+)?(?:an?\s+)?"
-    r"(?:(?:estimated|about|some|around|nearly|roughly|more\s+than|over|up\s+to)\s+)?"
-    r"(?:\d|tens\b|hundreds\b|thousands\b|dozens\b|several\b)",
+    (
+        "crowd",
+        r"\b(?:drew|drawn|draws|drawing|attracted|attracting|attracts)\s+(?:crowds\s+of\s+)?"
+        r"(?:an?\s+)?(?:(?:estimated|about|some|around|nearly|roughly|more\s+than|over|up\s+to)\s+)?"
+        r"(?:\d|tens\b|hundreds\b|thousands\b|dozens\b|several\b)"
+        r"|\b(?:put|estimated|put\s+the\s+size\s+of)\s+the\s+(?:crowd|turnout|attendance)"
+        r"\s+at\s+(?:(?:about|some|around|nearly|roughly|more\s+than|over|up\s+to)\s+)?\d",
+    ),
     # A vote: "voted 172 to 12", "by 312 votes to 45", "a 38-2 vote".
-    r"\bvot(?:ed|ing)\s+(?:\w+\s+)?\d[\d,]*\s*(?:to|-|–)\s*\d[\d,]*"
-    r"|\bby\s+\d[\d,]*\s+votes?\s+to\s+\d[\d,]*|\b\d+\s*[-–]\s*\d+\s+vote\b",
+    (
+        "vote",
+        r"\bvot(?:ed|ing)\s+(?:\w+\s+)?\d[\d,]*\s*(?:to|-|–)\s*\d[\d,]*"
+        r"|\bby\s+\d[\d,]*\s+votes?\s+to\s+\d[\d,]*|\b\d+\s*[-–]\s*\d+\s+vote\b",
+    ),
     # A population, the whole a toll is part of: "a city of 840,000 people", "Haiti's population
-    # of 11.7 million", "Of the village's roughly 200 residents".
-    r"\b(?:population|city|town|village|country|nation|district|region|province|community)\s+of"
-    r"\s+(?:(?:about|some|roughly|around|nearly|almost|more\s+than|over|just\s+over)\s+)?\d",
-    r"\b[Oo]f\s+the\s+\w+['’]s\s+(?:(?:about|some|roughly|around|nearly|more\s+than|over)\s+)?\d",
+    # of 11.7 million", "Of the village's roughly 200 residents", "were among 323 students".
+    (
+        "population",
+        r"\b(?:population|city|town|village|country|nation|district|region|province|community)"
+        r"\s+of\s+(?:(?:about|some|roughly|around|nearly|almost|more\s+than|over|just\s+over)\s+)?\d"
+        r"|\b[Oo]f\s+the\s+\w+['’]s\s+(?:(?:about|some|roughly|around|nearly|more\s+than|over)\s+)?\d",
+    ),
     # Phone numbers: "call the emergency lines 767 or 112", "helpline at 1800-425-1077".
-    r"\b(?:hotlines?|helplines?|(?:phone|telephone|emergency|toll-free)\s+(?:lines?|numbers?)|call"
-    r"|dial)\b[^.;\d]{0,25}?\d[\d -]*\d(?:\s+or\s+\d[\d -]*\d)?",
+    (
+        "phone",
+        r"\b(?:hotlines?|helplines?|(?:phone|telephone|emergency|toll-free)\s+(?:lines?|numbers?)"
+        r"|call|dial)\b[^.;\d]{0,40}?\d[\d -]*\d(?:\s+or\s+\d[\d -]*\d)?",
+    ),
     # Capacity, not a toll: "a ferry carrying more than 180 passengers", "licensed to carry 43".
-    r"\b(?:carrying|carry|carries|carried|capacity\s+of|designed\s+for|room\s+for|holds|seats"
-    r"|accommodates|can\s+hold|can\s+seat)\s+"
-    r"(?:only\s+|about\s+|some\s+|around\s+|nearly\s+|up\s+to\s+|more\s+than\s+|over\s+)?\d",
+    (
+        "capacity",
+        r"\b(?:carrying|carry|carries|carried|capacity\s+of|designed\s+for|room\s+for|holds|seats"
+        r"|accommodates|can\s+hold|can\s+seat)\s+"
+        r"(?:only\s+|about\s+|some\s+|around\s+|nearly\s+|up\s+to\s+|more\s+than\s+|over\s+)?\d",
+    ),
 )
-MASK_RE = re.compile("|".join(f"(?:{m})" for m in _MASKS))
+MASK_RE = re.compile("|".join(f"(?:{pattern})" for _, pattern in NEVER_COUNTS))
 # Masks that start with a lookbehind, kept apart: mixed in, they slow the whole alternation.
 _GLUED_MASK_RE = re.compile(
-    r"(?<![\w,])\+?\d{3,4}-\d{3}-\d{3,4}\b"  # a phone number: "1800-425-1077"
+    # a phone number: "1800-425-1077", "1-866-326-9393", "0800 123 456" (no count starts with 0)
+    r"(?<![\w,])\+?(?:\d{1,3}-)?\d{3,4}-\d{3}-\d{3,4}\b|(?<![\w,.])0\d+(?:[ -]\d{2,})*\b"
     r"|(?<=[A-Za-z]),\s+\d{1,2},(?=\s)"  # an age between commas: "The stationmaster, 59, was"
+    r"|(?<=\bamong\s)(?:the\s+)?\d[\d,]*(?=\s+(?:students|pupils|passengers|people|residents"
+    r"|workers|employees|members|guests|pilgrims|fans|spectators|tourists|children|inmates)\b)"
 )
 
 
