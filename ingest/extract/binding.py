@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
 from ingest.extract import cues
-from ingest.extract.counted import TOKEN_RE, Follow
+from ingest.extract.counted import TOKEN_RE, Follow, noun_at
 from ingest.extract.numbers import Number
 from ingest.extract.vocabulary import Trigger, Vocabulary, normalise, trigger_pattern
 
@@ -21,7 +21,7 @@ _PREDICATE_FILLER = frozenset(
     "later since then officially declared presumed listed remain remains remained sustained "
     "suffered got additional further allegedly mostly mainly either were found taken rushed sent "
     "brought admitted airlifted flown being treated expected likely due subsequently "
-    "eventually".split()
+    "eventually among the prepared ready poised standing".split()
 )
 # Words that end a toll's subject just before its number ("the death toll rose to 5,434").
 _LINK = frozenset(
@@ -140,11 +140,11 @@ def metric_of(
     before = [(e, t) for s, e, t in found if e <= c.start and not t.after_only]
     if (board := _ABOARD.match(sent, c.follow.end)) is not None:
         c.no_metric = True
-        return _predicate(sent, board.end(), after)[0]
+        return _predicate(sent, board.end(), after, vocab)[0]
     # The walk to a predicate stops at the next figure, so it may look past this segment: "at
     # least 143 people, including 50 police officers, were injured".
     following = [(s, t) for s, e, t in _triggers(sent, vocab) if s >= c.follow.end]
-    predicate, bare = _predicate(sent, c.follow.end, following)
+    predicate, bare = _predicate(sent, c.follow.end, following, vocab)
     object_of = _object_of(sent, c, before, vocab)
     if predicate is not None and not (bare and object_of is not None):
         named = c.follow.unit_is_trigger
@@ -180,7 +180,9 @@ def metric_of(
     return min(near, key=lambda pair: pair[0])[1] if near else None
 
 
-def _predicate(sent: str, pos: int, after: list[tuple[int, Trigger]]) -> tuple[str | None, bool]:
+def _predicate(
+    sent: str, pos: int, after: list[tuple[int, Trigger]], vocab: Vocabulary
+) -> tuple[str | None, bool]:
     """A trigger reached from the count through auxiliaries only ("have been arrested"), and
     whether it came at once, with no auxiliary ("people stranded")."""
     starts = {start: trigger.metric for start, trigger in after}
@@ -189,6 +191,12 @@ def _predicate(sent: str, pos: int, after: list[tuple[int, Trigger]]) -> tuple[s
     cursor = partitive.end() if partitive else aside.end() if aside else pos
     first = True
     while (token := TOKEN_RE.match(sent, cursor)) is not None:
+        if first and token.group(1).lower() in ("or", "and"):
+            # "19 police officers or servicemen were among the dead": a second noun, same count
+            other = noun_at(sent, len(sent) - len(sent[token.end() :].lstrip()), vocab)
+            if other is not None and other[1] is not None:
+                cursor = other[0]
+                continue
         if token.start(1) in starts:
             return starts[token.start(1)], first
         if token.group(1).lower() not in _PREDICATE_FILLER:

@@ -70,7 +70,7 @@ class Follow:
     unit_is_trigger: str | None = None
 
 
-def _noun_at(sent: str, pos: int, vocab: Vocabulary) -> tuple[int, str | None, str | None] | None:
+def noun_at(sent: str, pos: int, vocab: Vocabulary) -> tuple[int, str | None, str | None] | None:
     """A unit or trigger noun starting at `pos`: (end, canonical unit, metric it names)."""
     units, canonical = unit_pattern(vocab)
     triggers, meaning = trigger_pattern(vocab)
@@ -100,7 +100,7 @@ def what_follows(sent: str, number: Number, vocab: Vocabulary) -> Follow | None:
         return None
     of = re.match(r"\s+of\s+", rest)
     if of is not None:
-        noun = _noun_at(sent, pos + of.end(), vocab)
+        noun = noun_at(sent, pos + of.end(), vocab)
         if noun is not None and not _counts_another_noun(sent, noun[0], vocab):
             return Follow(noun[0], noun[1], noun[2] if noun[1] is None else noun[2])
         return _partitive(sent, pos, pos + of.end(), vocab) or _of_modified(
@@ -117,7 +117,7 @@ def _after_more(sent: str, pos: int, cursor: int, vocab: Vocabulary) -> Follow |
     if token is None or not token.group(1)[0].isalpha():
         return Follow(pos)
     word = token.group(1).lower()
-    noun = _noun_at(sent, token.start(1), vocab)
+    noun = noun_at(sent, token.start(1), vocab)
     if noun is not None:
         return Follow(noun[0], noun[1], noun[2])
     if word in _FUNCTION or word.endswith("ed"):
@@ -141,14 +141,14 @@ def _partitive(sent: str, pos: int, after_of: int, vocab: Vocabulary) -> Follow 
     if word.group(1).lower() in _ARTICLES_AFTER_OF:  # "40 of the 110 workers": a total
         noun = _WHOLE_NUMBER.match(sent, word.end())
         at = noun.end() if noun else word.end()
-        if _noun_at(sent, at, vocab) is not None:
+        if noun_at(sent, at, vocab) is not None:
             return Follow(pos)
     return None
 
 
 def _follow_words(sent: str, pos: int, vocab: Vocabulary, start_of_number: int) -> Follow | None:
     start = len(sent) - len(sent[pos:].lstrip())
-    noun = _noun_at(sent, start, vocab)
+    noun = noun_at(sent, start, vocab)
     if noun is not None:
         if _counts_another_noun(sent, noun[0], vocab):
             return None  # "32 evacuation centres", "dozens of police departments"
@@ -196,7 +196,7 @@ def noun_phrase_head(sent: str, cursor: int, vocab: Vocabulary) -> Follow | None
         if token is None:
             return None
         word = token.group(1)
-        noun = _noun_at(sent, token.start(1), vocab) if word[0].isalpha() else None
+        noun = noun_at(sent, token.start(1), vocab) if word[0].isalpha() else None
         if noun is not None and seen and (noun[1] is not None or _plural_noun(sent, noun)):
             if noun[1] is None and _PLACE_TRIGGER.search(sent, token.start(1), noun[0]):
                 return None  # "57 temporary shelters": places, not people
@@ -230,4 +230,4 @@ def _counts_another_noun(sent: str, end: int, vocab: Vocabulary) -> bool:
     word = _MODIFIED_NOUN.match(sent, end)
     if word is None or word.group(1) in _FUNCTION or word.group(1) in _NOT_NOUNS:
         return False
-    return _noun_at(sent, len(sent) - len(sent[end:].lstrip()), vocab) is None
+    return noun_at(sent, len(sent) - len(sent[end:].lstrip()), vocab) is None
