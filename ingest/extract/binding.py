@@ -27,7 +27,9 @@ _PREDICATE_FILLER = frozenset(
 _LINK = frozenset(
     "to at of is was are were been now reached reach reaches hit hits stood stands stand "
     "totalled totaled totals total numbered be has had rose risen climbed jumped soared surged "
-    "increased grew rising climbing".split()
+    "increased grew rising climbing touched touches topped tops passed passes crossed crosses "
+    "surpassed exceeded exceeds neared nears approached approaches hitting reaching touching "
+    "past above over nearly almost about around some".split()
 )
 
 

@@ -23,7 +23,8 @@ _FUNCTION = frozenset(
     "more others other further additional alone also still now reportedly already altogether "
     "each all both overall including according said say says remain remains remained mostly "
     "mainly many most yesterday today tonight overnight earlier previously initially taken brought "
-    "held found known thought feared seen later subsequently eventually".split()
+    "held found known thought feared seen later subsequently eventually along given despite "
+    "amid following against under over near outside inside across".split()
 )
 _PRONOUNS_AFTER_OF = frozenset("them whom those us".split())
 # "40 of the 110 workers", "99 of its citizens": a noun of people must follow.

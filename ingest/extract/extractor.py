@@ -152,26 +152,48 @@ def _candidates(sent: str, vocab: Vocabulary) -> list[Candidate]:
     return candidates
 
 
+# Hedges allowed at either end of a range introduced by a range word: "range from about 1,200 to
+# more than 1,800".
+_END_HEDGE = (
+    r"(?:(?:about|around|some|roughly|approximately|nearly|almost|at\s+least|more\s+than|over"
+    r"|just\s+over|just\s+under|up\s+to|as\s+many\s+as)\s+)?"
+)
+# Words that open a range: "between", "ranging from", "range from", "anywhere from".
+_RANGE_OPENER = re.compile(
+    rf"\b(?:between|(?:range[sd]?|ranging|varie[sd]|varying|anywhere)\s+from)\s+{_END_HEDGE}$",
+    re.IGNORECASE,
+)
+_RANGE_JOIN = re.compile(rf"\s+(?:to|and)\s+{_END_HEDGE}", re.IGNORECASE)
+# "2,500 or 3,000 people": two bare estimates of one count.
+_OR_JOIN = re.compile(r"\s+or\s+", re.IGNORECASE)
+
+
 def _is_range(sent: str, low: Number, high: Number) -> bool:
-    """ "169,000-190,000" or "between 169,000 and 190,000"."""
+    """ "169,000-190,000", "between 169,000 and 190,000", "30 to 40 people", "2,500 or 3,000",
+    "ranging from about 1,200 to more than 1,800"."""
     if low.value is None or high.value is None or low.value >= high.value:
         return False
     between = sent[low.end : high.start]
     if re.fullmatch(r"\s*[-–—]\s*", between):
         return True
+    opened = _RANGE_OPENER.search(sent, 0, low.start) is not None
+    if opened and _RANGE_JOIN.fullmatch(between):
+        return True
     if re.fullmatch(r"\s+to\s+", between):  # "30 to 40 people", never "rose from 30 to 40"
         return _TO_RANGE_BEFORE.search(sent, 0, low.start) is None
-    return bool(re.fullmatch(r"\s+and\s+", between)) and bool(
-        re.search(r"\bbetween\s+$", sent[: low.start], re.IGNORECASE)
-    )
+    if _OR_JOIN.fullmatch(between) and not low.words:  # never "one or two" read as a toll
+        return cues.qualifier_before(sent[: low.start]) is None and high.value <= 4 * low.value
+    return False
 
 
 def _range(sent: str, low: Number, high: Number, vocab: Vocabulary) -> Candidate | None:
     follow = what_follows(sent, high, vocab)
     if follow is None or low.decimal or high.decimal:
         return None
-    between = re.search(r"\bbetween\s+$", sent[: low.start], re.IGNORECASE)
-    start = between.start() if between else low.start
+    opener = _RANGE_OPENER.search(sent, 0, low.start)
+    start = opener.start() if opener else low.start
+    if opener and opener.group().lower().startswith(("range", "ranging", "varie", "varying")):
+        start = sent.lower().index("from", opener.start(), low.start)
     return Candidate(
         number=low,
         start=start,
