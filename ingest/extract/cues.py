@@ -167,6 +167,21 @@ def qualifier_before(before: str) -> tuple[Qualifier, int] | None:
     return _QUALIFIERS_BEFORE[int(match.lastgroup[1:])][1], match.start()
 
 
+# A verb of estimating earlier in the count's clause: "a report that estimated the storm caused
+# 2,975 deaths" (not "an estimated", which is read as a qualifier right before the number).
+_ESTIMATED_VERB = re.compile(
+    r"(?<!\ban\s)(?<!\ba\s)\b(?:estimated|estimates|estimating)\s+(?:that\s+)?[^,;:]{0,50}$",
+    re.IGNORECASE,
+)
+_SAID_BETWEEN = re.compile(r"\b(?:said|says|and|but|while)\b", re.IGNORECASE)
+
+
+def estimated_by_verb(before: str) -> bool:
+    """Whether a verb of estimating governs the count ("estimated the storm caused 2,975")."""
+    match = _ESTIMATED_VERB.search(before[-90:])
+    return match is not None and not _SAID_BETWEEN.search(match.group(), len("estimated"))
+
+
 def qualifier_after(after: str) -> tuple[Qualifier, int] | None:
     """A qualifier written after the number ("10,000 or more", "10,000 are believed missing")."""
     match = _QUALIFIER_AFTER_RE.match(after)

@@ -220,6 +220,8 @@ def _single(sent: str, number: Number, vocab: Vocabulary) -> Candidate | None:
         qualifier, start = before
     elif (after := cues.qualifier_after(sent[number.end :])) is not None:
         qualifier = after[0]
+    elif cues.estimated_by_verb(sent[: number.start]):
+        qualifier = Qualifier.ESTIMATED  # "a study that estimated the storm caused 2,975 deaths"
     return Candidate(
         number=number,
         start=start,
