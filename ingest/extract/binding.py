@@ -5,6 +5,7 @@ completes, the nearest trigger; and the candidate being worked out.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from domain.qualifiers import Qualifier
@@ -98,88 +99,209 @@ class Candidate:
     subset_of: str | None = None
     breakdown: bool = field(default=False)
     no_metric: bool = False  # the words after it say it counts no metric: no fallback
+    metric_rule: str = "none"  # the name of the rule that bound the metric
     status_rule: str | None = None  # the name of the status rule that decided, if any
 
 
-def nearest_in_sentence(sent: str, c: Candidate, vocab: Vocabulary) -> str | None:
+@dataclass(frozen=True)
+class Binding:
+    """Which metric a count belongs to, the rule that said so, and whether the words after the
+    count say it counts no metric at all (then no fallback may give it one)."""
+
+    metric: str | None
+    rule: str
+    no_metric: bool = False
+
+
+@dataclass
+class SentenceContext:
+    """What every count of one sentence is read against: the sentence, the vocabulary, its
+    triggers (scanned once), and the metric the article was last speaking of ("the tally could
+    climb to 20,000" in a story about deaths)."""
+
+    sent: str
+    vocab: Vocabulary
+    article_metric: str | None = None
+    triggers: list[tuple[int, int, Trigger]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        pattern, meaning = trigger_pattern(self.vocab)
+        self.triggers = [
+            (m.start(), m.end(), meaning[normalise(m.group())]) for m in pattern.finditer(self.sent)
+        ]
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """The words around one count that the metric rules read, worked out once."""
+
+    ctx: SentenceContext
+    c: Candidate
+    seg_start: int
+    parent: str | None
+    found: list[tuple[int, int, Trigger]]  # triggers of the count's segment
+    after: list[tuple[int, Trigger]]  # of the segment, after the count
+    before: list[tuple[int, Trigger]]  # of the segment, before the count
+    predicate: str | None
+    bare: bool  # the predicate came at once, with no auxiliary ("people stranded")
+    object_of: str | None
+
+    @property
+    def sent(self) -> str:
+        return self.ctx.sent
+
+    @property
+    def last_word(self) -> str:
+        words = self.sent[self.seg_start : self.c.start].split()
+        return words[-1].lower() if words else ""
+
+
+def _on_board(ev: _Evidence) -> Binding | None:
+    board = _ABOARD.match(ev.sent, ev.c.follow.end)
+    if board is None:
+        return None
+    metric = _predicate(ev.sent, board.end(), ev.after, ev.ctx.vocab)[0]
+    return Binding(metric, "people on board or inside", no_metric=True)
+
+
+def _by_predicate(ev: _Evidence) -> Binding | None:
+    if ev.predicate is None or (ev.bare and ev.object_of is not None):
+        return None
+    named = ev.c.follow.unit_is_trigger
+    unit = ev.ctx.vocab.metric(ev.predicate).unit
+    if named is not None and named != ev.predicate and unit != "people":
+        return Binding(named, "counted noun over predicate")  # "450 rescue workers ... deployed"
+    return Binding(ev.predicate, "predicate")  # "rescued 1,342 people stranded": verb governs
+
+
+def _by_object(ev: _Evidence) -> Binding | None:
+    return Binding(ev.object_of, "object of a verb") if ev.object_of is not None else None
+
+
+def _by_breakdown(ev: _Evidence) -> Binding | None:
+    if ev.parent is None or not cues.breakdown_before(ev.sent[ev.seg_start : ev.c.start])[0]:
+        return None
+    return Binding(ev.parent, "breakdown of the figure before")  # "including two firefighters"
+
+
+def _by_counted_noun(ev: _Evidence) -> Binding | None:
+    named = ev.c.follow.unit_is_trigger
+    return Binding(named, "counted noun") if named is not None else None
+
+
+def _own_verb(ev: _Evidence) -> Binding | None:
+    verb = _OWN_VERB.match(ev.sent, ev.c.follow.end)
+    if verb is None or verb.group(1) in _PREDICATE_FILLER | _REPORTING | {"aged"}:
+        return None
+    return Binding(None, "a verb of its own", no_metric=True)  # "tens of thousands rallied"
+
+
+def _other_object(ev: _Evidence) -> Binding | None:
+    if not _no_metric_object(ev.sent, ev.c, ev.before, ev.after, ev.seg_start):
+        return None
+    return Binding(None, "object of a verb that is no trigger", no_metric=True)
+
+
+def _by_toll_head(ev: _Evidence) -> Binding | None:
+    if not ev.before or ev.last_word not in _LINK:
+        return None
+    head = [
+        t for s, e, t in ev.found if e <= ev.c.start and _NUMBER_OF.search(ev.sent, ev.seg_start, s)
+    ]
+    return Binding(head[-1].metric, "head of the toll named before") if head else None
+
+
+def _by_toll_completed(ev: _Evidence) -> Binding | None:
+    if not ev.before or not (ev.last_word in _LINK or ev.before[-1][0] >= ev.c.start - 1):
+        return None
+    return Binding(ev.before[-1][1].metric, "toll the count completes")  # "the toll rose to 492"
+
+
+def _by_changed_toll(ev: _Evidence) -> Binding | None:
+    if ev.parent is None or ev.before or not _CHANGED_TO.search(ev.sent, ev.seg_start, ev.c.start):
+        return None
+    return Binding(ev.parent, "a toll that changed")  # "which stood at 356 on Monday, rose to 492"
+
+
+def _by_nearest(ev: _Evidence) -> Binding | None:
+    sent, c = ev.sent, ev.c
+    scored = [(c.start - e, t.metric) for e, t in ev.before if ";" not in sent[e : c.start]]
+    scored += [
+        (s - c.follow.end, t.metric) for s, t in ev.after if ";" not in sent[c.follow.end : s]
+    ]
+    near = [(d, metric) for d, metric in scored if d <= 100]
+    if not near:
+        return None
+    return Binding(min(near, key=lambda pair: pair[0])[1], "nearest trigger in the segment")
+
+
+@dataclass(frozen=True)
+class MetricRule:
+    """One metric rule: its name family (shown in explanations) and its test."""
+
+    name: str
+    bind: Callable[[_Evidence], Binding | None]
+
+
+# Strongest evidence first; the first rule that binds decides. After these the extractor falls
+# back to the figure before's metric (elision), the nearest trigger in the sentence, and the
+# metric the article was speaking of, in that order, unless a rule said "no metric".
+METRIC_RULES: tuple[MetricRule, ...] = (
+    MetricRule("people on board or inside", _on_board),
+    MetricRule("predicate", _by_predicate),
+    MetricRule("object of a verb", _by_object),
+    MetricRule("breakdown of the figure before", _by_breakdown),
+    MetricRule("counted noun", _by_counted_noun),
+    MetricRule("a verb of its own", _own_verb),
+    MetricRule("object of a verb that is no trigger", _other_object),
+    MetricRule("head of the toll named before", _by_toll_head),
+    MetricRule("toll the count completes", _by_toll_completed),
+    MetricRule("a toll that changed", _by_changed_toll),
+    MetricRule("nearest trigger in the segment", _by_nearest),
+)
+
+
+def metric_of(
+    ctx: SentenceContext, c: Candidate, span: tuple[int, int], parent: str | None = None
+) -> Binding:
+    """Which metric a count belongs to, by the first rule of `METRIC_RULES` that binds; `parent`
+    is the metric of the figure before it, which a breakdown ("including 14 children") shares."""
+    seg_start, seg_end = span
+    found = [(s, e, t) for s, e, t in ctx.triggers if seg_start <= s and e <= seg_end]
+    # The walk to a predicate stops at the next figure, so it may look past this segment: "at
+    # least 143 people, including 50 police officers, were injured".
+    following = [(s, t) for s, e, t in ctx.triggers if s >= c.follow.end]
+    before = [(e, t) for s, e, t in found if e <= c.start and not t.after_only]
+    predicate, bare = _predicate(ctx.sent, c.follow.end, following, ctx.vocab)
+    evidence = _Evidence(
+        ctx=ctx,
+        c=c,
+        seg_start=seg_start,
+        parent=parent,
+        found=found,
+        after=[(s, t) for s, e, t in found if s >= c.follow.end],
+        before=before,
+        predicate=predicate,
+        bare=bare,
+        object_of=_object_of(ctx.sent, c, before, ctx.vocab),
+    )
+    for rule in METRIC_RULES:
+        binding = rule.bind(evidence)
+        if binding is not None:
+            return binding
+    return Binding(None, "none")
+
+
+def nearest_in_sentence(ctx: SentenceContext, c: Candidate) -> str | None:
     """A last resort across other figures' segments, for a trigger a breakdown split off."""
     distances = []
-    for start, end, trigger in _triggers(sent, vocab):
+    for start, end, trigger in ctx.triggers:
         if start >= c.follow.end:
             distances.append((start - c.follow.end, trigger.metric))
         elif end <= c.start and not trigger.after_only:
             distances.append((c.start - end, trigger.metric))
     near = [pair for pair in distances if pair[0] <= 60]
     return min(near)[1] if near else None
-
-
-_SCANNED: list[tuple[str, Vocabulary, list[tuple[int, int, Trigger]]]] = []
-
-
-def _triggers(sent: str, vocab: Vocabulary) -> list[tuple[int, int, Trigger]]:
-    """Every trigger of the sentence, scanned once for all its candidates (the last one kept)."""
-    last = _SCANNED[-1] if _SCANNED else None
-    if last is not None and last[0] is sent and last[1] is vocab:
-        return last[2]
-    pattern, meaning = trigger_pattern(vocab)
-    found = [(m.start(), m.end(), meaning[normalise(m.group())]) for m in pattern.finditer(sent)]
-    _SCANNED[:] = [(sent, vocab, found)]
-    return found
-
-
-def metric_of(
-    sent: str,
-    c: Candidate,
-    span: tuple[int, int],
-    vocab: Vocabulary,
-    parent: str | None = None,
-) -> str | None:
-    """Which metric a count belongs to, strongest evidence first; `parent` is the metric of the
-    figure before it, which a breakdown ("including 14 children") shares."""
-    seg_start, seg_end = span
-    found = [(s, e, t) for s, e, t in _triggers(sent, vocab) if seg_start <= s and e <= seg_end]
-    after = [(s, t) for s, e, t in found if s >= c.follow.end]
-    before = [(e, t) for s, e, t in found if e <= c.start and not t.after_only]
-    if (board := _ABOARD.match(sent, c.follow.end)) is not None:
-        c.no_metric = True
-        return _predicate(sent, board.end(), after, vocab)[0]
-    # The walk to a predicate stops at the next figure, so it may look past this segment: "at
-    # least 143 people, including 50 police officers, were injured".
-    following = [(s, t) for s, e, t in _triggers(sent, vocab) if s >= c.follow.end]
-    predicate, bare = _predicate(sent, c.follow.end, following, vocab)
-    object_of = _object_of(sent, c, before, vocab)
-    if predicate is not None and not (bare and object_of is not None):
-        named = c.follow.unit_is_trigger
-        if named is not None and named != predicate and vocab.metric(predicate).unit != "people":
-            return named  # "450 rescue workers had been deployed" are rescue workers, not troops
-        return predicate  # "rescued 1,342 people stranded": the verb before governs a bare one
-    if object_of is not None:
-        return object_of  # "killed 13 soldiers" are deaths, not troops
-    is_part = parent is not None and cues.breakdown_before(sent[seg_start : c.start])[0]
-    if is_part:
-        return parent  # "killed 12 people, including two firefighters": deaths, not rescuers
-    if c.follow.unit_is_trigger is not None:
-        return c.follow.unit_is_trigger
-    verb = _OWN_VERB.match(sent, c.follow.end)
-    if verb is not None and verb.group(1) not in _PREDICATE_FILLER | _REPORTING | {"aged"}:
-        c.no_metric = True
-        return None  # the count is the subject of a verb that names no metric
-    if _no_metric_object(sent, c, before, after, seg_start):
-        c.no_metric = True
-        return None
-    words = sent[seg_start : c.start].split()
-    if before and words and words[-1].lower() in _LINK:
-        head = [t for s, e, t in found if e <= c.start and _NUMBER_OF.search(sent, seg_start, s)]
-        if head:
-            return head[-1].metric  # "the number of troops helping the rescue effort to 15,000"
-    if before and words and (words[-1].lower() in _LINK or before[-1][0] >= c.start - 1):
-        return before[-1][1].metric
-    if parent is not None and not before and _CHANGED_TO.search(sent, seg_start, c.start):
-        return parent  # "the toll, which stood at 356 on Monday, rose to 492"
-    scored = [(c.start - e, t.metric) for e, t in before if ";" not in sent[e : c.start]]
-    scored += [(s - c.follow.end, t.metric) for s, t in after if ";" not in sent[c.follow.end : s]]
-    near = [(d, metric) for d, metric in scored if d <= 100]
-    return min(near, key=lambda pair: pair[0])[1] if near else None
 
 
 def _predicate(

@@ -15,7 +15,7 @@ from typing import Any
 from domain.qualifiers import Qualifier, interval
 from domain.status import ReportStatus
 from ingest.extract import cues
-from ingest.extract.binding import Candidate, metric_of, nearest_in_sentence
+from ingest.extract.binding import Candidate, SentenceContext, metric_of, nearest_in_sentence
 from ingest.extract.counted import Follow, what_follows
 from ingest.extract.numbers import Number, find_numbers
 from ingest.extract.sentences import sentence_spans
@@ -80,29 +80,52 @@ def extract(text: str, vocabulary: Vocabulary | None = None) -> list[Extraction]
     """Every figure stated in `text`, in order of appearance."""
     vocab = vocabulary if vocabulary is not None else default_vocabulary()
     found: list[Extraction] = []
+    article_metric: str | None = None
     for start, end in sentence_spans(text):
-        found.extend(_from_sentence(text, start, end, vocab))
+        ctx = SentenceContext(text[start:end], vocab, article_metric)
+        figures = _from_sentence(ctx, start)
+        found.extend(figures)
+        if figures:
+            article_metric = figures[-1].metric
     return found
 
 
-def _from_sentence(text: str, offset: int, stop: int, vocab: Vocabulary) -> list[Extraction]:
-    sent = text[offset:stop]
-    candidates = _candidates(sent, vocab)
+def _from_sentence(ctx: SentenceContext, offset: int) -> list[Extraction]:
+    sent = ctx.sent
+    candidates = _candidates(sent, ctx.vocab)
     for index in range(len(candidates)):
-        _bind_metric(sent, candidates, index, vocab)
+        _bind_metric(ctx, candidates, index)
     for candidate in candidates:
-        if (
-            candidate.metric is None and not candidate.no_metric
-        ):  # "Some 164 people, including 103 in Almaty, were killed"
-            candidate.metric = nearest_in_sentence(sent, candidate, vocab)
+        if candidate.metric is None and not candidate.no_metric:
+            _fall_back(ctx, candidates, candidate)
     for index in range(len(candidates)):
         _bind_status(sent, candidates, index)
     quote = sent.strip()
-    return [_extraction(sent, c, quote, offset, vocab) for c in candidates if c.metric is not None]
+    return [_extraction(ctx, c, quote, offset) for c in candidates if c.metric is not None]
 
 
-def _extraction(sent: str, c: Candidate, quote: str, offset: int, vocab: Vocabulary) -> Extraction:
+# A toll word with no metric of its own ("the tally could climb to 20,000") or a part of the
+# people the sentence before counted ("There were 19 police ... among them").
+_TOLL_WORD = re.compile(r"\b(?:tally|toll|total|count|figure|number)\b[^.;]*$", re.IGNORECASE)
+_PART_OF_BEFORE = re.compile(r"\s*(?:[\w-]+\s+){0,4}?(?:among|of)\s+(?:them|those|whom)\b", re.I)
+
+
+def _fall_back(ctx: SentenceContext, candidates: list[Candidate], c: Candidate) -> None:
+    """The last resorts, weakest last: a trigger elsewhere in the sentence ("Some 164 people,
+    including 103 in Almaty, were killed"), then the metric the article was speaking of."""
+    nearest = nearest_in_sentence(ctx, c)
+    if nearest is not None:
+        c.metric, c.metric_rule = nearest, "nearest trigger in the sentence"
+        return
+    if ctx.article_metric is None or any(other.metric for other in candidates):
+        return
+    if _TOLL_WORD.search(ctx.sent, 0, c.start) or _PART_OF_BEFORE.match(ctx.sent, c.follow.end):
+        c.metric, c.metric_rule = ctx.article_metric, "the article's metric"
+
+
+def _extraction(ctx: SentenceContext, c: Candidate, quote: str, offset: int) -> Extraction:
     assert c.metric is not None
+    sent, vocab = ctx.sent, ctx.vocab
     bounds = interval(c.qualifier, c.value, c.low, c.high)
     unit = c.follow.unit or vocab.metric(c.metric).unit
     return Extraction(
@@ -257,15 +280,16 @@ def _segment(sent: str, candidates: list[Candidate], index: int) -> tuple[int, i
     return seg_start, seg_end
 
 
-def _bind_metric(sent: str, candidates: list[Candidate], index: int, vocab: Vocabulary) -> None:
+def _bind_metric(ctx: SentenceContext, candidates: list[Candidate], index: int) -> None:
     """The metric from the candidate's own segment, else the previous figure's (elision)."""
     c = candidates[index]
-    seg_start, seg_end = _segment(sent, candidates, index)
+    seg_start, seg_end = _segment(ctx.sent, candidates, index)
     previous = [p.metric for p in candidates[:index] if p.metric is not None]
     parent = previous[-1] if previous else None
-    c.metric = metric_of(sent, c, (seg_start, seg_end), vocab, parent)
-    if c.metric is None and not c.no_metric:
-        c.metric = parent
+    binding = metric_of(ctx, c, (seg_start, seg_end), parent)
+    c.metric, c.metric_rule, c.no_metric = binding.metric, binding.rule, binding.no_metric
+    if c.metric is None and not c.no_metric and parent is not None:
+        c.metric, c.metric_rule = parent, "the figure before's metric (elision)"
 
 
 def _bind_status(sent: str, candidates: list[Candidate], index: int) -> None:

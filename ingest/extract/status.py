@@ -88,10 +88,13 @@ _FROM_BEFORE = re.compile(
     r"\b(?:up|down|rising|rose|risen|increased?|climbed?|jumped?|revised(?:\s+\w+)?|lowered"
     r"|raised|compared\s+with|compared\s+to|fell|dropped|falling)\s+from\s+(?:a\s+|the\s+)?"
     r"(?:previous\s+|earlier\s+)?(?:\w+\s+){0,2}?$"
-    r"|\b(?:as\s+)?(?:compared\s+(?:with|to)|versus|against)\s+(?:a\s+|the\s+)?$"
     # "not just the 64 in the official death toll": a figure the sentence moves beyond.
     r"|\bnot\s+(?:just|only|merely)\s+(?:the\s+)?$",
     _I,
+)
+# "as compared with about 100,000 on Jan. 30": read on the words before the qualifier.
+_COMPARED_WITH = re.compile(
+    r"\b(?:as\s+)?(?:compared\s+(?:with|to)|versus|against)\s+(?:a\s+|the\s+)?$", _I
 )
 # A change told as "from A to B": A is the earlier toll ("raised the toll from 64 to 2,975").
 _FROM_A = re.compile(r"\bfrom\s+$", _I)
@@ -244,7 +247,9 @@ def _compared_with_other_period(s: Scope) -> bool:
 def _changed_from(s: Scope) -> bool:
     """ "up from 160", "rose from 160 to 164", "to 44 from 51", "compared with about 100,000",
     "from 64 to 2,975" (but never "ranged from 1,200 to 1,800")."""
-    if _FROM_BEFORE.search(s.before) or _TO_FROM.search(s.prefix):
+    if _FROM_BEFORE.search(s.before) or _COMPARED_WITH.search(s.prefix):
+        return True
+    if _TO_FROM.search(s.prefix):
         return True
     start = _FROM_A.search(s.before)
     if start is None or _RANGE_WORD.search(s.before, 0, start.start()):
