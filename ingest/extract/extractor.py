@@ -16,13 +16,14 @@ from domain.qualifiers import Qualifier, interval
 from domain.status import ReportStatus
 from ingest.extract import cues
 from ingest.extract.binding import Candidate, SentenceContext, metric_of, nearest_in_sentence
+from ingest.extract.confidence import confidence
 from ingest.extract.counted import Follow, what_follows
 from ingest.extract.numbers import Number, find_numbers
 from ingest.extract.sentences import sentence_spans
 from ingest.extract.status import Scope, status_rule, years_in
 from ingest.extract.vocabulary import Vocabulary, default_vocabulary
 
-EXTRACTOR_VERSION = "regex-5"
+EXTRACTOR_VERSION = "regex-6"
 
 # Words before "A to B" that make it a change, not a range: "from 30 to 40", "up to".
 _TO_RANGE_BEFORE = re.compile(r"\b(?:from|up|to)\s+$", re.IGNORECASE)
@@ -56,6 +57,7 @@ class Extraction:
     start: int
     end: int
     subset_of: str | None = None
+    confidence: float = 1.0  # 0-1, from the binding and status evidence (see confidence.py)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready fields; qualifier and status as their string values."""
@@ -73,6 +75,7 @@ class Extraction:
             "status": self.status.value,
             "subset_of": self.subset_of,
             "surface": self.surface,
+            "confidence": self.confidence,
         }
 
 
@@ -101,7 +104,9 @@ def _from_sentence(ctx: SentenceContext, offset: int) -> list[Extraction]:
     for index in range(len(candidates)):
         _bind_status(sent, candidates, index)
     quote = sent.strip()
-    return [_extraction(ctx, c, quote, offset) for c in candidates if c.metric is not None]
+    kept = [c for c in candidates if c.metric is not None]
+    cued = any(c.status_rule is not None for c in kept)
+    return [_extraction(ctx, c, quote, offset, len(kept), cued) for c in kept]
 
 
 # A toll word with no metric of its own ("the tally could climb to 20,000") or a part of the
@@ -123,7 +128,9 @@ def _fall_back(ctx: SentenceContext, candidates: list[Candidate], c: Candidate) 
         c.metric, c.metric_rule = ctx.article_metric, "the article's metric"
 
 
-def _extraction(ctx: SentenceContext, c: Candidate, quote: str, offset: int) -> Extraction:
+def _extraction(
+    ctx: SentenceContext, c: Candidate, quote: str, offset: int, figures: int, cued: bool
+) -> Extraction:
     assert c.metric is not None
     sent, vocab = ctx.sent, ctx.vocab
     bounds = interval(c.qualifier, c.value, c.low, c.high)
@@ -142,6 +149,13 @@ def _extraction(ctx: SentenceContext, c: Candidate, quote: str, offset: int) -> 
         start=offset + c.start,
         end=offset + c.end,
         subset_of=c.subset_of if c.breakdown else None,
+        confidence=confidence(
+            c.metric_rule,
+            c.status_rule,
+            other_cues=cued,
+            figures_in_sentence=figures,
+            sentence_length=len(sent),
+        ),
     )
 
 

@@ -305,6 +305,7 @@ def test_extraction_serialises_to_json_fields() -> None:
         "metric": "deaths", "value": 160, "low": 160, "high": None, "qualifier": "at_least",
         "approximate": False, "unit": "people", "quote": "So far, at least 160 people have died.",
         "start": 8, "end": 27, "status": "reported", "subset_of": None,
-        "surface": "at least 160 people",
+        "surface": "at least 160 people", "confidence": figure.confidence,
     }  # fmt: skip
+    assert 0.9 <= figure.confidence <= 1.0  # a predicate, and no status cue anywhere
     assert EXTRACTOR_VERSION.startswith("regex-")
