@@ -150,6 +150,7 @@ def report_events(
             unit=found.unit,
             status=found.status,
             subset_of=found.subset_of,
+            confidence=found.confidence,
             quote=found.quote,
             reported_at=reported_at,
             reported_at_basis=basis,

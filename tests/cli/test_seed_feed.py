@@ -105,6 +105,7 @@ def test_the_seed_feed_gives_each_figure_with_its_history(ingested):
     assert [r["value"] for r in troops["revisions"]] == [2030, 2000]
     for report in deaths["reports"] + arrests["reports"] + troops["reports"]:
         assert report["quote"] and report["source"]["url"].startswith("https://seeds.")
+        assert 0 < report["confidence"] <= 1
 
 
 def test_as_of_answers_what_had_been_reported_by_then(ingested):
