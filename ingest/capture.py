@@ -113,7 +113,7 @@ def article_events(
     )
     key = f"document:{article.document_id}:v{version}:{article.content_hash}"
     metadata = {"actor": "ingest", "extractor_version": EXTRACTOR_VERSION}
-    found = extract(article.text, vocabulary)
+    found = extract(article.text, vocabulary, published=article.published_at)
     return [PendingEvent(document, version - 1, key, metadata)] + report_events(
         subject, document, found, key, metadata
     )

@@ -45,7 +45,7 @@ def reextract(
     for captured in _latest_documents(archive, subject):
         document = captured.event
         assert isinstance(document, DocumentCaptured)
-        found = extract(document.text, vocabulary)
+        found = extract(document.text, vocabulary, published=document.published_at)
         standing = _standing_reports(archive, document.document_id, captured.position)
         batch, appended, retracted = _corrections(subject, captured, found, standing)
         if batch:

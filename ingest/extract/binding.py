@@ -22,7 +22,8 @@ _PREDICATE_FILLER = frozenset(
     "later since then officially declared presumed listed remain remains remained sustained "
     "suffered got additional further allegedly mostly mainly either were found taken rushed sent "
     "brought admitted airlifted flown being treated expected likely due subsequently "
-    "eventually among the prepared ready poised standing".split()
+    "eventually among the prepared ready poised standing may might could would will should "
+    "must".split()
 )
 # Words that end a toll's subject just before its number ("the death toll rose to 5,434").
 _LINK = frozenset(
@@ -123,6 +124,7 @@ class SentenceContext:
     vocab: Vocabulary
     article_metric: str | None = None
     triggers: list[tuple[int, int, Trigger]] = field(default_factory=list)
+    article_year: int | None = None
 
     def __post_init__(self) -> None:
         pattern, meaning = trigger_pattern(self.vocab)
@@ -162,6 +164,23 @@ def _on_board(ev: _Evidence) -> Binding | None:
         return None
     metric = _predicate(ev.sent, board.end(), ev.after, ev.ctx.vocab)[0]
     return Binding(metric, "people on board or inside", no_metric=True)
+
+
+_NOUN_OF = re.compile(r"\s+of\s+(?:the\s+|some\s+|another\s+|a\s+further\s+)?$", re.IGNORECASE)
+
+
+def _by_noun_of(ev: _Evidence) -> Binding | None:
+    """ "the bodies of 14 miners", "the evacuation of 5,000 residents", "a contingent of 500":
+    the count completes a trigger noun, whatever the verb after says ("were brought out")."""
+    if not ev.before:
+        return None
+    end, trigger = ev.before[-1]
+    if not _NOUN_OF.fullmatch(ev.sent, end, ev.c.start):
+        return None
+    word = ev.sent[:end].rsplit(None, 1)[-1].lower()
+    if _VERB_FORM.fullmatch(word) and not word.endswith(("tion", "ment")):
+        return None  # "killed of" never; a verb form is no head noun
+    return Binding(trigger.metric, "noun the count completes")
 
 
 def _by_predicate(ev: _Evidence) -> Binding | None:
@@ -248,6 +267,7 @@ class MetricRule:
 # metric the article was speaking of, in that order, unless a rule said "no metric".
 METRIC_RULES: tuple[MetricRule, ...] = (
     MetricRule("people on board or inside", _on_board),
+    MetricRule("noun the count completes", _by_noun_of),
     MetricRule("predicate", _by_predicate),
     MetricRule("object of a verb", _by_object),
     MetricRule("breakdown of the figure before", _by_breakdown),

@@ -15,6 +15,7 @@ from __future__ import annotations
 BINDING_STRENGTH: dict[str, float] = {
     "predicate": 0.95,
     "counted noun": 0.95,
+    "noun the count completes": 0.92,
     "object of a verb": 0.92,
     "toll the count completes": 0.9,
     "counted noun over predicate": 0.85,

@@ -34,6 +34,13 @@ NEVER_COUNTS: tuple[tuple[str, str], ...] = (
         r"\s+(?:the\s+age\s+of\s+)?(?:\d{1,2}|one|two|three|four|five|six|ten|twelve|eighteen"
         r"|sixty)\b(?![,.]?\d)",
     ),
+    # "the youngest was six", "the oldest victim was 82"
+    (
+        "age",
+        r"\b(?:youngest|oldest|eldest)\s+(?:\w+\s+){0,3}?(?:was|is|were|being|aged)\s+(?:just\s+|only"
+        r"\s+)?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen"
+        r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b",
+    ),
     ("magnitude", r"\bmagnitude[\s-]+(?:of\s+)?\d+(?:\.\d+)?"),
     ("money", r"\b(?:US|USD|EUR|GBP|Rs\.?|INR)\s?\$?\d[\d,.]*(?:\s*(?:million|billion|bn|m)\b)?"),
     (

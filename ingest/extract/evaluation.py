@@ -11,6 +11,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ class Sentence:
     text: str
     figures: tuple[Gold, ...]
     distractors: tuple[str, ...]
+    published: date | None = None  # the article's, as the extractor would be given it
 
 
 @dataclass
@@ -202,10 +204,23 @@ def load_gold(path: Path) -> list[Sentence]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
-        for raw in json.loads(line)["sentences"]:
+        article = json.loads(line)
+        published = _date(article.get("published"))
+        for raw in article["sentences"]:
             figures = tuple(_gold(figure) for figure in raw.get("figures", []))
-            sentences.append(Sentence(raw["text"], figures, tuple(raw.get("distractors", []))))
+            distractors = tuple(raw.get("distractors", []))
+            sentences.append(Sentence(raw["text"], figures, distractors, published))
     return sentences
+
+
+def _date(value: object) -> date | None:
+    """An article's publication date ("2022-01-06", or a full timestamp), if it has one."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def _gold(raw: dict[str, Any]) -> Gold:
@@ -252,7 +267,8 @@ def evaluate(gold_path: Path, vocabulary: Vocabulary | None = None) -> Evaluatio
     """Run `extract` on every gold sentence and score it (see the module docstring)."""
     evaluation = Evaluation()
     for sentence in load_gold(Path(gold_path)):
-        _score_sentence(evaluation, sentence, extract(sentence.text, vocabulary))
+        found = extract(sentence.text, vocabulary, published=sentence.published)
+        _score_sentence(evaluation, sentence, found)
     return evaluation
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from domain.qualifiers import Qualifier, interval
@@ -20,7 +21,7 @@ from ingest.extract.confidence import confidence
 from ingest.extract.counted import Follow, what_follows
 from ingest.extract.numbers import Number, find_numbers
 from ingest.extract.sentences import sentence_spans
-from ingest.extract.status import Scope, status_rule, years_in
+from ingest.extract.status import Scope, earlier_year, status_rule, years_in
 from ingest.extract.vocabulary import Vocabulary, default_vocabulary
 
 EXTRACTOR_VERSION = "regex-6"
@@ -79,13 +80,20 @@ class Extraction:
         }
 
 
-def extract(text: str, vocabulary: Vocabulary | None = None) -> list[Extraction]:
-    """Every figure stated in `text`, in order of appearance."""
+def extract(
+    text: str, vocabulary: Vocabulary | None = None, published: date | None = None
+) -> list[Extraction]:
+    """Every figure stated in `text`, in order of appearance.
+
+    `published` is when the text was published, if known: a count dated by an earlier year
+    ("the 2004 tsunami killed ...", "in 2010, an explosion killed 37") is another event's.
+    """
     vocab = vocabulary if vocabulary is not None else default_vocabulary()
     found: list[Extraction] = []
     article_metric: str | None = None
+    year = published.year if published is not None else None
     for start, end in sentence_spans(text):
-        ctx = SentenceContext(text[start:end], vocab, article_metric)
+        ctx = SentenceContext(text[start:end], vocab, article_metric, article_year=year)
         figures = _from_sentence(ctx, start)
         found.extend(figures)
         if figures:
@@ -102,7 +110,7 @@ def _from_sentence(ctx: SentenceContext, offset: int) -> list[Extraction]:
         if candidate.metric is None and not candidate.no_metric:
             _fall_back(ctx, candidates, candidate)
     for index in range(len(candidates)):
-        _bind_status(sent, candidates, index)
+        _bind_status(ctx, candidates, index)
     quote = sent.strip()
     kept = [c for c in candidates if c.metric is not None]
     cued = any(c.status_rule is not None for c in kept)
@@ -306,8 +314,9 @@ def _bind_metric(ctx: SentenceContext, candidates: list[Candidate], index: int) 
         c.metric, c.metric_rule = parent, "the figure before's metric (elision)"
 
 
-def _bind_status(sent: str, candidates: list[Candidate], index: int) -> None:
+def _bind_status(ctx: SentenceContext, candidates: list[Candidate], index: int) -> None:
     """Status from the cues around the candidate; a breakdown takes its parent's."""
+    sent = ctx.sent
     c = candidates[index]
     seg_start, seg_end = _segment(sent, candidates, index)
     before = sent[seg_start : c.start]
@@ -319,6 +328,9 @@ def _bind_status(sent: str, candidates: list[Candidate], index: int) -> None:
         after=after,
         segment=sent[seg_start:seg_end],
         years=years_in(sent, seg_start, seg_end, c.number.start, c.num_end),
+        earlier_year=earlier_year(
+            sent, seg_start, seg_end, c.number.start, c.num_end, ctx.article_year
+        ),
         rest=sent[c.follow.end :],
     )
     rule = status_rule(scope)

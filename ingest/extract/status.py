@@ -156,14 +156,16 @@ _PROJECTION_CUE = re.compile(
 # A modal after the count: "as many as 270,000 people could flee" (not "may have been").
 _PROJECTION_AFTER = re.compile(
     r"^\s*(?:more\s+|others?\s+)?(?:(?:could|might)\s+(?:still\s+|also\s+|soon\s+|eventually\s+)?"
-    r"(?!have\b|had\b)\w+|may\s+(?:still\s+|also\s+|soon\s+|eventually\s+)?(?!have\b|had\b|be\b)\w+"
+    r"(?!have\b|had\b)\w+"
+    r"|may\s+(?!(?:still\s+|also\s+|soon\s+|eventually\s+)?(?:have|had|be)\b)"
+    r"(?:still\s+|also\s+|soon\s+|eventually\s+)?\w+"
     r"|(?:are|is|were|was)\s+(?:expected|likely|projected|forecast|predicted)\s+to\s+(?!have\b)\w+)",
     _I,
 )
 _PLANNED_CUE = re.compile(
     r"\b(?:will|would|shall|plans?\s+to|planning\s+to|planned|intends?\s+to|is\s+to|are\s+to"
     r"|was\s+to|were\s+to|to\s+be\s+(?:sent|deployed|dispatched)|set\s+to|pledged|promised"
-    r"|agreed\s+to|to\s+deploy|to\s+send|aims?\s+to|(?:is|are)\s+sending|(?:is|are)\s+deploying"
+    r"|agreed\s+to|to\s+deploy|to\s+send|aims?\s+to|(?:is|are|was|were)\s+(?:sending|deploying)"
     r"|ready\s+to|prepared\s+to|offered\s+to|expected\s+to\s+(?:arrive|be\s+sent|be\s+deployed))\b",
     _I,
 )
@@ -195,6 +197,7 @@ class Scope:
     segment: str
     years: bool
     rest: str = ""  # the whole sentence after the count, past the next figures
+    earlier_year: bool = False  # a year before the article's dates the count's segment
 
     @cached_property
     def clause(self) -> str:
@@ -271,8 +274,10 @@ def _named_previous(s: Scope) -> bool:
 
 
 def _other_event(s: Scope) -> bool:
-    return bool(s.years and _OTHER_EVENT_CUE.search(s.sentence)) or bool(
-        _OTHER_EVENT_DATED.search(s.segment)
+    return (
+        s.earlier_year
+        or bool(s.years and _OTHER_EVENT_CUE.search(s.sentence))
+        or bool(_OTHER_EVENT_DATED.search(s.segment))
     )
 
 
@@ -289,8 +294,21 @@ def _modal_after(s: Scope) -> bool:
     return bool(_PROJECTION_AFTER.match(s.after))
 
 
+# The count's own verb, past a phrase that qualifies it: "1,200 soldiers from the 10th Mountain
+# Division will deploy to Poland".
+_LATER_MODAL = re.compile(
+    r"^[^,;.]{0,60}?\b(?:will|shall|are\s+to|is\s+to|are\s+due\s+to|are\s+set\s+to)\s+"
+    r"(?:\w+\s+)?(?:deploy|arrive|be\s+sent|be\s+deployed|leave|fly|travel|join|head|go|begin)\b",
+    _I,
+)
+
+
 def _planned(s: Scope) -> bool:
-    return bool(_PLANNED_CUE.search(s.clause) or _PLANNED_CUE.match(s.verb_after))
+    return bool(
+        _PLANNED_CUE.search(s.clause)
+        or _PLANNED_CUE.match(s.verb_after)
+        or _LATER_MODAL.match(s.verb_after)
+    )
 
 
 @dataclass(frozen=True)
@@ -326,6 +344,26 @@ def status_rule(scope: Scope) -> StatusRule | None:
         if rule.test(scope):
             return rule
     return None
+
+
+_SINCE_BEFORE = re.compile(r"\b(?:since|from|as\s+of|until|through)\s+(?:\w+\s+)?$", _I)
+
+
+def earlier_year(
+    sent: str, seg_start: int, seg_end: int, num_start: int, num_end: int, article: int | None
+) -> bool:
+    """A year older than the article's own that dates the count: before it in its segment, or
+    "in 2005" after it; "since 2011" and "as of 2020" date this event's running total."""
+    if article is None:
+        return False
+    for y in _YEAR_RE.finditer(sent, seg_start, seg_end):
+        if int(y.group()) >= article or _SINCE_BEFORE.search(sent, 0, y.start()):
+            continue
+        if y.end() <= num_start or (
+            y.start() >= num_end and re.search(r"\bin\s+$", sent[: y.start()])
+        ):
+            return True
+    return False
 
 
 def years_in(sent: str, seg_start: int, seg_end: int, num_start: int, num_end: int) -> bool:
