@@ -123,9 +123,15 @@ _TOLL_WORD = re.compile(r"\b(?:tally|toll|total|count|figure|number)\b[^.;]*$", 
 _PART_OF_BEFORE = re.compile(r"\s*(?:[\w-]+\s+){0,4}?(?:among|of)\s+(?:them|those|whom)\b", re.I)
 
 
+_OF_WHOM = re.compile(r"\s+of\s+(?:whom|them)\b", re.IGNORECASE)
+
+
 def _fall_back(ctx: SentenceContext, candidates: list[Candidate], c: Candidate) -> None:
     """The last resorts, weakest last: a trigger elsewhere in the sentence ("Some 164 people,
     including 103 in Almaty, were killed"), then the metric the article was speaking of."""
+    later = [other for other in candidates if other.start > c.start]
+    if later and _OF_WHOM.match(ctx.sent, later[0].follow.end):
+        return  # "about 400 residents, 96 of whom were rescued": the verb is the part's
     nearest = nearest_in_sentence(ctx, c)
     if nearest is not None:
         c.metric, c.metric_rule = nearest, "nearest trigger in the sentence"

@@ -166,7 +166,9 @@ _PLANNED_CUE = re.compile(
     r"\b(?:will|would|shall|plans?\s+to|planning\s+to|planned|intends?\s+to|is\s+to|are\s+to"
     r"|was\s+to|were\s+to|to\s+be\s+(?:sent|deployed|dispatched)|set\s+to|pledged|promised"
     r"|agreed\s+to|to\s+deploy|to\s+send|aims?\s+to|(?:is|are|was|were)\s+(?:sending|deploying)"
-    r"|ready\s+to|prepared\s+to|offered\s+to|expected\s+to\s+(?:arrive|be\s+sent|be\s+deployed))\b",
+    r"|ready\s+to|prepared\s+to|offered\s+to|expected\s+to\s+(?:arrive|be\s+sent|be\s+deployed)"
+    r"|(?:approved|approves|authori[sz]ed|authori[sz]es)\s+(?:the\s+)?(?:sending|deploying"
+    r"|deployment|dispatch))\b",
     _I,
 )
 # An aside between a count and its verb: "The first 400 troops, drawn from ..., will fly out".
