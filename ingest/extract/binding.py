@@ -15,25 +15,8 @@ from ingest.extract.counted import TOKEN_RE, Follow, noun_at
 from ingest.extract.numbers import Number
 from ingest.extract.vocabulary import Trigger, Vocabulary, normalise, trigger_pattern
 
-# Words allowed between a count and its predicate ("10,000 are believed missing").
-_PREDICATE_FILLER = frozenset(
-    "have has had been were was are is be being to reportedly believed thought feared reported "
-    "considered confirmed now already so far also still all who that which others more people "
-    "later since then officially declared presumed listed remain remains remained sustained "
-    "suffered got additional further allegedly mostly mainly either were found taken rushed sent "
-    "brought admitted airlifted flown being treated expected likely due subsequently "
-    "eventually among the prepared ready poised standing may might could would will should "
-    "must".split()
-)
-# Words that end a toll's subject just before its number ("the death toll rose to 5,434").
-_LINK = frozenset(
-    "to at of is was are were been now reached reach reaches hit hits stood stands stand "
-    "totalled totaled totals total numbered be has had rose risen climbed jumped soared surged "
-    "increased grew rising climbing touched touches topped tops passed passes crossed crosses "
-    "surpassed exceeded exceeds neared nears approached approaches hitting reaching touching "
-    "past above over nearly almost about around some".split()
-)
-
+# The word lists of the verb frames (toll verbs, words before a predicate, reporting and passing
+# verbs) are data: `Vocabulary.frames`, read from the [frames] table of metrics.toml.
 
 _PARTITIVE = re.compile(
     r"\s+of\s+(?:them|those|whom|(?:the|its|their|his|her|our)\s+(?:\d[\d,]*\s+)?[\w-]+)\b",
@@ -49,11 +32,6 @@ _CHANGED_TO = re.compile(
     r"\b(?:rose|risen|climbed|jumped|increased|grew|soared|surged|rising|climbing|fell|dropped)"
     r"\s+to\s*$",
     re.IGNORECASE,
-)
-# Verbs that report a count rather than say what the counted did ("2,445 announced earlier").
-_REPORTING = frozenset(
-    "announced recorded registered counted tallied estimated cited quoted published released "
-    "given stated issued logged documented verified".split()
 )
 # People on board or inside are no casualties unless a predicate follows ("all 132 on board were
 # killed"; "a van with four officers inside" counts no one hurt).
@@ -72,13 +50,8 @@ _ASIDE = re.compile(r",\s*(?:including|among\s+them|of\s+whom)\b[^,;.]*,", re.IG
 _OBJECT_GAP = re.compile(r"\s*(?:(?:another|a\s+further|an\s+additional|a\s+total\s+of)\s+)?$")
 _VERB_FORM = re.compile(r"[a-z]+(?:ed|ing)|kills|injures|wounds|detains|arrests|rescues|evacuates")
 # A verb before the count that takes it as object and names no metric ("abducting 14 others",
-# "employed about 1,200 people"); these verbs pass the count on to what follows instead.
+# "employed about 1,200 people"); the frames' passing verbs pass the count on instead.
 _VERB_BEFORE = re.compile(r"\b([a-z]+(?:ing|ed))\s*$")
-_PASSING_VERBS = frozenset(
-    "including leaving left totalling totaling involving bringing taking excluding forcing "
-    "prompting sending pushing raising putting included include includes housing sheltering "
-    "hosting".split()
-)
 _CLAUSE_END = re.compile(r"[,;.]|\s(?:and|but|while|as)\s")
 
 
@@ -210,19 +183,20 @@ def _by_counted_noun(ev: _Evidence) -> Binding | None:
 
 def _own_verb(ev: _Evidence) -> Binding | None:
     verb = _OWN_VERB.match(ev.sent, ev.c.follow.end)
-    if verb is None or verb.group(1) in _PREDICATE_FILLER | _REPORTING | {"aged"}:
+    frames = ev.ctx.vocab.frames
+    if verb is None or verb.group(1) in frames.predicate_words | frames.reporting_verbs | {"aged"}:
         return None
     return Binding(None, "a verb of its own", no_metric=True)  # "tens of thousands rallied"
 
 
 def _other_object(ev: _Evidence) -> Binding | None:
-    if not _no_metric_object(ev.sent, ev.c, ev.before, ev.after, ev.seg_start):
+    if not _no_metric_object(ev.ctx, ev.c, ev.before, ev.after, ev.seg_start):
         return None
     return Binding(None, "object of a verb that is no trigger", no_metric=True)
 
 
 def _by_toll_head(ev: _Evidence) -> Binding | None:
-    if not ev.before or ev.last_word not in _LINK:
+    if not ev.before or ev.last_word not in ev.ctx.vocab.frames.toll_verbs:
         return None
     head = [
         t for s, e, t in ev.found if e <= ev.c.start and _NUMBER_OF.search(ev.sent, ev.seg_start, s)
@@ -231,7 +205,8 @@ def _by_toll_head(ev: _Evidence) -> Binding | None:
 
 
 def _by_toll_completed(ev: _Evidence) -> Binding | None:
-    if not ev.before or not (ev.last_word in _LINK or ev.before[-1][0] >= ev.c.start - 1):
+    links = ev.ctx.vocab.frames.toll_verbs
+    if not ev.before or not (ev.last_word in links or ev.before[-1][0] >= ev.c.start - 1):
         return None
     return Binding(ev.before[-1][1].metric, "toll the count completes")  # "the toll rose to 492"
 
@@ -343,7 +318,7 @@ def _predicate(
                 continue
         if token.start(1) in starts:
             return starts[token.start(1)], first
-        if token.group(1).lower() not in _PREDICATE_FILLER:
+        if token.group(1).lower() not in vocab.frames.predicate_words:
             return None, False
         cursor, first = token.end(), False
     return None, False
@@ -364,7 +339,7 @@ def _object_of(
 
 
 def _no_metric_object(
-    sent: str,
+    ctx: SentenceContext,
     c: Candidate,
     before: list[tuple[int, Trigger]],
     after: list[tuple[int, Trigger]],
@@ -372,8 +347,10 @@ def _no_metric_object(
 ) -> bool:
     """ "abducting 14 others", "employed about 1,200 people": the object of a verb that is no
     trigger, with no trigger after it in its clause, counts nothing the vocabulary names."""
+    sent, frames = ctx.sent, ctx.vocab.frames
     verb = _VERB_BEFORE.search(sent, seg_start, c.start)
-    if verb is None or verb.group(1).lower() in _PASSING_VERBS | _LINK | _PREDICATE_FILLER:
+    passing = frames.passing_verbs | frames.toll_verbs | frames.predicate_words
+    if verb is None or verb.group(1).lower() in passing:
         return False
     if any(end == verb.end(1) for end, _ in before):
         return False
