@@ -289,7 +289,10 @@ def _plausible(sent: str, number: Number, follow: Follow) -> bool:
     written = sent[number.start : number.end]
     is_year = re.fullmatch(r"1[89]\d\d|20\d\d", written) is not None
     is_one = written.lower() == "one"
-    if is_year or is_one:
+    if is_year:  # "2019 soldiers", "2030 deaths", never "in 2019 killed"
+        plural_trigger = follow.unit_is_trigger is not None and sent[follow.end - 1] in "sS"
+        return follow.unit is not None or plural_trigger
+    if is_one:
         return follow.unit is not None or follow.unit_is_trigger is not None
     return True
 

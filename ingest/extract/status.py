@@ -348,14 +348,21 @@ def status_rule(scope: Scope) -> StatusRule | None:
     return None
 
 
-_SINCE_BEFORE = re.compile(r"\b(?:since|from|as\s+of|until|through)\s+(?:\w+\s+)?$", _I)
+# A year that dates the start of this event's running total: "since 2011", "the war, which began
+# in 2022", "as of 2020".
+_SINCE_BEFORE = re.compile(
+    r"\b(?:since|from|as\s+of|until|through|began|begun|begin|started|start|erupted|broke\s+out"
+    r"|launched|beginning|onset|outbreak)\b[^,;.]{0,25}$",
+    _I,
+)
 
 
 def earlier_year(
     sent: str, seg_start: int, seg_end: int, num_start: int, num_end: int, article: int | None
 ) -> bool:
     """A year older than the article's own that dates the count: before it in its segment, or
-    "in 2005" after it; "since 2011" and "as of 2020" date this event's running total."""
+    "in 2005" after it; "since 2011", "which began in 2022" and "as of 2020" date this event's
+    running total instead."""
     if article is None:
         return False
     for y in _YEAR_RE.finditer(sent, seg_start, seg_end):
