@@ -42,7 +42,8 @@ _ABOARD = re.compile(
 # A verb of its own after the count: "tens of thousands rallied", "250,000 attended".
 _OWN_VERB = re.compile(
     r"\s+(?:(?:who|that)\s+)?(?:(?:have|has|had|were|was|are|is|been|being|be|now|already"
-    r"|since|all|so\s+far)\s+){0,3}([a-z]+ed)\b"
+    r"|since|all|so\s+far)\s+){0,3}([a-z]+ed|took|went|came|gave|made|sang|stood|sat|rode"
+    r"|drove|began|threw|broke|met|saw|ran|won|paid|chose|wore|spoke|bought|fought)\b"
 )
 # A parenthetical breakdown between the count and its predicate: "143, including 50 police, were".
 _ASIDE = re.compile(r",\s*(?:including|among\s+them|of\s+whom)\b[^,;.]*,", re.IGNORECASE)

@@ -35,6 +35,7 @@ STATUS_STRENGTH: dict[str | None, float] = {
     "correction note": 0.9,
     "figure replaced": 0.9,
     "toll as it stood": 0.85,
+    "superseded by a later count": 0.8,
     "another period": 0.8,
     "changed from": 0.9,
     "previous toll named": 0.8,

@@ -111,6 +111,7 @@ def _from_sentence(ctx: SentenceContext, offset: int) -> list[Extraction]:
             _fall_back(ctx, candidates, candidate)
     for index in range(len(candidates)):
         _bind_status(ctx, candidates, index)
+    _superseded(sent, candidates)
     quote = sent.strip()
     kept = [c for c in candidates if c.metric is not None]
     cued = any(c.status_rule is not None for c in kept)
@@ -124,6 +125,25 @@ _PART_OF_BEFORE = re.compile(r"\s*(?:[\w-]+\s+){0,4}?(?:among|of)\s+(?:them|thos
 
 
 _OF_WHOM = re.compile(r"\s+of\s+(?:whom|them)\b", re.IGNORECASE)
+
+
+# A later count of the same toll that the sentence says it rose to: "officials had put the toll
+# at 753, but it climbed to 812" makes the 753 an earlier toll.
+_ROSE_TO = re.compile(
+    r"\b(?:rose|risen|climbed|increased|jumped|soared|grew|surged|went\s+up|has\s+since\s+\w+)"
+    r"\s+(?:to|past)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _superseded(sent: str, candidates: list[Candidate]) -> None:
+    """A reported count followed by the same metric's count it rose to is an earlier toll."""
+    for c, later in zip(candidates, candidates[1:], strict=False):
+        if c.metric is None or later.metric != c.metric or c.breakdown:
+            continue
+        if c.status is ReportStatus.REPORTED and later.status is ReportStatus.REPORTED:
+            if _ROSE_TO.search(sent, c.end, later.start):
+                c.status, c.status_rule = ReportStatus.PREVIOUS, "superseded by a later count"
 
 
 def _fall_back(ctx: SentenceContext, candidates: list[Candidate], c: Candidate) -> None:

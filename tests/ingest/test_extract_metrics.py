@@ -207,6 +207,11 @@ READINGS = [
         [("hospitalized", 62, "exact", "reported")],
         id="a_written_number_in_intensive_care",
     ),
+    pytest.param(
+        "More than 60,000 people took to the streets, and police detained 1,300.",
+        [("arrests", 1300, "exact", "reported")],
+        id="an_irregular_verb_of_its_own",
+    ),
 ]
 
 

@@ -230,6 +230,11 @@ READINGS = [
         [("deaths", 95, "exact", "reported")],
         id="last_year_without_comparison_is_still_the_event",
     ),
+    pytest.param(
+        "Officials had put the toll at 753, but it climbed to 812 by evening.",
+        [("deaths", 753, "exact", "previous"), ("deaths", 812, "exact", "reported")],
+        id="a_toll_the_sentence_says_rose_later",
+    ),
 ]
 
 
