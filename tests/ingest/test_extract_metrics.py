@@ -212,6 +212,16 @@ READINGS = [
         [("arrests", 1300, "exact", "reported")],
         id="an_irregular_verb_of_its_own",
     ),
+    pytest.param(
+        "Divers resumed the search for 31 people after the ferry sank.",
+        [("missing", 31, "exact", "reported")],
+        id="the_search_for_people_is_missing",
+    ),
+    pytest.param(
+        "Clinics treated 57 people for smoke inhalation overnight.",
+        [("injuries", 57, "exact", "reported")],
+        id="treated_for_smoke_inhalation",
+    ),
 ]
 
 
