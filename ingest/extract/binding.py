@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
@@ -97,12 +98,13 @@ class SentenceContext:
     sent: str
     vocab: Vocabulary
     article_metric: str | None = None
-    triggers: list[tuple[int, int, Trigger]] = field(default_factory=list)
     article_year: int | None = None
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def triggers(self) -> list[tuple[int, int, Trigger]]:
+        """Every trigger of the sentence, scanned once, and only for a sentence with a count."""
         pattern, meaning = trigger_pattern(self.vocab)
-        self.triggers = [
+        return [
             (m.start(), m.end(), meaning[normalise(m.group())]) for m in pattern.finditer(self.sent)
         ]
 

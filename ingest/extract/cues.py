@@ -168,7 +168,9 @@ _PLACE_AFTER = re.compile(r"^\s*(?:[\w-]+\s+)?(?:[\w\s—–-]{0,20}?)\bin\s+(?P
 
 def qualifier_before(before: str) -> tuple[Qualifier, int] | None:
     """The qualifier that ends `before` (the text up to a number), and where its words start."""
-    match = _QUALIFIER_BEFORE_RE.search(before)
+    # Only the last words can end in a qualifier; searching from there is much faster, and the
+    # engine still sees the letter before, so "moreover" is never "over".
+    match = _QUALIFIER_BEFORE_RE.search(before, max(0, len(before) - 48))
     if match is None or match.lastgroup is None:
         return None
     return _QUALIFIERS_BEFORE[int(match.lastgroup[1:])][1], match.start()

@@ -202,6 +202,12 @@ class Scope:
     earlier_year: bool = False  # a year before the article's dates the count's segment
 
     @cached_property
+    def near(self) -> int:
+        """Where the last 80 characters of `prefix` start: the words a pattern anchored at the
+        count can reach, searched from there for speed."""
+        return max(0, len(self.prefix) - 80)
+
+    @cached_property
     def clause(self) -> str:
         """The clause the count opens in, up to 60 characters before it."""
         return re.split(r"[,;:—–(]", self.before)[-1][-60:]
@@ -246,15 +252,15 @@ def _stood_before_change(s: Scope) -> bool:
 
 
 def _compared_with_other_period(s: Scope) -> bool:
-    return bool(_COMPARED_BEFORE.search(s.prefix) and _OTHER_PERIOD_AFTER.match(s.after))
+    return bool(_COMPARED_BEFORE.search(s.prefix, s.near) and _OTHER_PERIOD_AFTER.match(s.after))
 
 
 def _changed_from(s: Scope) -> bool:
     """ "up from 160", "rose from 160 to 164", "to 44 from 51", "compared with about 100,000",
     "from 64 to 2,975" (but never "ranged from 1,200 to 1,800")."""
-    if _FROM_BEFORE.search(s.before) or _COMPARED_WITH.search(s.prefix):
+    if _FROM_BEFORE.search(s.before) or _COMPARED_WITH.search(s.prefix, s.near):
         return True
-    if _TO_FROM.search(s.prefix):
+    if _TO_FROM.search(s.prefix, s.near):
         return True
     start = _FROM_A.search(s.before)
     if start is None or _RANGE_WORD.search(s.before, 0, start.start()):
@@ -366,7 +372,9 @@ def earlier_year(
     if article is None:
         return False
     for y in _YEAR_RE.finditer(sent, seg_start, seg_end):
-        if int(y.group()) >= article or _SINCE_BEFORE.search(sent, 0, y.start()):
+        if int(y.group()) >= article or _SINCE_BEFORE.search(
+            sent, max(0, y.start() - 60), y.start()
+        ):
             continue
         if y.end() <= num_start or (
             y.start() >= num_end and re.search(r"\bin\s+$", sent[: y.start()])
