@@ -97,6 +97,9 @@ def what_follows(sent: str, number: Number, vocab: Vocabulary) -> Follow | None:
     """
     pos = number.end
     rest = sent[pos:]
+    strong = _STRONG.match(rest)
+    if strong is not None:  # "a 5,000-strong force", "a 300-strong Belgian contingent"
+        return _strong_head(sent, pos + strong.end(), vocab)
     if re.match(r"-[A-Za-z]|\s*(?:%|percent\b|per\s+cent\b)", rest):
         return None
     of = re.match(r"\s+of\s+", rest)
@@ -110,6 +113,23 @@ def what_follows(sent: str, number: Number, vocab: Vocabulary) -> Follow | None:
     if _TIME_AFTER.match(rest):
         return Follow(pos)
     return _follow_words(sent, pos, vocab, number.start)
+
+
+_STRONG = re.compile(r"-strong\s+", re.IGNORECASE)
+
+
+def _strong_head(sent: str, cursor: int, vocab: Vocabulary) -> Follow | None:
+    """The noun after "N-strong": a unit or a trigger noun, maybe past modifiers; "a 2,000-strong
+    crowd" counts no metric."""
+    for _ in range(4):  # past up to three modifiers: "a 300-strong Belgian contingent"
+        noun = noun_at(sent, cursor, vocab)
+        if noun is not None and (noun[1] is not None or noun[2] is not None):
+            return Follow(noun[0], noun[1], noun[2])
+        token = TOKEN_RE.match(sent, cursor)
+        if token is None or not _MODIFIER_WORD.fullmatch(token.group(1)):
+            return None
+        cursor = len(sent) - len(sent[token.end() :].lstrip())
+    return None
 
 
 def _after_more(sent: str, pos: int, cursor: int, vocab: Vocabulary) -> Follow | None:

@@ -222,6 +222,16 @@ READINGS = [
         [("injuries", 57, "exact", "reported")],
         id="treated_for_smoke_inhalation",
     ),
+    pytest.param(
+        "A 300-strong Belgian contingent arrived on Monday.",
+        [("troops", 300, "exact", "reported")],
+        id="n_strong_then_a_modified_noun",
+    ),
+    pytest.param(
+        "Protesters formed a 2,000-strong crowd outside parliament.",
+        [],
+        id="n_strong_crowd_counts_no_metric",
+    ),
 ]
 
 
