@@ -6,15 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
-from cli.app import app, err, opened, out, plain_errors, print_json
+from cli.app import opened, out, plain_errors, print_json, progress_bar
 from domain.errors import InvalidInput
-from ingest.extract.evaluation import Evaluation, evaluate
-from ingest.reextract import reextract
+
+commands = typer.Typer()  # merged into `recount` by cli/main.py
 
 
-@app.command("extract-eval")
+@commands.command("extract-eval")
 @plain_errors
 def extract_eval(
     gold: Annotated[
@@ -27,6 +26,8 @@ def extract_eval(
     With several files: one line per file, then the union of them all in full (per metric,
     qualifier and status, with every miss and false positive).
     """
+    from ingest.extract.evaluation import Evaluation, evaluate
+
     each = {}
     for path in gold:
         try:
@@ -52,13 +53,15 @@ def extract_eval(
     out.print("\n".join(lines), markup=False, highlight=False)
 
 
-@app.command("reextract")
+@commands.command("reextract")
 @plain_errors
 def reextract_command(
     subject: Annotated[str, typer.Option(help="the subject whose documents to re-read")],
 ) -> None:
     """Re-run the current extractor over a subject's captured documents and correct the log."""
-    with opened() as archive, Progress(console=err, transient=True) as bar:
+    from services.reextract import reextract
+
+    with opened() as archive, progress_bar() as bar:
         task = bar.add_task("re-extracting", total=None)
         result = reextract(archive, subject, progress=lambda: bar.advance(task))
     out.print(
