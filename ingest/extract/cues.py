@@ -26,7 +26,13 @@ NEVER_COUNTS: tuple[tuple[str, str], ...] = (
     ("date", r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"),
     ("time", r"\b\d{1,2}(?::\d\d)+\b|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am\b|pm\b)"),
     # "aged 49", "between the ages of 17 and 56", "ages 18 to 25"
-    ("age", r"\b(?:aged?|ages)\s+(?:of\s+)?(?:between\s+)?\d+(?:\s*(?:to|and|-|–)\s*\d+)?"),
+    ("age", r"\b(?:aged?|ages)\s+(?:of\s+|from\s+)?(?:between\s+)?\d+(?:\s*(?:to|and|-|–)\s*\d+)?"),
+    # "12 were under 18", "most were younger than 30"
+    (
+        "age",
+        r"\b(?:were|was|are|is)\s+(?:all\s+)?(?:under|over|below|above|younger\s+than|older\s+than)"
+        r"\s+(?:the\s+age\s+of\s+)?\d{1,2}\b(?![,.]?\d)",
+    ),
     # An age limit after a noun of people: "children under five", "adults over 65".
     (
         "age",
@@ -93,7 +99,8 @@ MASK_RE = re.compile("|".join(f"(?:{pattern})" for _, pattern in NEVER_COUNTS))
 _GLUED_MASK_RE = re.compile(
     # a phone number: "1800-425-1077", "1-866-326-9393", "0800 123 456" (no count starts with 0)
     r"(?<![\w,])\+?(?:\d{1,3}-)?\d{3,4}-\d{3}-\d{3,4}\b|(?<![\w,.])0\d+(?:[ -]\d{2,})*\b"
-    r"|(?<=[A-Za-z]),\s+\d{1,2},(?=\s)"  # an age between commas: "The stationmaster, 59, was"
+    # an age between commas, or ending the sentence: "The stationmaster, 59, was", "his father, 45."
+    r"|(?<=[A-Za-z]),\s+\d{1,2}(?:,(?=\s)|(?=\.\s*$))"
     r"|(?<=\bamong\s)(?:the\s+)?\d[\d,]*(?=\s+(?:students|pupils|passengers|people|residents"
     r"|workers|employees|members|guests|pilgrims|fans|spectators|tourists|children|inmates)\b)"
 )

@@ -185,6 +185,41 @@ READINGS = [
         [],
         id="people_accounted_for",
     ),
+    pytest.param(
+        "The victims ranged in age from 3 to 87.",
+        [],
+        id="an_age_range_from_a_to_b",
+    ),
+    pytest.param(
+        "The teenager, 16, was detained along with his father, 45.",
+        [],
+        id="ages_after_commas_to_the_end_of_the_sentence",
+    ),
+    pytest.param(
+        "Of the victims, 12 were under 18.",
+        [("deaths", 12, "exact", "reported")],
+        id="an_age_limit_after_were",
+    ),
+    pytest.param(
+        "The quake destroyed 1,200 houses and damaged 3,400 more.",
+        [],
+        id="houses_and_more_houses",
+    ),
+    pytest.param(
+        "About 2,000 people were inside the mall at the time of the blast.",
+        [],
+        id="people_inside_a_building",
+    ),
+    pytest.param(
+        "The 6.8-magnitude quake was followed by more than 300 aftershocks.",
+        [],
+        id="a_magnitude_and_aftershocks",
+    ),
+    pytest.param(
+        "Food prices have risen 40 percent since the floods.",
+        [],
+        id="a_percentage",
+    ),
 ]
 
 
