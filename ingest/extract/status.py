@@ -127,6 +127,9 @@ _OTHER_EVENT_DATED = re.compile(
     rf"(?:^|[,;:—–(]\s*)in\s+(?:{_MONTH}\s+)?{_YEAR}\b|\bin\s+{_MONTH}\s+{_YEAR}\b"
     rf"|\b(?:a|an|the)\s+{_YEAR}\s+[a-z]|\blast\s+year['’]s\b|\bthe\s+previous\s+year\b"
     r"|^\s*(?:last|the\s+previous)\s+year,"
+    # "In the 1990s, ...", "a similar disaster in ...": an event other than this one
+    r"|\bin\s+the\s+(?:1[89]|20)\d0s\b"
+    r"|\b(?:a|another|an\s+earlier)\s+similar\s+(?!number|figure|toll|count|amount)[a-z]+"
     r"|\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+"
     r"(?:years|decades?)\s+ago\b",
     _I,

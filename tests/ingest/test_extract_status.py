@@ -235,6 +235,16 @@ READINGS = [
         [("deaths", 753, "exact", "previous"), ("deaths", 812, "exact", "reported")],
         id="a_toll_the_sentence_says_rose_later",
     ),
+    pytest.param(
+        "In the 1990s, a similar disaster killed more than 2,000 people.",
+        [("deaths", 2000, "more_than", "other_event")],
+        id="a_decade_and_a_similar_disaster",
+    ),
+    pytest.param(
+        "A similar number of people were injured, about 300.",
+        [("injuries", 300, "around", "reported")],
+        id="a_similar_number_is_this_event",
+    ),
 ]
 
 
