@@ -232,6 +232,16 @@ READINGS = [
         [],
         id="n_strong_crowd_counts_no_metric",
     ),
+    pytest.param(
+        "India dispatched 5,000 paramilitary personnel to the state.",
+        [("troops", 5000, "exact", "reported")],
+        id="a_dispatch_of_modified_personnel",
+    ),
+    pytest.param(
+        "Rescuers are racing to reach an estimated 300 people feared buried in the landslide.",
+        [("missing", 300, "estimated", "reported")],
+        id="feared_buried_is_missing",
+    ),
 ]
 
 
