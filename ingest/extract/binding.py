@@ -47,7 +47,11 @@ _OWN_VERB = re.compile(
     r"|drove|began|threw|broke|met|saw|ran|won|paid|chose|wore|spoke|bought|fought)\b"
 )
 # A parenthetical breakdown between the count and its predicate: "143, including 50 police, were".
-_ASIDE = re.compile(r",\s*(?:including|among\s+them|of\s+whom)\b[^,;.]*,", re.IGNORECASE)
+_ASIDE = re.compile(
+    r",\s*(?:including|among\s+them|of\s+whom|(?:many|most|some|all)\s+of\s+(?:them|whom)|mostly"
+    r"|mainly)\b[^,;.]*,",
+    re.IGNORECASE,
+)
 # Words between a verb and its object count: "deploy an additional 2,500", "killed another 12".
 _OBJECT_GAP = re.compile(r"\s*(?:(?:another|a\s+further|an\s+additional|a\s+total\s+of)\s+)?$")
 _VERB_FORM = re.compile(r"[a-z]+(?:ed|ing)|kills|injures|wounds|detains|arrests|rescues|evacuates")

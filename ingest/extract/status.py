@@ -162,7 +162,8 @@ _PROJECTION_AFTER = re.compile(
     r"(?!have\b|had\b)\w+"
     r"|may\s+(?!(?:still\s+|also\s+|soon\s+|eventually\s+)?(?:have|had|be)\b)"
     r"(?:still\s+|also\s+|soon\s+|eventually\s+)?\w+"
-    r"|(?:are|is|were|was)\s+(?:expected|likely|projected|forecast|predicted)\s+to\s+(?!have\b)\w+)",
+    r"|(?:are|is|were|was)\s+(?:expected|likely|projected|forecast|predicted)\s+to\s+"
+    r"(?!have\b|arrive\b|deploy\b|be\s+(?:sent|deployed)\b)\w+)",
     _I,
 )
 _PLANNED_CUE = re.compile(
@@ -308,7 +309,8 @@ def _modal_after(s: Scope) -> bool:
 # The count's own verb, past a phrase that qualifies it: "1,200 soldiers from the 10th Mountain
 # Division will deploy to Poland".
 _LATER_MODAL = re.compile(
-    r"^[^,;.]{0,60}?\b(?:will|shall|are\s+to|is\s+to|are\s+due\s+to|are\s+set\s+to)\s+"
+    r"^[^,;.]{0,60}?\b(?:will|shall|are\s+to|is\s+to|(?:are|is)\s+(?:due|set|expected|scheduled)"
+    r"\s+to)\s+"
     r"(?:\w+\s+)?(?:deploy|arrive|be\s+sent|be\s+deployed|leave|fly|travel|join|head|go|begin)\b",
     _I,
 )

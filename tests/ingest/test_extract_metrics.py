@@ -242,6 +242,11 @@ READINGS = [
         [("missing", 300, "estimated", "reported")],
         id="feared_buried_is_missing",
     ),
+    pytest.param(
+        "Dozens of people, many of them students, were arrested on Tuesday.",
+        [("arrests", None, "dozens", "reported")],
+        id="an_aside_many_of_them_before_the_predicate",
+    ),
 ]
 
 

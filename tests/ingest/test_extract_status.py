@@ -245,6 +245,11 @@ READINGS = [
         [("injuries", 300, "around", "reported")],
         id="a_similar_number_is_this_event",
     ),
+    pytest.param(
+        "About 1,700 soldiers are expected to arrive by the weekend.",
+        [("troops", 1700, "around", "planned")],
+        id="expected_to_arrive_is_a_plan",
+    ),
 ]
 
 
