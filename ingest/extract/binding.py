@@ -12,7 +12,7 @@ from functools import cached_property
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
 from ingest.extract import cues
-from ingest.extract.counted import TOKEN_RE, Follow, noun_at
+from ingest.extract.counted import TOKEN_RE, Follow, modifies_another_noun, noun_at
 from ingest.extract.numbers import Number
 from ingest.extract.vocabulary import Trigger, Vocabulary, normalise, trigger_pattern
 
@@ -44,7 +44,7 @@ _ABOARD = re.compile(
 _OWN_VERB = re.compile(
     r"\s+(?:(?:who|that)\s+)?(?:(?:have|has|had|were|was|are|is|been|being|be|now|already"
     r"|since|all|so\s+far)\s+){0,3}([a-z]+ed|took|went|came|gave|made|sang|stood|sat|rode"
-    r"|drove|began|threw|broke|met|saw|ran|won|paid|chose|wore|spoke|bought|fought)\b"
+    r"|drove|began|threw|broke|met|saw|ran|won|paid|chose|wore|spoke|bought|fought|live|lived)\b"
 )
 # A parenthetical breakdown between the count and its predicate: "143, including 50 police, were".
 _ASIDE = re.compile(
@@ -109,7 +109,9 @@ class SentenceContext:
         """Every trigger of the sentence, scanned once, and only for a sentence with a count."""
         pattern, meaning = trigger_pattern(self.vocab)
         return [
-            (m.start(), m.end(), meaning[normalise(m.group())]) for m in pattern.finditer(self.sent)
+            (m.start(), m.end(), meaning[normalise(m.group())])
+            for m in pattern.finditer(self.sent)
+            if not modifies_another_noun(self.sent, m.start(), m.end(), self.vocab)
         ]
 
 

@@ -243,6 +243,19 @@ def _plural_noun(sent: str, noun: tuple[int, str | None, str | None]) -> bool:
     return word is not None and word.group().endswith("s") and not word.group().endswith("ss")
 
 
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:the|these|those|its|their|in|of|other|all|many|most|worst|hardest)\s+$", re.IGNORECASE
+)
+
+
+def modifies_another_noun(sent: str, start: int, end: int, vocab: Vocabulary) -> bool:
+    """Whether a trigger is an adjective of a noun the vocabulary does not count, after a
+    determiner: "the affected provinces", "in displaced areas" (never "toll surpasses")."""
+    if not _DETERMINER_BEFORE.search(sent, max(0, start - 12), start):
+        return False
+    return _counts_another_noun(sent, end, vocab)
+
+
 def _counts_another_noun(sent: str, end: int, vocab: Vocabulary) -> bool:
     """A trigger that modifies a noun neither unit nor trigger: "78 affected municipalities"
     count municipalities, "32 evacuation centres" count centres."""

@@ -38,6 +38,17 @@ _OF_WHOLE = re.compile(r"(?:^|[,;:—–]\s*)of\s+(?:the|these|those|its|their)\
 _WHOLE_THEN_PART = re.compile(
     r"[^.;,\d]{0,40},\s*(?:(?:at\s+least|more\s+than|nearly|about|some)\s+)?"
 )
+_OF_WHOLE_THINGS = re.compile(
+    r"\s*of\s+(?:the|its|their|these|those)\s+(?:[\w'’-]+\s+){0,3}?\d[\d,]*\s+(?P<noun>[a-z]+)\s*,\s*"
+    r"(?:(?:about|some|at\s+least|more\s+than|nearly)\s+)?",
+    re.IGNORECASE,
+)
+_PLACES = re.compile(
+    r"provinces|districts|states|regions|towns|cities|villages|countries|counties|municipalities"
+    r"|schools|hospitals|buildings|houses|homes|communes|prefectures|departments|islands|camps"
+    r"|mines|neighbourhoods|neighborhoods|areas|zones",
+    re.IGNORECASE,
+)
 _OF_THE = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
 
 
@@ -207,6 +218,10 @@ def _candidates(sent: str, vocab: Vocabulary) -> list[Candidate]:
         for i, n in enumerate(numbers)
         if i == 0 or not _OF_THE.fullmatch(sent, numbers[i - 1].end, n.start)
     ]
+    # "Of the country's 31 provinces, 10 were affected": the part counts what the whole does.
+    whole = _OF_WHOLE_THINGS.match(sent)
+    if whole is not None and _PLACES.fullmatch(whole["noun"]):
+        numbers = [n for n in numbers if n.start != whole.end()]
     candidates: list[Candidate] = []
     index = 0
     while index < len(numbers):

@@ -220,6 +220,16 @@ READINGS = [
         [],
         id="a_percentage",
     ),
+    pytest.param(
+        "Some 4.6 million children live in the affected provinces, UNICEF said.",
+        [],
+        id="an_adjective_trigger_before_another_noun_names_no_metric",
+    ),
+    pytest.param(
+        "Of the country's 31 provinces, 10 were affected.",
+        [],
+        id="a_part_of_a_whole_that_is_no_people",
+    ),
 ]
 
 
