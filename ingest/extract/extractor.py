@@ -136,6 +136,7 @@ _PART_OF_BEFORE = re.compile(r"\s*(?:[\w-]+\s+){0,4}?(?:among|of)\s+(?:them|thos
 
 
 _OF_WHOM = re.compile(r"\s+of\s+(?:whom|them)\b", re.IGNORECASE)
+_OF_WHOM_BEFORE = re.compile(r"\s*,\s*of\s+(?:whom|them|these)\s+", re.IGNORECASE)
 
 
 # A later count of the same toll that the sentence says it rose to: "officials had put the toll
@@ -161,7 +162,10 @@ def _fall_back(ctx: SentenceContext, candidates: list[Candidate], c: Candidate) 
     """The last resorts, weakest last: a trigger elsewhere in the sentence ("Some 164 people,
     including 103 in Almaty, were killed"), then the metric the article was speaking of."""
     later = [other for other in candidates if other.start > c.start]
-    if later and _OF_WHOM.match(ctx.sent, later[0].follow.end):
+    if later and (
+        _OF_WHOM.match(ctx.sent, later[0].follow.end)
+        or _OF_WHOM_BEFORE.fullmatch(ctx.sent, c.end, later[0].start)
+    ):
         return  # "about 400 residents, 96 of whom were rescued": the verb is the part's
     nearest = nearest_in_sentence(ctx, c)
     if nearest is not None:

@@ -230,6 +230,11 @@ READINGS = [
         [],
         id="a_part_of_a_whole_that_is_no_people",
     ),
+    pytest.param(
+        "The national guard has 450,000 members, of whom 20,000 have been deployed.",
+        [("troops", 20000, "exact", "reported")],
+        id="a_whole_before_of_whom_takes_no_trigger",
+    ),
 ]
 
 

@@ -247,6 +247,11 @@ READINGS = [
         [("arrests", None, "dozens", "reported")],
         id="an_aside_many_of_them_before_the_predicate",
     ),
+    pytest.param(
+        "The rescue effort involves 1,500 responders and 12 cranes.",
+        [("rescue_workers", 1500, "exact", "reported")],
+        id="responders_are_rescue_workers",
+    ),
 ]
 
 
