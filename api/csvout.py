@@ -2,19 +2,21 @@
 
 Spreadsheets and data desks want flat rows, so each report carries its figure's subject and
 metric and a `current` flag. Times are RFC 3339 UTC; booleans are `true`/`false`; empty cells
-are nulls.
+are nulls. The text is written a line at a time from the reports as they are read, so a download
+of a long history never holds it whole.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from domain.figures import FigureView, ReportView
+from domain.figures import ReportView
 from domain.times import format_time
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
+CHUNK = 64 * 1024  # characters written out at a time
 
 COLUMNS = (
     "subject",
@@ -38,15 +40,25 @@ COLUMNS = (
 )
 
 
-def figures_csv(views: Iterable[FigureView]) -> str:
-    """The CSV text (header first, CRLF line ends as RFC 4180 asks) of every report of `views`."""
+def figures_csv(figures: Iterable[tuple[str | None, Iterable[ReportView]]]) -> Iterator[str]:
+    """CSV lines (header first, CRLF ends as RFC 4180 asks): each figure's current report id
+    and its reports, oldest first."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
-    for view in views:
-        current_id = view.current.report_id if view.current else None
-        writer.writerows(_row(report, report.report_id == current_id) for report in view.reports)
-    return buffer.getvalue()
+    for current_id, reports in figures:
+        for report in reports:
+            writer.writerow(_row(report, report.report_id == current_id))
+            if buffer.tell() >= CHUNK:
+                yield _taken(buffer)
+    yield _taken(buffer)
+
+
+def _taken(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def _row(report: ReportView, current: bool) -> list[str]:

@@ -6,13 +6,15 @@ Built from the domain's views, never from tables, so the wire format changes onl
 from __future__ import annotations
 
 import base64
+import json
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.events import RecordedEvent
-from domain.figures import FigureView, ReportView
+from domain.figures import FigurePage, ReportView
 from store.export import canonical_line
 from store.figures import SubjectFigures, SubjectSummary
 
@@ -79,22 +81,36 @@ class Report(BaseModel):
         )
 
 
-class Figure(BaseModel):
+class FigureSummary(BaseModel):
+    """A figure in a subject's answer: its current report and latest revisions, no reports."""
+
     subject: str
     metric: str
     current: Report | None
-    revisions: list[Report]
-    reports: list[Report]
+    revisions: list[Report] = Field(
+        description="the latest revisions (reports where the value changed), oldest first"
+    )
+    revisions_total: int = Field(description="revisions in the window; earlier ones are omitted")
+    reports_total: int = Field(description="reports in the window")
 
     @classmethod
-    def of(cls, view: FigureView) -> Figure:
-        return cls(
-            subject=view.subject,
-            metric=view.metric,
-            current=Report.of(view.current) if view.current else None,
-            revisions=[Report.of(r) for r in view.revisions],
-            reports=[Report.of(r) for r in view.reports],
-        )
+    def of(cls, page: FigurePage) -> FigureSummary:
+        return cls(**_summary_fields(page))
+
+
+class Figure(FigureSummary):
+    """One figure with a page of its reports, oldest first, and the cursor to the next page."""
+
+    reports: list[Report]
+    reports_remaining: int = Field(description="reports after this page")
+    reports_next: str | None = Field(
+        description="pass as `reports_after` (with the permalink's at_position) for the next "
+        "page; null on the last"
+    )
+
+    @classmethod
+    def of(cls, page: FigurePage) -> Figure:
+        return cls(**_page_fields(page))
 
 
 class FigureOut(Figure):
@@ -103,8 +119,47 @@ class FigureOut(Figure):
     permalink: str = Field(description="the same view pinned at_position: same bytes forever")
 
     @classmethod
-    def pinned(cls, view: FigureView, permalink: str) -> FigureOut:
-        return cls(**Figure.of(view).__dict__, permalink=permalink)
+    def pinned(cls, page: FigurePage, permalink: str) -> FigureOut:
+        return cls(**_page_fields(page), permalink=permalink)
+
+
+def _summary_fields(page: FigurePage) -> dict[str, Any]:
+    return {
+        "subject": page.subject,
+        "metric": page.metric,
+        "current": Report.of(page.current) if page.current else None,
+        "revisions": [Report.of(r) for r in page.revisions],
+        "revisions_total": page.revisions_total,
+        "reports_total": page.reports_total,
+    }
+
+
+def _page_fields(page: FigurePage) -> dict[str, Any]:
+    return _summary_fields(page) | {
+        "reports": [Report.of(r) for r in page.reports],
+        "reports_remaining": page.reports_remaining,
+        "reports_next": page.reports_next.encode() if page.reports_next else None,
+    }
+
+
+def stream_figure_json(
+    page: FigurePage, revisions: Iterable[ReportView], reports: Iterable[ReportView]
+) -> Iterator[str]:
+    """A whole Figure as JSON text in pieces: every revision and report, none held at once.
+
+    `page` gives the current report and the counts; its own lists are replaced by the streams.
+    """
+    head = FigureSummary.of(page).model_dump(mode="json", exclude={"revisions"})
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "revisions": ['
+    yield from _joined(revisions)
+    yield '], "reports": ['
+    yield from _joined(reports)
+    yield '], "reports_remaining": 0, "reports_next": null}'
+
+
+def _joined(reports: Iterable[ReportView]) -> Iterator[str]:
+    for n, report in enumerate(reports):
+        yield ("" if n == 0 else ", ") + Report.of(report).model_dump_json()
 
 
 class SubjectFiguresOut(BaseModel):
@@ -113,7 +168,7 @@ class SubjectFiguresOut(BaseModel):
     known_at: datetime | None
     position: int = Field(description="the log position this view is pinned to")
     permalink: str = Field(description="the same view pinned at_position: same bytes forever")
-    figures: list[Figure]
+    figures: list[FigureSummary]
 
     @classmethod
     def of(cls, result: SubjectFigures, permalink: str) -> SubjectFiguresOut:
@@ -123,7 +178,7 @@ class SubjectFiguresOut(BaseModel):
             known_at=result.known_at,
             position=result.position,
             permalink=permalink,
-            figures=[Figure.of(f) for f in result.figures],
+            figures=[FigureSummary.of(f) for f in result.figures],
         )
 
 

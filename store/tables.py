@@ -76,12 +76,20 @@ class LogHead(SQLModel, table=True):
 
 
 class ReportRow(SQLModel, table=True):
-    """Projection: every report with its provenance and its retraction, if any."""
+    """Projection: every report with its provenance and its retraction, if any.
+
+    `eligible` is the domain's "may be current" without the retraction (which depends on the
+    position asked about, so it stays a column test on `retraction_position`). The figure's
+    current report in any window is then one walk down `ix_reports_current`, backwards from the
+    window's `reported_at`, stopping at the first row inside the position bound and not
+    retracted by then.
+    """
 
     __tablename__ = "reports"
     __table_args__ = (
         Index("ix_reports_timeline", "subject", "metric", "reported_at", "position"),
         Index("ix_reports_subject_position", "subject", "position"),
+        Index("ix_reports_current", "subject", "metric", "eligible", "reported_at", "position"),
     )
 
     report_id: str = Field(primary_key=True, max_length=36)
@@ -107,6 +115,7 @@ class ReportRow(SQLModel, table=True):
     retraction_reason: str | None = Field(default=None, sa_type=Text)
     retraction_position: int | None = None
     retraction_recorded_at: datetime | None = utc_column(nullable=True)
+    eligible: bool = False
 
 
 class FigureRow(SQLModel, table=True):

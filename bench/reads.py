@@ -1,0 +1,195 @@
+"""Read benchmarks: one figure as of a moment, against a hand-written indexed SQL query.
+
+    .venv/bin/python -m bench.reads [--events 100000] [--sizes 10000,100000] [--url ...]
+
+For each log size, a fresh archive holds N events: filler reports over 50 subjects x 4 metrics,
+and two figures followed through the log: `long-story/deaths` with 250 reports and
+`short-story/deaths` with 5 (a few of them retracted, a few vague). At each as-of moment the
+benchmark times, per figure, in the same process:
+
+- the baseline: the current value by a hand-written SQL query an expert would write against the
+  reports table (the source's conditions spelled out, walking `ix_reports_timeline` backwards,
+  LIMIT 1), sent as a string on a pooled connection;
+- `current`: the store's as-of lookup (`store.figures.current_as_of`), a ReportView;
+- `answer`: the whole bounded figure answer the API serves (`figure_history`: current, the
+  latest 20 revisions, the first 20 reports and the counts) serialized to JSON.
+
+Every answer is checked against the baseline's value. Ratios are time over the baseline's time
+(lower is better; the goal is <= 3x), and growth is the ratio at the largest size over the ratio
+at the smallest (goal <= 1.3x from 10k to 1M).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy import text
+
+from api.schemas import FigureOut
+from bench.core import START, fresh_archive, report
+from domain.events import FigureReported, PendingEvent, ReportRetracted
+from domain.qualifiers import Qualifier
+from store.archive import Archive
+from store.figures import current_as_of, figure_history
+
+FIGURES = {"long-story": 250, "short-story": 5}
+HAND_WRITTEN = """
+SELECT value FROM reports
+WHERE subject = :subject AND metric = :metric AND reported_at <= :as_of
+  AND value IS NOT NULL AND status = 'reported' AND subset_of IS NULL
+  AND retraction_position IS NULL
+  AND qualifier NOT IN ('dozens', 'hundreds', 'thousands', 'several_thousand',
+                        'tens_of_thousands', 'millions')
+ORDER BY reported_at DESC, position DESC
+LIMIT 1
+"""
+
+
+def fill(archive: Archive, count: int, batch: int = 5000) -> None:
+    """N events: filler, with the followed figures' reports spread evenly through the log."""
+    rng = random.Random(5)
+    followed: dict[int, tuple[str, int]] = {}
+    for subject, reports in FIGURES.items():
+        for n in range(reports):
+            followed[(n * count) // reports + len(subject)] = (subject, n)
+    pending: list[PendingEvent] = []
+    made: dict[str, list[FigureReported]] = {s: [] for s in FIGURES}
+    for n in range(count):
+        if n in followed:
+            subject, k = followed[n]
+            event = replace(
+                report(n, rng),
+                subject=subject,
+                metric="deaths",
+                reported_at=START + timedelta(days=k),
+            )
+            if k % 40 == 39:  # now and then a vague report, never current
+                event = replace(event, value=None, qualifier=Qualifier.DOZENS, low=24, high=99)
+            made[subject].append(event)
+            pending.append(PendingEvent(event))
+            if k % 25 == 24:  # and now and then the previous report is retracted
+                earlier = made[subject][-2]
+                retraction = ReportRetracted(
+                    report_id=earlier.report_id, subject=subject, metric="deaths", reason="wrong"
+                )
+                pending.append(PendingEvent(retraction))
+        else:
+            pending.append(PendingEvent(report(n, rng)))
+        if len(pending) >= batch:
+            archive.events.append(pending)
+            pending = []
+    if pending:
+        archive.events.append(pending)
+
+
+def timed(work: Callable[[], Any], rounds: int) -> float:
+    """The median time of one call, over `rounds` calls (after one untimed call)."""
+    work()
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        work()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def measure(archive: Archive, count: int, rounds: int) -> dict[str, Any]:
+    results: dict[str, Any] = {"events": count}
+    for subject, reports in FIGURES.items():
+        moments = [START + timedelta(days=d, hours=12) for d in (2, reports // 2, reports + 1)]
+        rows = {"sql": 0.0, "current": 0.0, "answer": 0.0}
+        size = 0
+        for as_of in moments:
+            params = {"subject": subject, "metric": "deaths", "as_of": as_of}
+            expected = _sql(archive, params)
+            assert _value(current_as_of(archive, subject, "deaths", as_of)) == expected
+            page, _ = figure_history(archive, subject, "deaths", as_of)
+            assert _value(page.current) == expected
+            size = max(size, len(_answer(archive, subject, as_of)))
+            rows["sql"] += timed(partial(_sql, archive, params), rounds)
+            rows["current"] += timed(
+                partial(current_as_of, archive, subject, "deaths", as_of), rounds
+            )
+            rows["answer"] += timed(partial(_answer, archive, subject, as_of), rounds)
+        n = len(moments)
+        results[subject] = {
+            "reports": reports,
+            "sql_ms": rows["sql"] / n * 1000,
+            "current_ms": rows["current"] / n * 1000,
+            "answer_ms": rows["answer"] / n * 1000,
+            "current_vs_sql": rows["current"] / rows["sql"],
+            "answer_vs_sql": rows["answer"] / rows["sql"],
+            "answer_bytes": size,
+        }
+    return results
+
+
+def _answer(archive: Archive, subject: str, as_of: datetime) -> bytes:
+    page, _ = figure_history(archive, subject, "deaths", as_of)
+    return FigureOut.pinned(page, "/").model_dump_json().encode()
+
+
+def _sql(archive: Archive, params: dict[str, Any]) -> int | None:
+    with archive.engine.connect() as connection:
+        value = connection.execute(text(HAND_WRITTEN), params).scalar()
+    return None if value is None else int(value)
+
+
+def _value(report: Any) -> int | None:
+    return None if report is None else int(report.value)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000", help="log sizes, comma-separated")
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--url", help="a PostgreSQL URL; SQLite files if absent")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    runs = []
+    for size in sizes:
+        with fresh_archive(args.url) as archive:
+            began = time.perf_counter()
+            fill(archive, size)
+            filled = time.perf_counter() - began
+            runs.append(measure(archive, size, args.rounds))
+        if not args.json:
+            backend = "PostgreSQL" if args.url else "SQLite"
+            print(f"{size:,} events (filled in {filled:.0f} s, {backend})")
+            for subject in FIGURES:
+                r = runs[-1][subject]
+                print(
+                    f"  {subject} ({r['reports']} reports): SQL {r['sql_ms']:.3f} ms; "
+                    f"current {r['current_ms']:.3f} ms = {r['current_vs_sql']:.2f}x; "
+                    f"whole answer {r['answer_ms']:.3f} ms = {r['answer_vs_sql']:.2f}x, "
+                    f"{r['answer_bytes']:,} bytes"
+                )
+    growth = {
+        subject: runs[-1][subject]["current_vs_sql"] / runs[0][subject]["current_vs_sql"]
+        for subject in FIGURES
+    }
+    summary = {
+        "runs": runs,
+        "asof_figure_vs_sql": max(runs[-1][s]["current_vs_sql"] for s in FIGURES),
+        "asof_growth": growth,
+        "sizes": sizes,
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        spread = ", ".join(f"{s} {g:.2f}x" for s, g in growth.items())
+        print(f"growth of the current/SQL ratio from {sizes[0]:,} to {sizes[-1]:,}: {spread}")
+
+
+if __name__ == "__main__":
+    main()
