@@ -27,7 +27,6 @@ import random
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -66,14 +65,15 @@ def fill(archive: Archive, count: int, batch: int = 5000) -> None:
     for n in range(count):
         if n in followed:
             subject, k = followed[n]
-            event = replace(
-                report(n, rng),
-                subject=subject,
-                metric="deaths",
-                reported_at=START + timedelta(days=k),
-            )
+            moved = {
+                "subject": subject,
+                "metric": "deaths",
+                "reported_at": START + timedelta(days=k),
+            }
+            event = report(n, rng).model_copy(update=moved)
             if k % 40 == 39:  # now and then a vague report, never current
-                event = replace(event, value=None, qualifier=Qualifier.DOZENS, low=24, high=99)
+                vague = {"value": None, "qualifier": Qualifier.DOZENS, "low": 24, "high": 99}
+                event = event.model_copy(update=vague)
             made[subject].append(event)
             pending.append(PendingEvent(event))
             if k % 25 == 24:  # and now and then the previous report is retracted

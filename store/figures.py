@@ -97,19 +97,36 @@ CURRENT = (
     .order_by(reports.c.reported_at.desc(), reports.c.position.desc())
     .limit(1)
 )
+# Revisions: `lag` over the narrow columns the index holds, then whole rows for the few kept.
 _LAGGED = (
-    select(*COLUMNS, func.lag(reports.c.value).over(order_by=TIMELINE).label("previous"))
+    select(
+        reports.c.position,
+        reports.c.reported_at,
+        reports.c.value,
+        func.lag(reports.c.value).over(order_by=TIMELINE).label("previous"),
+    )
     .where(MAY_BE_CURRENT)
     .subquery()
 )
 _CHANGED = or_(_LAGGED.c.previous.is_(None), _LAGGED.c.previous != _LAGGED.c.value)
-LATEST_REVISIONS = (
-    select(_LAGGED, func.count().over().label("total"))
+_LATEST_KEYS = (
+    select(_LAGGED.c.position, func.count().over().label("total"))
     .where(_CHANGED)
     .order_by(_LAGGED.c.reported_at.desc(), _LAGGED.c.position.desc())
     .limit(bindparam("limit"))
+    .subquery()
 )
-ALL_REVISIONS = select(_LAGGED).where(_CHANGED).order_by(_LAGGED.c.reported_at, _LAGGED.c.position)
+LATEST_REVISIONS = (
+    select(*COLUMNS, _LATEST_KEYS.c.total)
+    .join_from(reports, _LATEST_KEYS, reports.c.position == _LATEST_KEYS.c.position)
+    .order_by(*TIMELINE)
+)
+_ALL_KEYS = select(_LAGGED.c.position).where(_CHANGED).subquery()
+ALL_REVISIONS = (
+    select(*COLUMNS)
+    .join_from(reports, _ALL_KEYS, reports.c.position == _ALL_KEYS.c.position)
+    .order_by(*TIMELINE)
+)
 _AFTER = tuple_(*TIMELINE) > tuple_(
     bindparam("after_at", type_=reports.c.reported_at.type),
     bindparam("after_position", type_=reports.c.position.type),
@@ -179,8 +196,8 @@ def latest_revisions(
     bounds = _bounds(subject, metric, window) | {"limit": max(limit, 1)}
     rows = connection.execute(LATEST_REVISIONS, bounds).mappings().all()
     total = int(rows[0]["total"]) if rows else 0
-    kept = rows[:limit] if limit > 0 else []
-    return [report_from_row(row, window) for row in reversed(kept)], total
+    kept = rows if limit > 0 else []
+    return [report_from_row(row, window) for row in kept], total
 
 
 def stream_revisions(

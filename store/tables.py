@@ -89,7 +89,11 @@ class ReportRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_reports_timeline", "subject", "metric", "reported_at", "position"),
         Index("ix_reports_subject_position", "subject", "position"),
-        Index("ix_reports_current", "subject", "metric", "eligible", "reported_at", "position"),
+        Index(
+            "ix_reports_current",
+            *("subject", "metric", "eligible", "reported_at", "position"),
+            *("value", "retraction_position"),  # held, so revisions are read from the index
+        ),
     )
 
     report_id: str = Field(primary_key=True, max_length=36)

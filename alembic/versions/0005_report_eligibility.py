@@ -49,7 +49,15 @@ def upgrade() -> None:
     op.create_index(
         "ix_reports_current",
         "reports",
-        ["subject", "metric", "eligible", "reported_at", "position"],
+        [
+            "subject",
+            "metric",
+            "eligible",
+            "reported_at",
+            "position",
+            "value",
+            "retraction_position",
+        ],
     )
 
 
