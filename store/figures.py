@@ -4,8 +4,10 @@ Every answer is bounded and every query is indexed; the log is never replayed to
 - the current report is one walk down `ix_reports_current` (subject, metric, eligible,
   reported_at, position) backwards from the window's `reported_at`, LIMIT 1: the first row inside
   the position bound and not retracted by then (`retraction_position` is a column test);
-- revisions are the eligible reports of the window whose value differs from the one before
-  (`lag` over the same index range); the latest `limit` of them come back with their count;
+- revisions are the eligible reports of the window whose value differs from the one before:
+  found over (position, value) pairs read from the same index range, the latest `limit` of them
+  read whole and returned with their count (the scan grows with the figure's eligible reports
+  in the window, never with the log; its rows are two integers);
 - reports come a page at a time, oldest first, after a keyset cursor (reported_at, position),
   with counts from `ix_reports_timeline`; `stream_reports` walks every page for the CLI and CSV.
 
@@ -42,9 +44,9 @@ from domain.status import ReportStatus
 from store.archive import Archive
 from store.tables import documents, events, figures, log_head, reports
 
-REPORTS_LIMIT = 20  # reports in a page unless asked otherwise
+REPORTS_LIMIT = 10  # reports in a page unless asked otherwise
 REPORTS_MAX = 500
-REVISIONS_LIMIT = 20  # the latest revisions in an answer unless asked otherwise
+REVISIONS_LIMIT = 10  # the latest revisions in an answer unless asked otherwise
 STREAM_CHUNK = 1000  # rows a streaming read holds at once
 OPEN_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 OPEN_POSITION = 2**31 - 1
@@ -109,16 +111,12 @@ _LAGGED = (
     .subquery()
 )
 _CHANGED = or_(_LAGGED.c.previous.is_(None), _LAGGED.c.previous != _LAGGED.c.value)
-_LATEST_KEYS = (
-    select(_LAGGED.c.position, func.count().over().label("total"))
-    .where(_CHANGED)
-    .order_by(_LAGGED.c.reported_at.desc(), _LAGGED.c.position.desc())
-    .limit(bindparam("limit"))
-    .subquery()
+REVISION_KEYS = (
+    select(reports.c.position, reports.c.value).where(MAY_BE_CURRENT).order_by(*TIMELINE)
 )
-LATEST_REVISIONS = (
-    select(*COLUMNS, _LATEST_KEYS.c.total)
-    .join_from(reports, _LATEST_KEYS, reports.c.position == _LATEST_KEYS.c.position)
+BY_POSITION = (
+    select(*COLUMNS)
+    .where(reports.c.position.in_(bindparam("positions", expanding=True)))
     .order_by(*TIMELINE)
 )
 _ALL_KEYS = select(_LAGGED.c.position).where(_CHANGED).subquery()
@@ -192,12 +190,22 @@ def current_report(
 def latest_revisions(
     connection: Connection, subject: str, metric: str, window: Window, limit: int
 ) -> tuple[list[ReportView], int]:
-    """The latest `limit` revisions in `window` (oldest first) and how many there are in all."""
-    bounds = _bounds(subject, metric, window) | {"limit": max(limit, 1)}
-    rows = connection.execute(LATEST_REVISIONS, bounds).mappings().all()
-    total = int(rows[0]["total"]) if rows else 0
-    kept = rows if limit > 0 else []
-    return [report_from_row(row, window) for row in kept], total
+    """The latest `limit` revisions in `window` (oldest first) and how many there are in all.
+
+    The changes are found over two integers a row read from `ix_reports_current` alone (no
+    table rows, no sort), then only the kept revisions are read whole.
+    """
+    changes: list[int] = []
+    previous = None
+    for position, value in connection.execute(REVISION_KEYS, _bounds(subject, metric, window)):
+        if value != previous:
+            changes.append(position)
+            previous = value
+    kept = changes[len(changes) - limit :] if limit > 0 else []
+    if not kept:
+        return [], len(changes)
+    rows = connection.execute(BY_POSITION, {"positions": kept}).mappings()
+    return [report_from_row(row, window) for row in rows], len(changes)
 
 
 def stream_revisions(
@@ -366,10 +374,14 @@ def figure_history(
     after: ReportCursor | None = None,
     limit: int = REPORTS_LIMIT,
     revisions: int = REVISIONS_LIMIT,
+    log_head: int | None = None,
 ) -> tuple[FigurePage, Window]:
-    """One figure's bounded answer, and the window (pinned to a position) it answers for."""
+    """One figure's bounded answer, and the window (pinned to a position) it answers for.
+
+    `log_head`, when the caller has just read it, saves reading it again.
+    """
     with archive.engine.connect() as connection:
-        window = window_at(connection, as_of, known_at, at_position)
+        window = window_at(connection, as_of, known_at, at_position, log_head)
         page = figure_page(
             connection, subject, metric, window, after=after, limit=limit, revisions=revisions
         )
@@ -472,7 +484,7 @@ def report_from_row(row: Any, window: Window | None = None) -> ReportView:
         reported_at_basis=row["reported_at_basis"],
         recorded_at=row["recorded_at"],
         position=row["position"],
-        source=Source(
+        source=Source.model_construct(  # read back from the projection: validated on the way in
             url=row["source_url"],
             title=row["source_title"],
             publisher=row["source_publisher"],

@@ -120,7 +120,8 @@ def figure(
     validate_subject(subject)
     validate_metric(metric)
     after = None if reports_after is None else ReportCursor.decode(reports_after)
-    etag, position = _window(request, archive.events.head(), at_position)
+    head = archive.events.head()
+    etag, position = _window(request, head, at_position)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
     path = f"/v1/subjects/{subject}/figures/{metric}"
@@ -138,6 +139,7 @@ def figure(
         after=after,
         limit=limit,
         revisions=revisions_limit,
+        log_head=head,
     )
     paging = _paging(reports_after, limit, revisions_limit)
     link = conditional.permalink(request, path, as_of, window.position or 0, paging)
