@@ -1,116 +1,25 @@
-"""The JSON shapes of the contract (Figure, Report, ...), shared by the HTTP API and `--json`.
-
-Built from the domain's views, never from tables, so the wire format changes only on purpose.
+"""The JSON shapes of the HTTP API; Figure and Report, which `--json` prints too, live in
+services/formats.py and are re-exported here for the routes and the OpenAPI schema.
 """
 
 from __future__ import annotations
 
 import base64
-import json
-from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.events import RecordedEvent
-from domain.figures import FigurePage, ReportView
-from store.export import canonical_line
-from store.figures import SubjectFigures, SubjectSummary
-
-
-class SourceOut(BaseModel):
-    url: str | None
-    title: str | None
-    publisher: str | None
-    document_id: str | None
-
-
-class RetractionOut(BaseModel):
-    reason: str
-    position: int
-    recorded_at: datetime
-
-
-class Report(BaseModel):
-    """One report. `status` is the source's own (reported, previous, ...) or `retracted`."""
-
-    report_id: str
-    value: int | None
-    low: int | None
-    high: int | None
-    qualifier: str
-    approximate: bool
-    unit: str | None
-    quote: str
-    reported_at: datetime
-    reported_at_basis: str = Field(description="published, captured (no date in the entry), given")
-    recorded_at: datetime
-    position: int
-    status: str
-    subset_of: str | None
-    retraction: RetractionOut | None
-    source: SourceOut
-
-    @classmethod
-    def of(cls, view: ReportView) -> Report:
-        retraction = view.retraction
-        return cls(
-            report_id=view.report_id,
-            value=view.value,
-            low=view.low,
-            high=view.high,
-            qualifier=view.qualifier.value,
-            approximate=view.approximate,
-            unit=view.unit,
-            quote=view.quote,
-            reported_at=view.reported_at,
-            reported_at_basis=view.reported_at_basis,
-            recorded_at=view.recorded_at,
-            position=view.position,
-            status="retracted" if retraction else view.status.value,
-            subset_of=view.subset_of,
-            retraction=None
-            if retraction is None
-            else RetractionOut(
-                reason=retraction.reason,
-                position=retraction.position,
-                recorded_at=retraction.recorded_at,
-            ),
-            source=SourceOut(**view.source.model_dump()),
-        )
-
-
-class FigureSummary(BaseModel):
-    """A figure in a subject's answer: its current report and latest revisions, no reports."""
-
-    subject: str
-    metric: str
-    current: Report | None
-    revisions: list[Report] = Field(
-        description="the latest revisions (reports where the value changed), oldest first"
-    )
-    revisions_total: int = Field(description="revisions in the window; earlier ones are omitted")
-    reports_total: int = Field(description="reports in the window")
-
-    @classmethod
-    def of(cls, page: FigurePage) -> FigureSummary:
-        return cls(**_summary_fields(page))
-
-
-class Figure(FigureSummary):
-    """One figure with a page of its reports, oldest first, and the cursor to the next page."""
-
-    reports: list[Report]
-    reports_remaining: int = Field(description="reports after this page")
-    reports_next: str | None = Field(
-        description="pass as `reports_after` (with the permalink's at_position) for the next "
-        "page; null on the last"
-    )
-
-    @classmethod
-    def of(cls, page: FigurePage) -> Figure:
-        return cls(**_page_fields(page))
+from domain.figures import FigurePage
+from services.audit import canonical_line
+from services.figures import SubjectFigures, SubjectSummary
+from services.formats import Figure as Figure
+from services.formats import FigureSummary as FigureSummary
+from services.formats import Report as Report
+from services.formats import RetractionOut as RetractionOut
+from services.formats import SourceOut as SourceOut
+from services.formats import page_fields
 
 
 class FigureOut(Figure):
@@ -120,46 +29,7 @@ class FigureOut(Figure):
 
     @classmethod
     def pinned(cls, page: FigurePage, permalink: str) -> FigureOut:
-        return cls(**_page_fields(page), permalink=permalink)
-
-
-def _summary_fields(page: FigurePage) -> dict[str, Any]:
-    return {
-        "subject": page.subject,
-        "metric": page.metric,
-        "current": Report.of(page.current) if page.current else None,
-        "revisions": [Report.of(r) for r in page.revisions],
-        "revisions_total": page.revisions_total,
-        "reports_total": page.reports_total,
-    }
-
-
-def _page_fields(page: FigurePage) -> dict[str, Any]:
-    return _summary_fields(page) | {
-        "reports": [Report.of(r) for r in page.reports],
-        "reports_remaining": page.reports_remaining,
-        "reports_next": page.reports_next.encode() if page.reports_next else None,
-    }
-
-
-def stream_figure_json(
-    page: FigurePage, revisions: Iterable[ReportView], reports: Iterable[ReportView]
-) -> Iterator[str]:
-    """A whole Figure as JSON text in pieces: every revision and report, none held at once.
-
-    `page` gives the current report and the counts; its own lists are replaced by the streams.
-    """
-    head = FigureSummary.of(page).model_dump(mode="json", exclude={"revisions"})
-    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "revisions": ['
-    yield from _joined(revisions)
-    yield '], "reports": ['
-    yield from _joined(reports)
-    yield '], "reports_remaining": 0, "reports_next": null}'
-
-
-def _joined(reports: Iterable[ReportView]) -> Iterator[str]:
-    for n, report in enumerate(reports):
-        yield ("" if n == 0 else ", ") + Report.of(report).model_dump_json()
+        return cls(**page_fields(page), permalink=permalink)
 
 
 class SubjectFiguresOut(BaseModel):

@@ -33,13 +33,14 @@ from pathlib import Path
 
 import httpx
 
-from api.schemas import FigureOut, SubjectFiguresOut, stream_figure_json
+from api.schemas import FigureOut, SubjectFiguresOut
 from bench.core import METRICS, SUBJECTS, report
 from domain.events import PendingEvent
 from domain.times import parse_time
-from store.archive import Archive
-from store.figures import figure_history, figures_as_of, stream_figures
-from store.settings import Settings
+from services.archive import Archive
+from services.figures import figure_history, figures_as_of, stream_figures
+from services.formats import stream_figure_json
+from services.settings import Settings
 
 AS_OF = ["2022-01-10", "2022-01-20", "2022-02-01", "2022-02-15", "2022-03-01"]
 

@@ -10,7 +10,7 @@ benchmark times, per figure, in the same process:
 - the baseline: the current value by a hand-written SQL query an expert would write against the
   reports table (the source's conditions spelled out, walking `ix_reports_timeline` backwards,
   LIMIT 1), sent as a string on a pooled connection;
-- `current`: the store's as-of lookup (`store.figures.current_as_of`), a ReportView;
+- `current`: the store's as-of lookup (`services.figures.current_as_of`), a ReportView;
 - `answer`: the whole bounded figure answer the API serves (`figure_history`: current, the
   latest 20 revisions, the first 20 reports and the counts) serialized to JSON.
 
@@ -37,8 +37,8 @@ from api.schemas import FigureOut
 from bench.core import START, fresh_archive, report
 from domain.events import FigureReported, PendingEvent, ReportRetracted
 from domain.qualifiers import Qualifier
-from store.archive import Archive
-from store.figures import current_as_of, figure_history
+from services.archive import Archive
+from services.figures import current_as_of, figure_history
 
 FIGURES = {"long-story": 250, "short-story": 5}
 HAND_WRITTEN = """

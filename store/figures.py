@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Engine,
     and_,
     bindparam,
     func,
@@ -41,7 +42,6 @@ from domain.events import Source
 from domain.figures import FigurePage, ReportCursor, ReportView, Retraction, Window
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
-from store.archive import Archive
 from store.tables import documents, events, figures, log_head, reports
 
 REPORTS_LIMIT = 10  # reports in a page unless asked otherwise
@@ -310,21 +310,21 @@ def _cursor(cursor: ReportCursor) -> dict[str, Any]:
     return {"after_at": cursor.reported_at, "after_position": cursor.position}
 
 
-# --- use cases (the API, the CLI and the pages call these) ----------------------------------
+# --- whole answers, each on a connection of its own (services/figures.py offers them) ------
 
 
 def resolve_window(
-    archive: Archive,
+    engine: Engine,
     as_of: datetime | None = None,
     known_at: datetime | None = None,
     at_position: int | None = None,
 ) -> Window:
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         return window_at(connection, as_of, known_at, at_position)
 
 
 def current_as_of(
-    archive: Archive,
+    engine: Engine,
     subject: str,
     metric: str,
     as_of: datetime | None = None,
@@ -335,7 +335,7 @@ def current_as_of(
 
     One indexed lookup; known_at and at_position add the log head's and the time's lookups.
     """
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         if known_at is None and at_position is None:
             window = Window(as_of=as_of)  # every position: no need to read the head
         else:
@@ -344,7 +344,7 @@ def current_as_of(
 
 
 def figures_as_of(
-    archive: Archive,
+    engine: Engine,
     subject: str,
     as_of: datetime | None = None,
     known_at: datetime | None = None,
@@ -352,7 +352,7 @@ def figures_as_of(
     revisions: int = REVISIONS_LIMIT,
 ) -> SubjectFigures:
     """Each figure of a subject with a report in the window: current, revisions, count."""
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         window = window_at(connection, as_of, known_at, at_position)
         summaries = [
             figure_summary(connection, subject, metric, window, revisions)
@@ -364,7 +364,7 @@ def figures_as_of(
 
 
 def figure_history(
-    archive: Archive,
+    engine: Engine,
     subject: str,
     metric: str,
     as_of: datetime | None = None,
@@ -380,7 +380,7 @@ def figure_history(
 
     `log_head`, when the caller has just read it, saves reading it again.
     """
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         window = window_at(connection, as_of, known_at, at_position, log_head)
         page = figure_page(
             connection, subject, metric, window, after=after, limit=limit, revisions=revisions
@@ -398,7 +398,7 @@ class FigureStream:
 
 
 def stream_figures(
-    archive: Archive,
+    engine: Engine,
     subjects: list[str] | None,
     metric: str | None = None,
     as_of: datetime | None = None,
@@ -410,23 +410,23 @@ def stream_figures(
     The window is resolved and every name checked before this returns, so a bad request fails
     before any output; the rows are then read a chunk at a time as the caller writes them.
     """
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         window = window_at(connection, as_of, known_at, at_position)
         if subjects is None:
-            subjects = [s.subject for s in list_subjects(archive)]
+            subjects = [s.subject for s in list_subjects(engine)]
         if metric is not None:
             for subject in subjects:
                 require_figure(connection, subject, metric)
             wanted = [(s, metric) for s in subjects]
         else:
             wanted = [(s, m) for s in subjects for m in subject_metrics(connection, s)]
-    return window, _streams(archive, wanted, window, skip_empty=metric is None)
+    return window, _streams(engine, wanted, window, skip_empty=metric is None)
 
 
 def _streams(
-    archive: Archive, wanted: list[tuple[str, str]], window: Window, skip_empty: bool
+    engine: Engine, wanted: list[tuple[str, str]], window: Window, skip_empty: bool
 ) -> Iterator[FigureStream]:
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         for subject, metric in wanted:
             summary = figure_summary(connection, subject, metric, window, 1)
             if skip_empty and not summary.reports_total:
@@ -438,12 +438,12 @@ def _streams(
             )
 
 
-def list_subjects(archive: Archive) -> list[SubjectSummary]:
+def list_subjects(engine: Engine) -> list[SubjectSummary]:
     query = select(
         figures.c.subject, figures.c.metric, figures.c.report_count, figures.c.last_position
     ).order_by(figures.c.subject, figures.c.metric)
     summaries: dict[str, SubjectSummary] = {}
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         for subject, metric, count, last in connection.execute(query):
             known = summaries.get(subject) or SubjectSummary(subject, [], 0, 0)
             summaries[subject] = SubjectSummary(

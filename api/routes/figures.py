@@ -8,12 +8,11 @@ cacheable: forever when pinned `at_position`, until the log grows otherwise (api
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from api import conditional, csvout, errors
+from api import conditional, errors
 from api.deps import (
     ArchiveDep,
     AsOf,
@@ -27,16 +26,16 @@ from api.schemas import FigureOut, Subject, SubjectFiguresOut
 from domain.errors import InvalidInput, UnknownMetric, UnknownSubject
 from domain.figures import ReportCursor
 from domain.subjects import validate_subject
-from store.figures import (
+from services import formats, log
+from services.figures import (
     REPORTS_LIMIT,
     REVISIONS_LIMIT,
-    FigureStream,
     figure_history,
     figures_as_of,
     list_subjects,
     stream_figures,
 )
-from store.reports import validate_metric
+from services.reports import validate_metric
 
 router = APIRouter(prefix="/v1", tags=["figures"], responses=errors.documented(InvalidInput))
 
@@ -76,14 +75,16 @@ def subject_figures(
     The view's `position` is the log head unless pinned. CSV gives every report of every figure.
     """
     validate_subject(subject)
-    etag, position = _window(request, archive.events.head(), at_position)
+    etag, position = _window(request, log.head(archive), at_position)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
     path = f"/v1/subjects/{subject}/figures"
     if conditional.wants_csv(request):
         window, streams = stream_figures(archive, [subject], None, as_of, known_at, position)
         link = conditional.permalink(request, path, as_of, window.position or 0)
-        return conditional.streamed_response(request, _csv(streams), csvout.MEDIA_TYPE, link, etag)
+        return conditional.streamed_response(
+            request, formats.streamed_csv(streams), formats.MEDIA_TYPE, link, etag
+        )
     result = figures_as_of(archive, subject, as_of, known_at, position, revisions_limit)
     paging = _paging(None, REPORTS_LIMIT, revisions_limit)
     link = conditional.permalink(request, path, as_of, result.position, paging)
@@ -120,7 +121,7 @@ def figure(
     validate_subject(subject)
     validate_metric(metric)
     after = None if reports_after is None else ReportCursor.decode(reports_after)
-    head = archive.events.head()
+    head = log.head(archive)
     etag, position = _window(request, head, at_position)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
@@ -128,7 +129,9 @@ def figure(
     if conditional.wants_csv(request):
         window, streams = stream_figures(archive, [subject], metric, as_of, known_at, position)
         link = conditional.permalink(request, path, as_of, window.position or 0)
-        return conditional.streamed_response(request, _csv(streams), csvout.MEDIA_TYPE, link, etag)
+        return conditional.streamed_response(
+            request, formats.streamed_csv(streams), formats.MEDIA_TYPE, link, etag
+        )
     page, window = figure_history(
         archive,
         subject,
@@ -145,12 +148,6 @@ def figure(
     link = conditional.permalink(request, path, as_of, window.position or 0, paging)
     body = FigureOut.pinned(page, link).model_dump_json().encode()
     return conditional.pinned_response(request, body, JSON, link, etag)
-
-
-def _csv(streams: Iterator[FigureStream]) -> Iterator[str]:
-    return csvout.figures_csv(
-        (f.summary.current.report_id if f.summary.current else None, f.reports) for f in streams
-    )
 
 
 def _paging(reports_after: str | None, limit: int, revisions_limit: int) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from domain.errors import InvalidInput, UnknownMetric, UnknownSubject
 from domain.figures import ReportCursor, Window, reduce_figure, replay_reports
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
-from store.figures import (
+from services.figures import (
     figure_history,
     figures_as_of,
     resolve_window,
