@@ -124,6 +124,7 @@ ALL_REVISIONS = (
     select(*COLUMNS)
     .join_from(reports, _ALL_KEYS, reports.c.position == _ALL_KEYS.c.position)
     .order_by(*TIMELINE)
+    .execution_options(yield_per=STREAM_CHUNK)  # fetched a chunk at a time (server-side on PG)
 )
 _AFTER = tuple_(*TIMELINE) > tuple_(
     bindparam("after_at", type_=reports.c.reported_at.type),
