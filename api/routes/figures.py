@@ -18,9 +18,11 @@ from api.deps import (
     AsOf,
     AtPosition,
     KnownAt,
+    MetricPath,
     ReportsAfter,
     ReportsLimit,
     RevisionsLimit,
+    SubjectPath,
 )
 from api.schemas import FigureOut, Subject, SubjectFiguresOut
 from domain.errors import InvalidInput, UnknownMetric, UnknownSubject
@@ -63,7 +65,7 @@ def subjects(archive: ArchiveDep) -> list[Subject]:
 )
 def subject_figures(
     request: Request,
-    subject: str,
+    subject: SubjectPath,
     archive: ArchiveDep,
     as_of: AsOf,
     known_at: KnownAt,
@@ -102,8 +104,8 @@ def subject_figures(
 )
 def figure(
     request: Request,
-    subject: str,
-    metric: str,
+    subject: SubjectPath,
+    metric: MetricPath,
     archive: ArchiveDep,
     as_of: AsOf,
     known_at: KnownAt,
