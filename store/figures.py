@@ -492,4 +492,5 @@ def report_from_row(row: Any, window: Window | None = None) -> ReportView:
             document_id=row["document_id"],
         ),
         retraction=retraction,
+        confidence=row["confidence"],
     )

@@ -5,7 +5,7 @@ The column is the domain's eligibility rule without the retraction (numeric, not
 rows change here; the log is untouched.
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
