@@ -23,14 +23,15 @@ from fastapi.templating import Jinja2Templates
 
 from api import conditional
 from api.charts import NARROW, WIDE, chart_svg, figure_chart, stated
-from api.deps import ArchiveDep, AtPosition, MetricPath, SubjectPath
+from api.deps import ArchiveDep, AtPosition, MetricPath, ReportsAfter, SubjectPath
 from api.schemas import OptionalTimeText
-from domain.figures import FigureView, ReportView
+from domain.figures import FigureView, ReportCursor, ReportView
 from domain.links import web_link
 from domain.sources import source_name
 from domain.subjects import validate_subject
 from domain.times import format_time, optional_time
 from services.figures import (
+    figure_history,
     figure_timeline,
     list_subjects,
     sources_compared,
@@ -47,6 +48,7 @@ templates.env.globals["web_link"] = web_link
 templates.env.globals["source_name"] = source_name
 
 router = APIRouter(include_in_schema=False)
+PAGE = 100  # quotes on a page; the figure page links to the next
 
 DateInput = Annotated[OptionalTimeText | None, Query(description="empty means now")]
 SVG = "image/svg+xml"
@@ -85,9 +87,15 @@ def subject_page(
     position = window.position or 0
     link = conditional.permalink(request, f"/subjects/{subject}", moment, position)
     query = _query(as_of, at_position)
+    figures = []
+    for view in views:
+        page, _window = figure_history(
+            archive, subject, view.metric, moment, None, position, limit=PAGE
+        )
+        figures.append({**_figure(view, moment), "page": page, "quotes": page.reports})
     context = {
         "subject": subject,
-        "figures": [_figure(view, moment) for view in views],
+        "figures": figures,
         "position": position,
         "as_of_date": moment.date().isoformat() if moment else "",
         "query": query,
@@ -144,12 +152,23 @@ def figure_page(
     archive: ArchiveDep,
     as_of: DateInput = None,
     at_position: AtPosition = None,
+    reports_after: ReportsAfter = None,
 ) -> HTMLResponse:
-    """One figure's whole history: every quote, its source and archived copy, as of a date."""
+    """One figure: its whole timeline charted, each source's latest word, and its quotes a page
+    at a time, each with its source and archived copy, as of a date."""
     view, moment, position = _history(archive, subject, metric, as_of, at_position)
+    after = None if reports_after is None else ReportCursor.decode(reports_after)
+    page, _window = figure_history(
+        archive, subject, metric, moment, None, position, after=after, limit=PAGE
+    )
     path = f"/subjects/{subject}/{metric}"
-    link = conditional.permalink(request, path, moment, position)
+    paging = [] if reports_after is None else [("reports_after", reports_after)]
+    link = conditional.permalink(request, path, moment, position, paging)
     query = _query(as_of, at_position)
+    following = None
+    if page.reports_next is not None:  # the next page, pinned to the same window
+        pinned = _query(as_of, position)
+        following = f"{pinned}&{urlencode([('reports_after', page.reports_next.encode())])}"
     base = str(request.base_url).rstrip("/")
     embed = f"{base}{path}/embed{query}"
     sources = sources_compared(archive, subject, metric, moment, position)
@@ -160,7 +179,10 @@ def figure_page(
         "as_of_date": moment.date().isoformat() if moment else "",
         "sources": sources,
         "spread": _spread(sources),
-        "copies": {k: _copy(v) for k, v in archived_copies(archive, view.reports).items()},
+        "page": page,
+        "quotes": page.reports,
+        "following": following,
+        "copies": {k: _copy(v) for k, v in archived_copies(archive, page.reports).items()},
         "query": query,
         "permalink": link,
         "data": f"/v1/subjects/{subject}/figures/{metric}{query}",

@@ -181,7 +181,7 @@ def test_a_quote_from_a_corrected_article_says_which_version_it_came_from(databa
     with TestClient(create_app(settings_for(database_url, tmp_path))) as client:
         page = client.get("/subjects/desk/deaths").text
     quotes = page[page.index('<ol class="quotes">') :]
-    newer, older = quotes.split('<li class="quote')[1:3]
+    older, newer = quotes.split('<li class="quote')[1:3]  # oldest first
     assert "164" in newer and "from version 2 of the article" in newer
     assert "160" in older and "from version" not in older
     assert newer.count('class="archived"') == older.count('class="archived"') == 1
