@@ -26,7 +26,9 @@ class Archive:
     def __post_init__(self) -> None:
         self.events = EventStore(self.engine)
         self.events.on_append.append(projections.apply)
-        self.events.on_append.extend([merkle.record, keys.record])  # the audit tree, key history
+        tree = merkle.TreeRecorder()
+        self.events.on_append.extend([tree.record, keys.record])  # the audit tree, key history
+        self.events.on_commit.append(tree.committed)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = system_clock) -> Archive:

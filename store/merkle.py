@@ -1,9 +1,10 @@
 """The log's Merkle tree, kept incrementally in `merkle_subtrees` by every append.
 
-`record` runs inside the append's transaction (an `on_append` hook), so the tree and the log
-never disagree about what was committed. A batch reads only the few right-edge subtrees that
-exist before it (one query) and keeps what it computes in memory, so appending k events costs
-one SELECT and one multi-row INSERT whatever k, and O(log n) hashing per event. A tree head or
+`TreeRecorder.record` runs inside the append's transaction (an `on_append` hook), so the tree
+and the log never disagree about what was committed. A batch reads only the few right-edge
+subtrees that exist before it (one query, none when its store wrote the batch before) and keeps
+what it computes in memory, so appending k events costs at most one SELECT and one multi-row
+INSERT whatever k, and O(log n) hashing per event. A tree head or
 a proof reads O(log n) subtrees by primary key; nothing ever scans the leaves.
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, TextClause, insert, select, text
+from sqlalchemy import Connection, TextClause, select, text
 
 from domain.checkpoints import ConsistencyProof, InclusionProof
 from domain.errors import IntegrityError, InvalidInput
@@ -22,6 +23,7 @@ from domain.merkle import SubtreeHashes, new_subtrees
 from domain.merkle import consistency_proof as tree_consistency_proof
 from domain.merkle import inclusion_proof as tree_inclusion_proof
 from domain.merkle import root as tree_root
+from store.rows import RowInsert
 from store.tables import log_head, merkle_subtrees
 
 if TYPE_CHECKING:
@@ -106,20 +108,50 @@ def right_edge(size: int) -> list[tuple[int, int]]:
     return edge
 
 
+INSERT_SUBTREES = RowInsert(merkle_subtrees, ("level", "node_index", "hash", "position"))
+
+
+class TreeRecorder:
+    """The on_append hook: write the subtrees that each batch of events completes.
+
+    It keeps the right edge that its last committed append left (O(log n) hashes) and uses it
+    again when the next append starts where that one ended: the first n leaves of a log that
+    only grows are what they were, so their edge is too. Otherwise (another process appended
+    since) it reads the edge from the table. One recorder per event store.
+    """
+
+    def __init__(self) -> None:
+        self._edge: tuple[int, dict[tuple[int, int], bytes]] | None = None
+        self._staged: tuple[int, dict[tuple[int, int], bytes]] | None = None
+
+    def record(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
+        if not events:
+            return
+        size = events[0].position - 1
+        lookup = StoredSubtrees(connection)
+        if self._edge is not None and self._edge[0] == size:
+            lookup.cache.update(self._edge[1])
+        else:
+            lookup.preload(right_edge(size))
+        rows: list[tuple[int, int, bytes, int]] = []
+        for event in events:
+            for level, index, digest in new_subtrees(event.position - 1, event.leaf_hash, lookup):
+                lookup.cache[(level, index)] = digest
+                rows.append((level, index, digest, event.position))
+        INSERT_SUBTREES(connection, rows)
+        end = events[-1].position
+        self._staged = (end, {key: lookup.cache[key] for key in right_edge(end)})
+
+    def committed(self, events: Sequence[RecordedEvent]) -> None:
+        """The append committed: its edge is now the log's (if this recorder staged it)."""
+        if self._staged is not None and events and self._staged[0] == events[-1].position:
+            self._edge = self._staged
+        self._staged = None
+
+
 def record(connection: Connection, events: Sequence[RecordedEvent]) -> None:
-    """The on_append hook: write the subtrees that this batch of events completes."""
-    if not events:
-        return
-    lookup = StoredSubtrees(connection)
-    lookup.preload(right_edge(events[0].position - 1))
-    rows: list[dict[str, Any]] = []
-    for event in events:
-        for level, index, digest in new_subtrees(event.position - 1, event.leaf_hash, lookup):
-            lookup.cache[(level, index)] = digest
-            rows.append(
-                {"level": level, "node_index": index, "hash": digest, "position": event.position}
-            )
-    connection.execute(insert(merkle_subtrees), rows)
+    """Write the subtrees that `events` complete, reading the edge before them from the table."""
+    TreeRecorder().record(connection, events)
 
 
 def head(connection: Connection) -> int:

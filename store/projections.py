@@ -18,6 +18,7 @@ from domain.events import DocumentCaptured, FigureReported, RecordedEvent, Repor
 from domain.figures import may_be_current
 from domain.qualifiers import VAGUE_BOUNDS
 from domain.status import ReportStatus
+from store.rows import RowInsert, db_time
 from store.tables import documents, figures, reports
 
 Handler = Callable[[Connection, Sequence[RecordedEvent]], None]
@@ -44,30 +45,48 @@ def clear(connection: Connection) -> None:
         connection.execute(delete(table))
 
 
+DOCUMENT_COLUMNS = (
+    "document_id",
+    "version",
+    "subject",
+    "url",
+    "title",
+    "publisher",
+    "content_hash",
+    "text",
+    "published_at",
+    "captured_at",
+    "position",
+    "feed_id",
+    "entry_id",
+)
+INSERT_DOCUMENTS = RowInsert(documents, DOCUMENT_COLUMNS)
+
+
 def _apply_documents(connection: Connection, events: Sequence[RecordedEvent]) -> None:
+    time = db_time(connection.dialect)
     rows = []
     for recorded in events:
         event = recorded.event
         assert isinstance(event, DocumentCaptured)
         rows.append(
-            {
-                "document_id": event.document_id,
-                "version": recorded.version,
-                "subject": event.subject,
-                "url": event.url,
-                "title": event.title,
-                "publisher": event.publisher,
-                "content_hash": event.content_hash,
-                "text": event.text,
-                "published_at": event.published_at,
-                "captured_at": event.captured_at,
-                "position": recorded.position,
-                "feed_id": event.feed_id,
-                "entry_id": event.entry_id,
-            }
+            (
+                event.document_id,
+                recorded.version,
+                event.subject,
+                event.url,
+                event.title,
+                event.publisher,
+                event.content_hash,
+                event.text,
+                time(event.published_at),
+                time(event.captured_at),
+                recorded.position,
+                event.feed_id,
+                event.entry_id,
+            )
         )
-    if rows:
-        connection.execute(insert(documents), rows)
+    INSERT_DOCUMENTS(connection, rows)
 
 
 @dataclass
@@ -81,13 +100,17 @@ class _Touched:
 
 
 def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> None:
+    time = db_time(connection.dialect)
+    recorded_at: tuple[datetime, Any] | None = None  # one time for a whole append: convert once
     new_rows = []
     touched: dict[tuple[str, str], _Touched] = {}
     for recorded in events:
         if recorded.type == FigureReported.type:
             event = recorded.event
             assert isinstance(event, FigureReported)
-            new_rows.append(_report_row(event, recorded))
+            if recorded_at is None or recorded_at[0] is not recorded.recorded_at:
+                recorded_at = (recorded.recorded_at, time(recorded.recorded_at))
+            new_rows.append(_report_row(event, recorded, time(event.reported_at), recorded_at[1]))
             figure = touched.setdefault((event.subject, event.metric), _Touched())
             figure.added += 1
             figure.last_position = recorded.position
@@ -96,7 +119,7 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
                 figure.best = max(figure.best or candidate, candidate)
         elif recorded.type == ReportRetracted.type:
             if new_rows:  # keep the order: a retraction may follow its report in one batch
-                connection.execute(insert(reports), new_rows)
+                INSERT_REPORTS(connection, new_rows)
                 new_rows = []
             retracted = recorded.event
             assert isinstance(retracted, ReportRetracted)
@@ -113,34 +136,61 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
             figure = touched.setdefault((retracted.subject, retracted.metric), _Touched())
             figure.last_position = recorded.position
             figure.retracted = True
-    if new_rows:
-        connection.execute(insert(reports), new_rows)
+    INSERT_REPORTS(connection, new_rows)
     _refresh_figures(connection, touched)
 
 
-def _report_row(event: FigureReported, recorded: RecordedEvent) -> dict[str, Any]:
-    return {
-        "report_id": event.report_id,
-        "subject": event.subject,
-        "metric": event.metric,
-        "value": event.value,
-        "low": event.low,
-        "high": event.high,
-        "qualifier": event.qualifier.value,
-        "approximate": event.approximate,
-        "unit": event.unit,
-        "status": event.status.value,
-        "subset_of": event.subset_of,
-        "quote": event.quote,
-        "reported_at": event.reported_at,
-        "reported_at_basis": event.reported_at_basis,
-        "recorded_at": recorded.recorded_at,
-        "position": recorded.position,
-        "source_url": event.source.url,
-        "source_title": event.source.title,
-        "source_publisher": event.source.publisher,
-        "document_id": event.source.document_id,
-    }
+REPORT_COLUMNS = (
+    "report_id",
+    "subject",
+    "metric",
+    "value",
+    "low",
+    "high",
+    "qualifier",
+    "approximate",
+    "unit",
+    "status",
+    "subset_of",
+    "quote",
+    "reported_at",
+    "reported_at_basis",
+    "recorded_at",
+    "position",
+    "source_url",
+    "source_title",
+    "source_publisher",
+    "document_id",
+)
+INSERT_REPORTS = RowInsert(reports, REPORT_COLUMNS)
+
+
+def _report_row(
+    event: FigureReported, recorded: RecordedEvent, reported_at: Any, recorded_at: Any
+) -> tuple[Any, ...]:
+    source = event.source
+    return (
+        event.report_id,
+        event.subject,
+        event.metric,
+        event.value,
+        event.low,
+        event.high,
+        event.qualifier.value,
+        event.approximate,
+        event.unit,
+        event.status.value,
+        event.subset_of,
+        event.quote,
+        reported_at,
+        event.reported_at_basis,
+        recorded_at,
+        recorded.position,
+        source.url,
+        source.title,
+        source.publisher,
+        source.document_id,
+    )
 
 
 def current_report_query(subject: str, metric: str) -> Any:
@@ -211,11 +261,30 @@ INSERT_FIGURE = insert(figures).values(
 )
 
 
+FIGURE_STATE = (
+    select(figures.c.report_count, reports.c.reported_at, reports.c.position, reports.c.report_id)
+    .select_from(figures.outerjoin(reports, reports.c.report_id == figures.c.current_report_id))
+    .where(figures.c.subject == bindparam("subject"), figures.c.metric == bindparam("metric"))
+)
+
+
 def _stored_figures(
     connection: Connection, keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, tuple[datetime, int, str] | None]]:
-    """Each figure's report count and the timeline key of its current report."""
+    """Each figure's report count and the timeline key of its current report.
+
+    A few figures (a single report, an article's handful) are read by primary key one at a
+    time through one prepared statement; many at once by the set-based query.
+    """
     found: dict[tuple[str, str], tuple[int, tuple[datetime, int, str] | None]] = {}
+    if len(keys) <= 4:
+        for subject, metric in keys:
+            row = connection.execute(FIGURE_STATE, {"subject": subject, "metric": metric}).first()
+            if row is not None:
+                count, reported_at, position, report_id = row
+                current = None if report_id is None else (reported_at, position, report_id)
+                found[(subject, metric)] = (count, current)
+        return found
     joined = figures.outerjoin(reports, reports.c.report_id == figures.c.current_report_id)
     for start in range(0, len(keys), 300):
         query = (

@@ -58,8 +58,7 @@ def test_defaults_are_the_current_head(archive):
     assert consistency_proof(archive, 3).second == 5
 
 
-def test_a_batch_reads_only_the_right_edge_once(archive):
-    append(archive, 1000 - 1)  # 999 = 512 + 256 + 128 + 64 + 32 + 4 + 2 + 1: a long right edge
+def subtree_statements(archive, work) -> list[str]:
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):
@@ -68,10 +67,29 @@ def test_a_batch_reads_only_the_right_edge_once(archive):
 
     sa_event.listen(archive.engine, "before_cursor_execute", count)
     try:
-        append(archive, 1000)
+        work()
     finally:
         sa_event.remove(archive.engine, "before_cursor_execute", count)
-    assert statements == ["SELECT", "INSERT"]
+    return statements
+
+
+def test_a_batch_after_another_writer_reads_only_the_right_edge_once(
+    archive, database_url, tmp_path
+):
+    append(archive, 1000 - 2)
+    other = open_archive(database_url, tmp_path)  # another process's store on the same log
+    try:
+        append(other, 1)  # 999 = 512 + 256 + 128 + 64 + 32 + 4 + 2 + 1: a long right edge
+    finally:
+        other.close()
+    assert subtree_statements(archive, lambda: append(archive, 1000)) == ["SELECT", "INSERT"]
+    assert tree_head(archive)[1] == MemoryTree(leaves(archive)).root()
+
+
+def test_a_batch_after_this_stores_own_append_reads_no_subtrees(archive):
+    append(archive, 999)
+    assert subtree_statements(archive, lambda: append(archive, 1000)) == ["INSERT"]
+    assert subtree_statements(archive, lambda: append(archive, 1)) == ["INSERT"]
     assert tree_head(archive)[1] == MemoryTree(leaves(archive)).root()
 
 
