@@ -151,6 +151,12 @@ class EventStore:
                     self._lead()
         return request.result()
 
+    @property
+    def waiting(self) -> int:
+        """How many batches are queued for the next group (0 when appends do not overlap)."""
+        with self._queue_lock:
+            return len(self._queue)
+
     def _lead(self) -> None:
         """Take the waiting batches (in arrival order, up to GROUP_EVENTS events) and write them."""
         with self._queue_lock:
