@@ -30,13 +30,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
 from domain.canonical import canonical_text, event_bytes, leaf_hash
 from domain.errors import IdempotencyKeyReused, StreamConflict
 from domain.events import Event, PendingEvent, RecordedEvent
 from domain.times import format_time
-from store.rows import RowInsert, db_time
+from store.rows import (
+    RowInsert,
+    db_time,
+    deferring,
+    driver_sql,
+    flush,
+    flush_before_other_statements,
+    write,
+)
 from store.tables import events as events_table
 from store.tables import log_head as head_table
 
@@ -140,6 +149,15 @@ class EventStore:
         self._queue_lock = threading.Lock()
         self._leader = threading.Lock()
         self._known = _Known()
+        self._writer: Connection | None = None  # the leader's connection, kept between groups
+        flush_before_other_statements(engine)
+
+    def close(self) -> None:
+        """Give back the connection appends keep (the engine's pool is the owner's to dispose)."""
+        with self._leader:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
 
     def append(self, pending: Sequence[PendingEvent]) -> AppendResult:
         request = _Request([_encode(item) for item in pending])
@@ -172,10 +190,16 @@ class EventStore:
 
     def _commit(self, group: list[_Request]) -> None:
         try:
-            with self.engine.begin() as connection:
+            if self._writer is None:
+                self._writer = self.engine.connect()
+            connection = self._writer
+            with connection.begin(), deferring(connection):
                 written = self._write(connection, group)
+                flush(connection, commit=True)
         except Exception as error:
             self._known.forget()
+            if isinstance(error, DBAPIError) and error.connection_invalidated:
+                self._drop_writer()
             if len(group) > 1:  # find out whose batch it was: each alone
                 for request in group:
                     request.outcome = None
@@ -188,6 +212,12 @@ class EventStore:
         self._remember(group, written)
         for hook in self.on_commit:
             hook(written)
+
+    def _drop_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.invalidate()
+            self._writer.close()
+            self._writer = None
 
     def _write(self, connection: Connection, group: list[_Request]) -> list[RecordedEvent]:
         head, last_time = connection.execute(LOCK_HEAD).one()
@@ -222,10 +252,11 @@ class EventStore:
             by_key.update((e.idempotency_key, e) for e in appended if e.idempotency_key)
         if not written:
             return written
-        INSERT_EVENTS(connection, rows)
-        for hook in self.on_append:
+        for hook in self.on_append:  # before the log's rows: their reads need no flush first
             hook(connection, written)
-        connection.execute(MOVE_HEAD, {"position": head + len(written), "recorded_at": recorded_at})
+        INSERT_EVENTS(connection, rows)
+        move = driver_sql(connection.dialect, "UPDATE log_head SET position = ?, recorded_at = ?")
+        write(connection, move, (head + len(written), stamp.value))
         return written
 
     def _remember(self, group: list[_Request], written: list[RecordedEvent]) -> None:
@@ -284,9 +315,6 @@ LOCK_HEAD = (
 )
 
 
-MOVE_HEAD = update(head_table).values(
-    position=bindparam("position"), recorded_at=bindparam("recorded_at")
-)
 VERSIONS = (
     select(events_table.c.stream_id, func.max(events_table.c.version))
     .where(events_table.c.stream_id.in_(bindparam("streams", expanding=True)))

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, delete, select, tuple_, update
 
 from domain.events import DocumentCaptured, FigureReported, RecordedEvent, ReportRetracted
 from domain.figures import may_be_current
 from domain.qualifiers import VAGUE_BOUNDS
 from domain.status import ReportStatus
-from store.rows import RowInsert, db_time
+from store.rows import RowInsert, db_time, driver_sql, write
 from store.tables import documents, figures, reports
 
 Handler = Callable[[Connection, Sequence[RecordedEvent]], None]
@@ -100,6 +100,11 @@ class _Touched:
 
 
 def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> None:
+    figure_types = (FigureReported.type, ReportRetracted.type)
+    keys = {(e.data["subject"], e.data["metric"]) for e in events if e.type in figure_types}
+    if not keys:
+        return
+    stored = _stored_figures(connection, sorted(keys))  # read first: the writes below can wait
     time = db_time(connection.dialect)
     recorded_at: tuple[datetime, Any] | None = None  # one time for a whole append: convert once
     new_rows = []
@@ -137,7 +142,7 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
             figure.last_position = recorded.position
             figure.retracted = True
     INSERT_REPORTS(connection, new_rows)
-    _refresh_figures(connection, touched)
+    _refresh_figures(connection, touched, stored)
 
 
 REPORT_COLUMNS = (
@@ -213,15 +218,18 @@ def current_report_query(subject: str, metric: str) -> Any:
     )
 
 
-def _refresh_figures(connection: Connection, touched: dict[tuple[str, str], _Touched]) -> None:
+def _refresh_figures(
+    connection: Connection,
+    touched: dict[tuple[str, str], _Touched],
+    stored: dict[tuple[str, str], tuple[int, tuple[datetime, int, str] | None]],
+) -> None:
     """Move each touched figure's current report forward, in a few set-based statements.
 
     A new report replaces the current one when it is later on the story's timeline; only a
     retraction makes the table answer again, since it may have withdrawn the current report.
     """
-    stored = _stored_figures(connection, list(touched))
-    updates: list[dict[str, Any]] = []
-    inserts: list[dict[str, Any]] = []
+    updates: list[tuple[Any, ...]] = []
+    inserts: list[tuple[Any, ...]] = []
     for (subject, metric), figure in touched.items():
         old = stored.get((subject, metric))
         if figure.retracted:
@@ -229,35 +237,28 @@ def _refresh_figures(connection: Connection, touched: dict[tuple[str, str], _Tou
         else:
             candidates = [c for c in (old and old[1], figure.best) if c]
             current = max(candidates)[2] if candidates else None
-        row = {
-            "b_subject": subject,
-            "b_metric": metric,
-            "b_current": current,
-            "b_count": figure.added + (old[0] if old else 0),
-            "b_last": figure.last_position,
-        }
+        row = (
+            current,
+            figure.added + (old[0] if old else 0),
+            figure.last_position,
+            subject,
+            metric,
+        )
         (updates if old else inserts).append(row)
+    dialect = connection.dialect
     if updates:
-        connection.execute(UPDATE_FIGURE, updates)
+        write(connection, driver_sql(dialect, UPDATE_FIGURE), updates, many=True)
     if inserts:
-        connection.execute(INSERT_FIGURE, inserts)
+        write(connection, driver_sql(dialect, INSERT_FIGURE), inserts, many=True)
 
 
 UPDATE_FIGURE = (
-    update(figures)
-    .where(figures.c.subject == bindparam("b_subject"), figures.c.metric == bindparam("b_metric"))
-    .values(
-        current_report_id=bindparam("b_current"),
-        report_count=bindparam("b_count"),
-        last_position=bindparam("b_last"),
-    )
+    "UPDATE figures SET current_report_id = ?, report_count = ?, last_position = ? "
+    "WHERE subject = ? AND metric = ?"
 )
-INSERT_FIGURE = insert(figures).values(
-    subject=bindparam("b_subject"),
-    metric=bindparam("b_metric"),
-    current_report_id=bindparam("b_current"),
-    report_count=bindparam("b_count"),
-    last_position=bindparam("b_last"),
+INSERT_FIGURE = (
+    "INSERT INTO figures (current_report_id, report_count, last_position, subject, metric) "
+    "VALUES (?, ?, ?, ?, ?)"
 )
 
 

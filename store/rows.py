@@ -8,16 +8,23 @@ array per column, a single statement (and round trip) however many rows. It stil
 the SQLAlchemy connection, so the append's transaction and the error translation are the usual
 ones. Values arrive as the database takes them: JSON columns as text already encoded (the
 append encodes each event once), times through `db_time`.
+
+Inside an append on PostgreSQL, writes are deferred (`deferring`): they queue on the connection
+and go to the server together, in pipeline mode, when the next statement needs their effect
+(any other statement on the connection flushes them first) or with the COMMIT, so the writes
+of an append cost one round trip, not one each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Engine, Table, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 
 from store.tables import UTCDateTime
 
@@ -36,9 +43,9 @@ class RowInsert:
         dialect = connection.dialect
         statement = self._statements.get(dialect.name) or self._render(dialect)
         if dialect.name == "postgresql":
-            connection.exec_driver_sql(statement, tuple(map(list, zip(*rows, strict=True))))
+            write(connection, statement, tuple(map(list, zip(*rows, strict=True))))
         else:
-            connection.exec_driver_sql(statement, list(rows))
+            write(connection, statement, list(rows), many=True)
 
     def _render(self, dialect: Dialect) -> str:
         names = ", ".join(self.columns)
@@ -59,3 +66,76 @@ def db_time(dialect: Dialect) -> Callable[[datetime | None], Any]:
     processor = UTCDateTime().bind_processor(dialect)
     assert processor is not None
     return processor
+
+
+def driver_sql(dialect: Dialect, statement: str) -> str:
+    """A statement written with `?` marks, in the driver's own parameter style."""
+    return statement if dialect.name == "sqlite" else statement.replace("?", "%s")
+
+
+DEFERRED = "recount.deferred_writes"
+
+
+def write(connection: Connection, statement: str, parameters: Any, many: bool = False) -> None:
+    """Run a write now, or queue it when the connection is deferring writes."""
+    queue: list[tuple[str, Any, bool]] | None = connection.info.get(DEFERRED)
+    if queue is not None:
+        queue.append((statement, parameters, many))
+    else:
+        connection.exec_driver_sql(statement, parameters)
+
+
+@contextmanager
+def deferring(connection: Connection) -> Iterator[None]:
+    """Queue writes on a PostgreSQL connection until something needs them (see `flush`)."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.info[DEFERRED] = []
+    try:
+        yield
+    finally:
+        connection.info.pop(DEFERRED, None)
+
+
+def flush(connection: Connection, commit: bool = False) -> None:
+    """Send the queued writes (and, if asked, COMMIT) in one pipeline: one round trip.
+
+    Does nothing on a connection that is not deferring. After a COMMIT sent here, the driver
+    is outside any transaction, so SQLAlchemy's own commit at the end of the block is a no-op.
+    """
+    queue: list[tuple[str, Any, bool]] | None = connection.info.get(DEFERRED)
+    if queue is None or not (queue or commit):
+        return
+    items = list(queue)
+    queue.clear()
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    statement = ""
+    try:
+        with driver.pipeline(), driver.cursor() as cursor:
+            for statement, parameters, many in items:
+                if many:
+                    cursor.executemany(statement, parameters)
+                else:
+                    cursor.execute(statement, parameters)
+            if commit:
+                driver.commit()
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            statement, None, error, connection.dialect.loaded_dbapi.Error
+        ) from error
+
+
+def flush_before_other_statements(engine: Engine) -> None:
+    """Any statement run on a deferring connection first sends what is queued."""
+    if engine.dialect.name != "postgresql" or event.contains(
+        engine, "before_cursor_execute", _flush_first
+    ):
+        return
+    event.listen(engine, "before_cursor_execute", _flush_first)
+
+
+def _flush_first(connection: Connection, *_args: Any) -> None:
+    if connection.info.get(DEFERRED):
+        flush(connection)
