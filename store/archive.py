@@ -25,10 +25,9 @@ class Archive:
 
     def __post_init__(self) -> None:
         self.events = EventStore(self.engine)
-        self.events.on_append.append(projections.apply)
-        tree = merkle.TreeRecorder()
-        self.events.on_append.extend([tree.record, keys.record])  # the audit tree, key history
-        self.events.on_commit.append(tree.committed)
+        projector, tree = projections.Projector(), merkle.TreeRecorder()
+        self.events.on_append.extend([projector.apply, tree.record, keys.record])
+        self.events.on_commit.extend([projector.committed, tree.committed])
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = system_clock) -> Archive:

@@ -220,7 +220,7 @@ class EventStore:
             self._writer = None
 
     def _write(self, connection: Connection, group: list[_Request]) -> list[RecordedEvent]:
-        head, last_time = connection.execute(LOCK_HEAD).one()
+        head, last_time = _lock_head(connection)
         known = self._known
         if known.head != head:
             known.forget()
@@ -323,6 +323,22 @@ VERSIONS = (
 BY_KEY = select(events_table).where(
     events_table.c.idempotency_key.in_(bindparam("keys", expanding=True))
 )
+
+
+def _lock_head(connection: Connection) -> tuple[int, datetime | None]:
+    """Lock the head row and read it: on PostgreSQL in one round trip with the BEGIN."""
+    if connection.dialect.name != "postgresql":
+        position, recorded_at = connection.execute(LOCK_HEAD).one()
+        return position, recorded_at
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.pipeline(), driver.cursor() as cursor:
+        cursor.execute(
+            "UPDATE log_head SET position = position RETURNING position, recorded_at", prepare=True
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0]), row[1]
 
 
 @dataclass(frozen=True)

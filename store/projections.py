@@ -18,7 +18,7 @@ from domain.events import DocumentCaptured, FigureReported, RecordedEvent, Repor
 from domain.figures import may_be_current
 from domain.qualifiers import VAGUE_BOUNDS
 from domain.status import ReportStatus
-from store.rows import RowInsert, db_time, driver_sql, write
+from store.rows import RowInsert, db_time, write
 from store.tables import documents, figures, reports
 
 Handler = Callable[[Connection, Sequence[RecordedEvent]], None]
@@ -33,10 +33,58 @@ def register_handler(handler: Handler, *tables: Any) -> None:
 
 
 def apply(connection: Connection, events: Sequence[RecordedEvent]) -> None:
+    """Bring every projection up to date with `events` (on append and on replay)."""
+    _apply(connection, events, {})
+
+
+def _apply(
+    connection: Connection, events: Sequence[RecordedEvent], known: dict[FigureKey, FigureState]
+) -> dict[FigureKey, FigureState | None]:
     _apply_documents(connection, [e for e in events if e.type == DocumentCaptured.type])
-    _apply_reports(connection, events)
+    states = _apply_reports(connection, events, known)
     for handler in HANDLERS:
         handler(connection, events)
+    return states
+
+
+FigureKey = tuple[str, str]
+FigureState = tuple[int, tuple[datetime, int, str] | None]  # report count, current's timeline key
+
+
+class Projector:
+    """The projections of one event store, with the figure states its last commit left.
+
+    Moving a figure's current report forward needs the figure's count and current report; the
+    projector keeps those from its own appends and uses them again only when the next append
+    starts where its last commit ended (nothing else can have changed the figures then), so a
+    lone writer reads no figure rows at all. Replay, which rebuilds the same rows, keeps them
+    valid. A figure touched by a retraction is read from the table again next time.
+    """
+
+    def __init__(self) -> None:
+        self._figures: dict[FigureKey, FigureState] = {}
+        self._valid_at: int | None = None
+        self._staged: tuple[int, dict[FigureKey, FigureState | None]] | None = None
+
+    def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
+        if not events:
+            return
+        if self._valid_at != events[0].position - 1 or len(self._figures) > 100_000:
+            self._figures.clear()
+            self._valid_at = None
+        states = _apply(connection, events, self._figures)
+        self._staged = (events[-1].position, states)
+
+    def committed(self, events: Sequence[RecordedEvent]) -> None:
+        staged, self._staged = self._staged, None
+        if staged is None or not events or staged[0] != events[-1].position:
+            return
+        for key, state in staged[1].items():
+            if state is None:
+                self._figures.pop(key, None)
+            else:
+                self._figures[key] = state
+        self._valid_at = staged[0]
 
 
 def clear(connection: Connection) -> None:
@@ -99,12 +147,16 @@ class _Touched:
     retracted: bool = False  # a retraction may have removed the current report: ask the table
 
 
-def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> None:
+def _apply_reports(
+    connection: Connection, events: Sequence[RecordedEvent], known: dict[FigureKey, FigureState]
+) -> dict[FigureKey, FigureState | None]:
     figure_types = (FigureReported.type, ReportRetracted.type)
     keys = {(e.data["subject"], e.data["metric"]) for e in events if e.type in figure_types}
     if not keys:
-        return
-    stored = _stored_figures(connection, sorted(keys))  # read first: the writes below can wait
+        return {}
+    stored = {k: known[k] for k in keys if k in known}
+    if len(stored) < len(keys):  # read first: the writes below can wait
+        stored.update(_stored_figures(connection, sorted(keys - stored.keys())))
     time = db_time(connection.dialect)
     recorded_at: tuple[datetime, Any] | None = None  # one time for a whole append: convert once
     new_rows = []
@@ -142,7 +194,7 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
             figure.last_position = recorded.position
             figure.retracted = True
     INSERT_REPORTS(connection, new_rows)
-    _refresh_figures(connection, touched, stored)
+    return _refresh_figures(connection, touched, stored)
 
 
 REPORT_COLUMNS = (
@@ -221,44 +273,48 @@ def current_report_query(subject: str, metric: str) -> Any:
 def _refresh_figures(
     connection: Connection,
     touched: dict[tuple[str, str], _Touched],
-    stored: dict[tuple[str, str], tuple[int, tuple[datetime, int, str] | None]],
-) -> None:
+    stored: dict[FigureKey, FigureState],
+) -> dict[FigureKey, FigureState | None]:
     """Move each touched figure's current report forward, in a few set-based statements.
 
     A new report replaces the current one when it is later on the story's timeline; only a
     retraction makes the table answer again, since it may have withdrawn the current report.
+    Returns each touched figure's new state (None where a retraction left it to the table).
     """
     updates: list[tuple[Any, ...]] = []
     inserts: list[tuple[Any, ...]] = []
+    states: dict[FigureKey, FigureState | None] = {}
     for (subject, metric), figure in touched.items():
         old = stored.get((subject, metric))
+        count = figure.added + (old[0] if old else 0)
         if figure.retracted:
             current = connection.execute(current_report_query(subject, metric)).scalar()
+            states[(subject, metric)] = None
         else:
             candidates = [c for c in (old and old[1], figure.best) if c]
-            current = max(candidates)[2] if candidates else None
-        row = (
-            current,
-            figure.added + (old[0] if old else 0),
-            figure.last_position,
-            subject,
-            metric,
-        )
+            best = max(candidates) if candidates else None
+            current = best[2] if best else None
+            states[(subject, metric)] = (count, best)
+        row = (current, count, figure.last_position, subject, metric)
         (updates if old else inserts).append(row)
-    dialect = connection.dialect
-    if updates:
-        write(connection, driver_sql(dialect, UPDATE_FIGURE), updates, many=True)
-    if inserts:
-        write(connection, driver_sql(dialect, INSERT_FIGURE), inserts, many=True)
+    if updates and connection.dialect.name == "postgresql":
+        write(connection, UPDATE_FIGURES_FROM_ARRAYS, tuple(map(list, zip(*updates, strict=True))))
+    elif updates:
+        write(connection, UPDATE_FIGURE, updates, many=True)
+    INSERT_FIGURES(connection, inserts)
+    return states
 
 
+FIGURE_COLUMNS = ("current_report_id", "report_count", "last_position", "subject", "metric")
+INSERT_FIGURES = RowInsert(figures, FIGURE_COLUMNS)
 UPDATE_FIGURE = (
     "UPDATE figures SET current_report_id = ?, report_count = ?, last_position = ? "
     "WHERE subject = ? AND metric = ?"
 )
-INSERT_FIGURE = (
-    "INSERT INTO figures (current_report_id, report_count, last_position, subject, metric) "
-    "VALUES (?, ?, ?, ?, ?)"
+UPDATE_FIGURES_FROM_ARRAYS = (  # PostgreSQL: every figure of an append in one statement
+    "UPDATE figures SET current_report_id = u.c, report_count = u.n, last_position = u.l "
+    "FROM unnest(%s::varchar[], %s::integer[], %s::integer[], %s::varchar[], %s::varchar[]) "
+    "AS u(c, n, l, s, m) WHERE figures.subject = u.s AND figures.metric = u.m"
 )
 
 

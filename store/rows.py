@@ -111,20 +111,33 @@ def flush(connection: Connection, commit: bool = False) -> None:
     queue.clear()
     driver = connection.connection.driver_connection
     assert driver is not None
-    statement = ""
+    statement, parameters = _combined(items)
     try:
         with driver.pipeline(), driver.cursor() as cursor:
-            for statement, parameters, many in items:
-                if many:
-                    cursor.executemany(statement, parameters)
-                else:
-                    cursor.execute(statement, parameters)
+            if statement:
+                cursor.execute(statement, parameters)
             if commit:
                 driver.commit()
     except connection.dialect.loaded_dbapi.Error as error:
         raise DBAPIError.instance(
             statement, None, error, connection.dialect.loaded_dbapi.Error
         ) from error
+
+
+def _combined(items: list[tuple[str, Any, bool]]) -> tuple[str, list[Any]]:
+    """The queued writes as one statement: all but the last in data-modifying WITH clauses.
+
+    They see one snapshot, so they must not depend on each other's effects; what is queued
+    never does (each table is written once per append, and anything that reads flushes first).
+    The server then parses, plans and runs one statement instead of one per table.
+    """
+    assert not any(many for _, _, many in items), "PostgreSQL writes are set-based here"
+    if not items:
+        return "", []
+    parameters: list[Any] = [p for _, params, _ in items for p in params]
+    clauses = [f"w{n} AS ({statement})" for n, (statement, _, _) in enumerate(items[:-1])]
+    last = items[-1][0]
+    return (f"WITH {', '.join(clauses)} {last}" if clauses else last), parameters
 
 
 def flush_before_other_statements(engine: Engine) -> None:
