@@ -313,7 +313,7 @@ UPDATE_FIGURE = (
 )
 UPDATE_FIGURES_FROM_ARRAYS = (  # PostgreSQL: every figure of an append in one statement
     "UPDATE figures SET current_report_id = u.c, report_count = u.n, last_position = u.l "
-    "FROM unnest(%s::varchar[], %s::integer[], %s::integer[], %s::varchar[], %s::varchar[]) "
+    "FROM unnest(%b::varchar[], %b::integer[], %b::integer[], %b::varchar[], %b::varchar[]) "
     "AS u(c, n, l, s, m) WHERE figures.subject = u.s AND figures.metric = u.m"
 )
 

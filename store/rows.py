@@ -4,7 +4,8 @@ SQLAlchemy Core builds and binds a parameter dictionary per row through its type
 log, the reports and the Merkle subtrees that cost as much as the database's own work. A
 `RowInsert` renders its statement once per dialect and hands the driver plain tuples: one
 `executemany` on SQLite, and on PostgreSQL one `INSERT ... SELECT FROM unnest(...)` with a typed
-array per column, a single statement (and round trip) however many rows. It still runs through
+array per column (sent in binary, `%b`: no quoting of each element), a single statement (and
+round trip) however many rows. It still runs through
 the SQLAlchemy connection, so the append's transaction and the error translation are the usual
 ones. Values arrive as the database takes them: JSON columns as text already encoded (the
 append encodes each event once), times through `db_time`.
@@ -51,7 +52,7 @@ class RowInsert:
         names = ", ".join(self.columns)
         if dialect.name == "postgresql":
             arrays = ", ".join(
-                f"%s::{self.table.c[name].type.compile(dialect=dialect)}[]" for name in self.columns
+                f"%b::{self.table.c[name].type.compile(dialect=dialect)}[]" for name in self.columns
             )
             statement = f"INSERT INTO {self.table.name} ({names}) SELECT * FROM unnest({arrays})"
         else:
