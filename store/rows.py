@@ -18,6 +18,7 @@ of an append cost one round trip, not one each.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -62,9 +63,14 @@ class RowInsert:
         return statement
 
 
+@functools.lru_cache(maxsize=16)
 def db_time(dialect: Dialect) -> Callable[[datetime | None], Any]:
-    """How a UTC time column takes a value on this database (SQLAlchemy's own bind processor)."""
-    processor = UTCDateTime().bind_processor(dialect)
+    """How a UTC time column takes a value on this database (SQLAlchemy's own bind processor).
+
+    On SQLite that is text in SQLAlchemy's one spelling (microseconds always written), which
+    is what every query's bound times are compared with.
+    """
+    processor = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
     assert processor is not None
     return processor
 
