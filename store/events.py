@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -398,9 +399,13 @@ def _numbered(
 
 
 def _event_id() -> str:
-    """A random (version 4) UUID as text, without building a `uuid.UUID` on the way."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = raw[6] & 0x0F | 0x40
+    """A time-ordered UUID (RFC 9562 version 7) as text.
+
+    Its first 48 bits are the Unix time in milliseconds, so new ids land at the right edge of
+    the unique index instead of on a random page of it; 74 bits stay random.
+    """
+    raw = bytearray((time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10))
+    raw[6] = raw[6] & 0x0F | 0x70
     raw[8] = raw[8] & 0x3F | 0x80
     h = raw.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
