@@ -25,23 +25,28 @@ import argparse
 import json
 import random
 import sqlite3
+import statistics
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.core import fresh_archive, report
+from bench.core import START, fresh_archive, report
 from domain.canonical import canonical_bytes, canonical_form, leaf_hash
 from domain.events import FigureReported, PendingEvent
+from domain.qualifiers import VAGUE_BOUNDS
 from store.archive import Archive
+from store.audit import verify_live
+from store.figures import figure_history
+from store.replay import replay
 
 ROW_SQL = (
     "INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, "
@@ -197,7 +202,7 @@ def peer_recorder(url: str | None, folder: Path) -> Iterator[Any]:
 
     parsed = make_url(url)
     with pg_schema(url) as (schema, _):
-        datastore = PostgresDatastore(
+        pg_datastore = PostgresDatastore(
             dbname=parsed.database or "",
             host=parsed.host or "127.0.0.1",
             port=parsed.port or 5432,
@@ -206,10 +211,10 @@ def peer_recorder(url: str | None, folder: Path) -> Iterator[Any]:
             schema=schema,
             originator_id_type="text",
         )
-        recorder = PostgresApplicationRecorder(datastore)
-        recorder.create_table()
-        yield recorder
-        datastore.close()
+        pg_recorder = PostgresApplicationRecorder(pg_datastore)
+        pg_recorder.create_table()
+        yield pg_recorder
+        pg_datastore.close()
 
 
 @contextmanager
@@ -233,11 +238,11 @@ def raw_connection(archive: Archive) -> Iterator[Any]:
     """A plain driver connection to a migrated Recount database (the same tables and triggers)."""
     url = archive.engine.url
     if url.get_backend_name() == "sqlite":
-        connection = sqlite3.connect(url.database or "", isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        yield connection
-        connection.close()
+        lite = sqlite3.connect(url.database or "", isolation_level=None)
+        lite.execute("PRAGMA journal_mode=WAL")
+        lite.execute("PRAGMA synchronous=NORMAL")
+        yield lite
+        lite.close()
         return
     import psycopg
 
@@ -271,28 +276,73 @@ def take_turns(contenders: Sequence[Contender], count: int, size: int) -> dict[s
 
 
 def appends(
-    url: str | None, count: int, size: int, seed: int
-) -> tuple[dict[str, float], Archive | None]:
+    url: str | None, count: int, size: int, seed: int, stack: ExitStack
+) -> tuple[dict[str, float], Archive]:
+    """Rates (events/s) of the three contenders; Recount's archive stays open in `stack`."""
     work = payloads(count, seed)
-    with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        archive = stack.enter_context(fresh_archive(url))
-        raw_archive = stack.enter_context(fresh_archive(url))
-        recorder = stack.enter_context(peer_recorder(url, folder))
-        connection = stack.enter_context(raw_connection(raw_archive))
+    archive = stack.enter_context(fresh_archive(url))
+    with ExitStack() as others:
+        folder = Path(others.enter_context(tempfile.TemporaryDirectory()))
+        raw_archive = others.enter_context(fresh_archive(url))
+        recorder = others.enter_context(peer_recorder(url, folder))
+        connection = others.enter_context(raw_connection(raw_archive))
         contenders: list[Contender] = [
             RecountContender(archive, work),
             PeerContender(recorder, work),
             RawContender(connection, work, url is None),
         ]
         spent = take_turns(contenders, count, size)
-    return {name: count / seconds for name, seconds in spent.items()}, None
+    return {name: count / seconds for name, seconds in spent.items()}, archive
 
 
-def timed(work: Callable[[], object]) -> float:
+# --- reads ------------------------------------------------------------------------------------
+
+VAGUE = ", ".join(f"'{q.value}'" for q in VAGUE_BOUNDS)
+CURRENT_SQL = (
+    "SELECT value FROM reports WHERE subject = {m} AND metric = {m} AND reported_at <= {m} "
+    "AND position <= {m} AND value IS NOT NULL AND status = 'reported' AND subset_of IS NULL "
+    f"AND qualifier NOT IN ({VAGUE}) "
+    "AND (retraction_position IS NULL OR retraction_position > {m}) "
+    "ORDER BY reported_at DESC, position DESC LIMIT 1"
+)
+
+
+def asof_seconds(archive: Archive, repeat: int = 30) -> tuple[float, float]:
+    """Median seconds of one figure's as-of answer: the project's query, then hand-written SQL.
+
+    The figure is the first subject's deaths (N/200 reports); as_of falls in the middle of the
+    story. Both must give the same current value.
+    """
+    subject, metric = "subject-0", "deaths"
+    head = archive.events.head()
+    as_of = START + timedelta(minutes=head // 2)
+    ours: list[float] = []
+    answer: Any = None
+    for _ in range(repeat):
+        began = time.perf_counter()
+        answer = figure_history(archive, subject, metric, as_of=as_of)
+        ours.append(time.perf_counter() - began)
+    sqlite = archive.engine.url.get_backend_name() == "sqlite"
+    statement = CURRENT_SQL.replace("{m}", "?" if sqlite else "%s")
+    moment: Any = as_of.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else as_of
+    params = (subject, metric, moment, head, head)
+    sql: list[float] = []
+    value = None
+    with raw_connection(archive) as connection:
+        for _ in range(repeat):
+            began = time.perf_counter()
+            row = connection.execute(statement, params).fetchone()
+            value = row[0] if row else None
+            sql.append(time.perf_counter() - began)
+    current = answer.current.value if answer is not None and answer.current else None
+    assert current == value, f"the project says {current}, the SQL says {value}"
+    return statistics.median(ours), statistics.median(sql)
+
+
+def rate(count: int, work: Callable[[], object]) -> float:
     began = time.perf_counter()
     work()
-    return time.perf_counter() - began
+    return count / (time.perf_counter() - began)
 
 
 def main() -> None:
@@ -301,10 +351,19 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--singles", type=int, default=1000)
     parser.add_argument("--url", help="a PostgreSQL URL; SQLite files if absent")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--json", action="store_true", help="print one JSON object, one line")
     args = parser.parse_args()
-    batch, _ = appends(args.url, args.events, args.batch, 1)
-    single, _ = appends(args.url, min(args.singles, args.events), 1, 2)
+    with ExitStack() as stack:
+        single, _ = appends(args.url, min(args.singles, args.events), 1, 2, stack)
+        batch, archive = appends(args.url, args.events, args.batch, 1, stack)
+        ours, sql = asof_seconds(archive)
+        growth = None
+        if args.events >= 1_000_000:
+            small = stack.enter_context(fresh_archive(args.url))
+            RecountContender(small, payloads(10_000, 1)).append(0, 10_000)
+            growth = round(ours / asof_seconds(small)[0], 3)
+        replayed = rate(args.events, lambda: replay(archive))
+        verified = rate(args.events, lambda: verify_live(archive))
     result = {
         "database": "postgresql" if args.url else "sqlite",
         "events": args.events,
@@ -314,6 +373,11 @@ def main() -> None:
         "single_vs_peer": round(single["recount"] / single["eventsourcing"], 3),
         "batch_vs_raw": round(batch["recount"] / batch["raw"], 3),
         "single_vs_raw": round(single["recount"] / single["raw"], 3),
+        "asof_ms": {"recount": round(ours * 1000, 3), "sql": round(sql * 1000, 3)},
+        "asof_figure_vs_sql": round(ours / sql, 2),
+        "asof_growth_10k_to_1m": growth,
+        "replay_events_per_s": round(replayed),
+        "verify_events_per_s": round(verified),
     }
     print(json.dumps(result, indent=None if args.json else 2))
 
