@@ -93,6 +93,10 @@ def authenticate(archive: Archive, token: str | None) -> TokenInfo:
         raise Unauthorized("a bearer token is required")
     query = select(api_tokens).where(api_tokens.c.token_hash == hash_token(token))
     with archive.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # One read outside a transaction: no ROLLBACK round trip when the connection goes
+            # back to the pool (every write request asks this). SQLite keeps its own BEGIN.
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         row = connection.execute(query).first()
     if row is None:
         raise Unauthorized("unknown token")
