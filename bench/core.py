@@ -32,9 +32,9 @@ from domain.canonical import canonical_bytes, canonical_form, leaf_hash
 from domain.events import FigureReported, PendingEvent, RecordedEvent, Source
 from domain.figures import Window, reduce_figure, replay_reports
 from domain.qualifiers import Qualifier
-from store.archive import Archive
-from store.figures import figures_as_of
-from store.settings import Settings
+from services.archive import Archive
+from services.figures import figures_as_of
+from services.settings import Settings
 from store.tables import events
 
 SUBJECTS = 50

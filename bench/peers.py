@@ -43,10 +43,9 @@ from bench.core import START, fresh_archive, report
 from domain.canonical import canonical_bytes, canonical_form, leaf_hash
 from domain.events import FigureReported, PendingEvent
 from domain.qualifiers import VAGUE_BOUNDS
-from store.archive import Archive
-from store.audit import verify_live
-from store.figures import figure_history
-from store.replay import replay
+from services.archive import Archive
+from services.audit import replay, verify_live
+from services.figures import figure_history
 
 ROW_SQL = (
     "INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, "

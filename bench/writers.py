@@ -25,8 +25,8 @@ import httpx
 
 from bench.api import percentile, server
 from bench.core import METRICS, fresh_archive
-from store.archive import Archive
-from store.tokens import create_token
+from services.archive import Archive
+from services.tokens import create_token
 
 
 def body(writer: int, n: int) -> dict[str, object]:

@@ -38,6 +38,7 @@ from domain.canonical import canonical_text, event_bytes, leaf_hash
 from domain.errors import IdempotencyKeyReused, StreamConflict
 from domain.events import Event, PendingEvent, RecordedEvent
 from domain.times import format_time
+from store import memo
 from store.rows import (
     RowInsert,
     db_time,
@@ -56,7 +57,6 @@ REMEMBERED_STREAMS = 50_000  # stream versions kept between appends, at most
 
 Clock = Callable[[], datetime]
 AppendHook = Callable[[Connection, Sequence[RecordedEvent]], None]
-CommitHook = Callable[[Sequence[RecordedEvent]], None]
 
 
 def system_clock() -> datetime:
@@ -135,17 +135,12 @@ class _Known:
 
 
 class EventStore:
-    """Append to and read from the log.
-
-    `on_append` hooks run inside the append's transaction (projections, the Merkle tree);
-    `on_commit` hooks run after it committed, with the events it wrote.
-    """
+    """Append to and read from the log. `on_append` hooks run inside the append's transaction."""
 
     def __init__(self, engine: Engine, clock: Clock = system_clock) -> None:
         self.engine = engine
         self.clock = clock
         self.on_append: list[AppendHook] = []
-        self.on_commit: list[CommitHook] = []
         self._queue: list[_Request] = []
         self._queue_lock = threading.Lock()
         self._leader = threading.Lock()
@@ -194,11 +189,15 @@ class EventStore:
             if self._writer is None:
                 self._writer = self.engine.connect()
             connection = self._writer
+            memo.settle(connection, committed=False)  # nothing half-kept from elsewhere
             with connection.begin(), deferring(connection):
                 written = self._write(connection, group)
                 flush(connection, commit=True)
+            memo.settle(connection, committed=True)
         except Exception as error:
             self._known.forget()
+            if self._writer is not None:
+                memo.settle(self._writer, committed=False)
             if isinstance(error, DBAPIError) and error.connection_invalidated:
                 self._drop_writer()
             if len(group) > 1:  # find out whose batch it was: each alone
@@ -211,8 +210,6 @@ class EventStore:
             group[0].outcome = error
             return
         self._remember(group, written)
-        for hook in self.on_commit:
-            hook(written)
 
     def _drop_writer(self) -> None:
         if self._writer is not None:

@@ -1,9 +1,9 @@
 """The log's Merkle tree, kept incrementally in `merkle_subtrees` by every append.
 
-`TreeRecorder.record` runs inside the append's transaction (an `on_append` hook), so the tree
-and the log never disagree about what was committed. A batch reads only the few right-edge
-subtrees that exist before it (one query, none when its store wrote the batch before) and keeps
-what it computes in memory, so appending k events costs at most one SELECT and one multi-row
+`record` runs inside the append's transaction (a projector), so the tree and the log never
+disagree about what was committed. A batch reads only the few right-edge subtrees that exist
+before it (one query, none when the last append on its connection ended there) and keeps what
+it computes in memory, so appending k events costs at most one SELECT and one multi-row
 INSERT whatever k, and O(log n) hashing per event. A tree head or
 a proof reads O(log n) subtrees by primary key; nothing ever scans the leaves.
 """
@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, TextClause, select, text
+from sqlalchemy import Connection, Engine, TextClause, select, text
 
 from domain.checkpoints import ConsistencyProof, InclusionProof
 from domain.errors import IntegrityError, InvalidInput
@@ -23,11 +22,9 @@ from domain.merkle import SubtreeHashes, new_subtrees
 from domain.merkle import consistency_proof as tree_consistency_proof
 from domain.merkle import inclusion_proof as tree_inclusion_proof
 from domain.merkle import root as tree_root
+from store import memo
 from store.rows import RowInsert
 from store.tables import log_head, merkle_subtrees
-
-if TYPE_CHECKING:
-    from store.archive import Archive
 
 
 class StoredSubtrees:
@@ -111,47 +108,34 @@ def right_edge(size: int) -> list[tuple[int, int]]:
 INSERT_SUBTREES = RowInsert(merkle_subtrees, ("level", "node_index", "hash", "position"))
 
 
-class TreeRecorder:
-    """The on_append hook: write the subtrees that each batch of events completes.
-
-    It keeps the right edge that its last committed append left (O(log n) hashes) and uses it
-    again when the next append starts where that one ended: the first n leaves of a log that
-    only grows are what they were, so their edge is too. Otherwise (another process appended
-    since) it reads the edge from the table. One recorder per event store.
-    """
-
-    def __init__(self) -> None:
-        self._edge: tuple[int, dict[tuple[int, int], bytes]] | None = None
-        self._staged: tuple[int, dict[tuple[int, int], bytes]] | None = None
-
-    def record(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
-        if not events:
-            return
-        size = events[0].position - 1
-        lookup = StoredSubtrees(connection)
-        if self._edge is not None and self._edge[0] == size:
-            lookup.cache.update(self._edge[1])
-        else:
-            lookup.preload(right_edge(size))
-        rows: list[tuple[int, int, bytes, int]] = []
-        for event in events:
-            for level, index, digest in new_subtrees(event.position - 1, event.leaf_hash, lookup):
-                lookup.cache[(level, index)] = digest
-                rows.append((level, index, digest, event.position))
-        INSERT_SUBTREES(connection, rows)
-        end = events[-1].position
-        self._staged = (end, {key: lookup.cache[key] for key in right_edge(end)})
-
-    def committed(self, events: Sequence[RecordedEvent]) -> None:
-        """The append committed: its edge is now the log's (if this recorder staged it)."""
-        if self._staged is not None and events and self._staged[0] == events[-1].position:
-            self._edge = self._staged
-        self._staged = None
+EDGE = "merkle right edge"
 
 
 def record(connection: Connection, events: Sequence[RecordedEvent]) -> None:
-    """Write the subtrees that `events` complete, reading the edge before them from the table."""
-    TreeRecorder().record(connection, events)
+    """The projector: write the subtrees that this batch of events completes.
+
+    The right edge before the batch (O(log n) hashes) is what the last append on this
+    connection left, when it ended where this batch starts (store/memo.py): the first n leaves
+    of a log that only grows are what they were, so their edge is too. Otherwise it is read
+    from the table, in one query.
+    """
+    if not events:
+        return
+    size = events[0].position - 1
+    lookup = StoredSubtrees(connection)
+    edge: dict[tuple[int, int], bytes] | None = memo.recall(connection, EDGE, size)
+    if edge is not None:
+        lookup.cache.update(edge)
+    else:
+        lookup.preload(right_edge(size))
+    rows: list[tuple[int, int, bytes, int]] = []
+    for event in events:
+        for level, index, digest in new_subtrees(event.position - 1, event.leaf_hash, lookup):
+            lookup.cache[(level, index)] = digest
+            rows.append((level, index, digest, event.position))
+    INSERT_SUBTREES(connection, rows)
+    end = events[-1].position
+    memo.keep(connection, EDGE, end, {key: lookup.cache[key] for key in right_edge(end)})
 
 
 def head(connection: Connection) -> int:
@@ -176,18 +160,16 @@ def root_at(connection: Connection, size: int) -> bytes:
     return tree_root(size, lookup)
 
 
-def tree_head(archive: Archive, size: int | None = None) -> tuple[int, bytes]:
+def tree_head(engine: Engine, size: int | None = None) -> tuple[int, bytes]:
     """(size, root) of the log now, or of its first `size` events."""
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         checked = _checked_size(connection, size, "tree size")
         return checked, root_at(connection, checked)
 
 
-def inclusion_proof(
-    archive: Archive, position: int, tree_size: int | None = None
-) -> InclusionProof:
+def inclusion_proof(engine: Engine, position: int, tree_size: int | None = None) -> InclusionProof:
     """The event at `position` is leaf position − 1 of the tree of `tree_size` (default: now)."""
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         size = _checked_size(connection, tree_size, "tree size")
         if isinstance(position, bool) or not isinstance(position, int) or position < 1:
             raise InvalidInput(f"position must be 1 or more, got {position!r}")
@@ -202,9 +184,9 @@ def inclusion_proof(
     return InclusionProof(position - 1, size, leaf, tuple(hashes))
 
 
-def consistency_proof(archive: Archive, first: int, second: int | None = None) -> ConsistencyProof:
+def consistency_proof(engine: Engine, first: int, second: int | None = None) -> ConsistencyProof:
     """The tree of `first` events is a prefix of the tree of `second` (default: now)."""
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         size = _checked_size(connection, second, "second")
         if isinstance(first, bool) or not isinstance(first, int) or first < 0:
             raise InvalidInput(f"first must be a whole number, got {first!r}")

@@ -1,8 +1,9 @@
 """Projections: the read models, kept in step with the log inside each append's transaction.
 
 `apply` is the only code that writes them, both on append and on replay, so a replay from
-position 0 reproduces exactly what the appends built. Handlers for other event types (feeds,
-keys, the Merkle tree) register themselves with `register_handler`.
+position 0 reproduces exactly what the appends built. A `Projector` names such a function and the
+tables it owns; which projectors run, and in what order, is decided in one list in
+services/archive.py, not here.
 """
 
 from __future__ import annotations
@@ -18,79 +19,64 @@ from domain.events import DocumentCaptured, FigureReported, RecordedEvent, Repor
 from domain.figures import may_be_current
 from domain.qualifiers import VAGUE_BOUNDS
 from domain.status import ReportStatus
+from store import memo
 from store.rows import RowInsert, db_time, write
 from store.tables import documents, figures, reports
 
 Handler = Callable[[Connection, Sequence[RecordedEvent]], None]
-HANDLERS: list[Handler] = []
-REBUILT_TABLES: list[Any] = [reports, figures, documents]
 
 
-def register_handler(handler: Handler, *tables: Any) -> None:
-    """Add a projection: its handler sees every append; its tables are rebuilt on replay."""
-    HANDLERS.append(handler)
-    REBUILT_TABLES.extend(tables)
+@dataclass(frozen=True)
+class Projector:
+    """Something kept in step with the log; a replay empties and rebuilds its `tables`."""
+
+    name: str
+    apply: Handler
+    tables: tuple[Any, ...] = ()
 
 
 def apply(connection: Connection, events: Sequence[RecordedEvent]) -> None:
-    """Bring every projection up to date with `events` (on append and on replay)."""
-    _apply(connection, events, {})
+    """The reports, figures and documents read models.
 
-
-def _apply(
-    connection: Connection, events: Sequence[RecordedEvent], known: dict[FigureKey, FigureState]
-) -> dict[FigureKey, FigureState | None]:
+    Moving a figure's current report forward needs its count and current report; those the
+    last append on this connection left are recalled (store/memo.py) rather than read, so a
+    lone writer reads no figure rows. A figure touched by a retraction is read again next time.
+    """
     _apply_documents(connection, [e for e in events if e.type == DocumentCaptured.type])
-    states = _apply_reports(connection, events, known)
-    for handler in HANDLERS:
-        handler(connection, events)
-    return states
+    if not events:
+        return
+    known: dict[FigureKey, FigureState] | None = memo.recall(
+        connection, FIGURE_STATES, events[0].position - 1
+    )
+    states = _apply_reports(connection, events, known or {})
+    end = events[-1].position
+    if known is None or len(known) > REMEMBERED_FIGURES:
+        fresh = {key: state for key, state in states.items() if state is not None}
+        memo.keep(connection, FIGURE_STATES, end, fresh)
+        return
+
+    def bring_up_to_date() -> None:
+        assert known is not None
+        for key, state in states.items():
+            if state is None:
+                known.pop(key, None)
+            else:
+                known[key] = state
+
+    memo.keep(connection, FIGURE_STATES, end, known, bring_up_to_date)
 
 
 FigureKey = tuple[str, str]
 FigureState = tuple[int, tuple[datetime, int, str] | None]  # report count, current's timeline key
+FIGURE_STATES = "figure states"  # each figure's count and current report, kept between appends
+REMEMBERED_FIGURES = 100_000
 
 
-class Projector:
-    """The projections of one event store, with the figure states its last commit left.
-
-    Moving a figure's current report forward needs the figure's count and current report; the
-    projector keeps those from its own appends and uses them again only when the next append
-    starts where its last commit ended (nothing else can have changed the figures then), so a
-    lone writer reads no figure rows at all. Replay, which rebuilds the same rows, keeps them
-    valid. A figure touched by a retraction is read from the table again next time.
-    """
-
-    def __init__(self) -> None:
-        self._figures: dict[FigureKey, FigureState] = {}
-        self._valid_at: int | None = None
-        self._staged: tuple[int, dict[FigureKey, FigureState | None]] | None = None
-
-    def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
-        if not events:
-            return
-        if self._valid_at != events[0].position - 1 or len(self._figures) > 100_000:
-            self._figures.clear()
-            self._valid_at = None
-        states = _apply(connection, events, self._figures)
-        self._staged = (events[-1].position, states)
-
-    def committed(self, events: Sequence[RecordedEvent]) -> None:
-        staged, self._staged = self._staged, None
-        if staged is None or not events or staged[0] != events[-1].position:
-            return
-        for key, state in staged[1].items():
-            if state is None:
-                self._figures.pop(key, None)
-            else:
-                self._figures[key] = state
-        self._valid_at = staged[0]
-
-
-def clear(connection: Connection) -> None:
-    """Empty every projection table (before a replay). The log itself is never touched."""
-    for table in REBUILT_TABLES:
-        connection.execute(delete(table))
+def clear(connection: Connection, projectors: Sequence[Projector]) -> None:
+    """Empty the projectors' tables (before a replay). The log itself is never touched."""
+    for projector in projectors:
+        for table in projector.tables:
+            connection.execute(delete(table))
 
 
 DOCUMENT_COLUMNS = (
