@@ -3,12 +3,12 @@
 SQLAlchemy Core builds and binds a parameter dictionary per row through its type system; for the
 log, the reports and the Merkle subtrees that cost as much as the database's own work. A
 `RowInsert` renders its statement once per dialect and hands the driver plain tuples: one
-`executemany` on SQLite, and on PostgreSQL one `INSERT ... SELECT FROM unnest(...)` with a typed
-array per column (sent in binary, `%b`: no quoting of each element), a single statement (and
-round trip) however many rows. It still runs through
-the SQLAlchemy connection, so the append's transaction and the error translation are the usual
-ones. Values arrive as the database takes them: JSON columns as text already encoded (the
-append encodes each event once), times through `db_time`.
+`executemany` on the sqlite3 connection itself, and on PostgreSQL one
+`INSERT ... SELECT FROM unnest(...)` with a typed array per column (sent in binary, `%b`: no
+quoting of each element), a single statement however many rows. It runs on the SQLAlchemy
+connection's own driver connection, inside the append's transaction, and driver errors come out
+as SQLAlchemy's, as if it had run them. Values arrive as the database takes them: JSON columns
+as text already encoded (the append encodes each event once), times through `db_time`.
 
 Inside an append on PostgreSQL, writes are deferred (`deferring`): they queue on the connection
 and go to the server together, in pipeline mode, when the next statement needs their effect
@@ -88,8 +88,23 @@ def write(connection: Connection, statement: str, parameters: Any, many: bool = 
     queue: list[tuple[str, Any, bool]] | None = connection.info.get(DEFERRED)
     if queue is not None:
         queue.append((statement, parameters, many))
+    elif connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with _translated(connection, statement):
+            (driver.executemany if many else driver.execute)(statement, parameters)
     else:
         connection.exec_driver_sql(statement, parameters)
+
+
+@contextmanager
+def _translated(connection: Connection, statement: str) -> Iterator[None]:
+    """Driver errors as SQLAlchemy's (IntegrityError and the rest), as if it had run them."""
+    base = connection.dialect.loaded_dbapi.Error
+    try:
+        yield
+    except base as error:
+        raise DBAPIError.instance(statement, None, error, base) from error
 
 
 @contextmanager
@@ -119,16 +134,11 @@ def flush(connection: Connection, commit: bool = False) -> None:
     driver = connection.connection.driver_connection
     assert driver is not None
     statement, parameters = _combined(items)
-    try:
-        with driver.pipeline(), driver.cursor() as cursor:
-            if statement:
-                cursor.execute(statement, parameters)
-            if commit:
-                driver.commit()
-    except connection.dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(
-            statement, None, error, connection.dialect.loaded_dbapi.Error
-        ) from error
+    with _translated(connection, statement), driver.pipeline(), driver.cursor() as cursor:
+        if statement:
+            cursor.execute(statement, parameters)
+        if commit:
+            driver.commit()
 
 
 def _combined(items: list[tuple[str, Any, bool]]) -> tuple[str, list[Any]]:
