@@ -5,7 +5,8 @@ log, the reports and the Merkle subtrees that cost as much as the database's own
 `RowInsert` renders its statement once per dialect and hands the driver plain tuples: one
 `executemany` on the sqlite3 connection itself, and on PostgreSQL one
 `INSERT ... SELECT FROM unnest(...)` with a typed array per column (sent in binary, `%b`: no
-quoting of each element), a single statement however many rows. It runs on the SQLAlchemy
+quoting of each element), a single statement however many rows, or for a large batch `COPY`,
+whose rows the driver formats in C. It runs on the SQLAlchemy
 connection's own driver connection, inside the append's transaction, and driver errors come out
 as SQLAlchemy's, as if it had run them. Values arrive as the database takes them: JSON columns
 as text already encoded (the append encodes each event once), times through `db_time`.
@@ -21,7 +22,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, event
@@ -29,6 +30,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
 from store.tables import UTCDateTime
+
+COPY_FROM = 64  # on PostgreSQL, this many rows or more go by COPY (rows formatted by the driver)
 
 
 class RowInsert:
@@ -44,7 +47,16 @@ class RowInsert:
             return
         dialect = connection.dialect
         statement = self._statements.get(dialect.name) or self._render(dialect)
-        if dialect.name == "postgresql":
+        if dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+            flush(connection)  # what was queued before these rows goes first
+            driver = connection.connection.driver_connection
+            assert driver is not None
+            copy_in = f"COPY {self.table.name} ({', '.join(self.columns)}) FROM STDIN"
+            with _translated(connection, copy_in), driver.cursor() as cursor:
+                with cursor.copy(copy_in) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        elif dialect.name == "postgresql":
             write(connection, statement, tuple(map(list, zip(*rows, strict=True))))
         else:
             write(connection, statement, list(rows), many=True)
@@ -70,9 +82,18 @@ def db_time(dialect: Dialect) -> Callable[[datetime | None], Any]:
     On SQLite that is text in SQLAlchemy's one spelling (microseconds always written), which
     is what every query's bound times are compared with.
     """
+    if dialect.name == "postgresql":  # timestamptz takes any aware time as the instant it is
+        return _aware
     processor = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
     assert processor is not None
     return processor
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A naive time is UTC (as `as_utc` has it); an aware one goes as it is."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def driver_sql(dialect: Dialect, statement: str) -> str:
