@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
@@ -46,6 +46,8 @@ from store.rows import (
     driver_sql,
     flush,
     flush_before_other_statements,
+    read_time,
+    translated,
     write,
 )
 from store.tables import events as events_table
@@ -305,14 +307,6 @@ class EventStore:
         return next(self.read(after=position - 1, limit=1), None) if position > 0 else None
 
 
-# Writing the head row takes the lock; RETURNING reads it in the same statement.
-LOCK_HEAD = (
-    update(head_table)
-    .values(position=head_table.c.position)
-    .returning(head_table.c.position, head_table.c.recorded_at)
-)
-
-
 VERSIONS = (
     select(events_table.c.stream_id, func.max(events_table.c.version))
     .where(events_table.c.stream_id.in_(bindparam("streams", expanding=True)))
@@ -323,18 +317,25 @@ BY_KEY = select(events_table).where(
 )
 
 
+# Writing the head row takes the lock; RETURNING reads it in the same statement.
+LOCK_HEAD_SQL = "UPDATE log_head SET position = position RETURNING position, recorded_at"
+
+
 def _lock_head(connection: Connection) -> tuple[int, datetime | None]:
-    """Lock the head row and read it: on PostgreSQL in one round trip with the BEGIN."""
-    if connection.dialect.name != "postgresql":
-        position, recorded_at = connection.execute(LOCK_HEAD).one()
-        return position, recorded_at
+    """Lock the head row and read it, on the driver connection itself.
+
+    On PostgreSQL the statement goes in one round trip with the driver's BEGIN (pipeline mode).
+    SQLite keeps times as text: SQLAlchemy's own result processor reads it back.
+    """
     driver = connection.connection.driver_connection
     assert driver is not None
-    with driver.pipeline(), driver.cursor() as cursor:
-        cursor.execute(
-            "UPDATE log_head SET position = position RETURNING position, recorded_at", prepare=True
-        )
-        row = cursor.fetchone()
+    with translated(connection, LOCK_HEAD_SQL):
+        if connection.dialect.name == "sqlite":
+            ((position, recorded_at),) = driver.execute(LOCK_HEAD_SQL).fetchall()
+            return int(position), read_time(connection.dialect)(recorded_at)
+        with driver.pipeline(), driver.cursor() as cursor:
+            cursor.execute(LOCK_HEAD_SQL, prepare=True)
+            row = cursor.fetchone()
     assert row is not None
     return int(row[0]), row[1]
 

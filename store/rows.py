@@ -52,7 +52,7 @@ class RowInsert:
             driver = connection.connection.driver_connection
             assert driver is not None
             copy_in = f"COPY {self.table.name} ({', '.join(self.columns)}) FROM STDIN"
-            with _translated(connection, copy_in), driver.cursor() as cursor:
+            with translated(connection, copy_in), driver.cursor() as cursor:
                 with cursor.copy(copy_in) as copy:
                     for row in rows:
                         copy.write_row(row)
@@ -89,6 +89,13 @@ def db_time(dialect: Dialect) -> Callable[[datetime | None], Any]:
     return processor
 
 
+@functools.lru_cache(maxsize=16)
+def read_time(dialect: Dialect) -> Callable[[Any], datetime | None]:
+    """How a UTC time column's stored value reads back (SQLAlchemy's own result processor)."""
+    processor = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
+    return processor if processor is not None else (lambda value: value)
+
+
 def _aware(moment: datetime | None) -> datetime | None:
     """A naive time is UTC (as `as_utc` has it); an aware one goes as it is."""
     if moment is None or moment.tzinfo is not None:
@@ -112,14 +119,14 @@ def write(connection: Connection, statement: str, parameters: Any, many: bool = 
     elif connection.dialect.name == "sqlite":
         driver = connection.connection.driver_connection
         assert driver is not None
-        with _translated(connection, statement):
+        with translated(connection, statement):
             (driver.executemany if many else driver.execute)(statement, parameters)
     else:
         connection.exec_driver_sql(statement, parameters)
 
 
 @contextmanager
-def _translated(connection: Connection, statement: str) -> Iterator[None]:
+def translated(connection: Connection, statement: str) -> Iterator[None]:
     """Driver errors as SQLAlchemy's (IntegrityError and the rest), as if it had run them."""
     base = connection.dialect.loaded_dbapi.Error
     try:
@@ -155,7 +162,7 @@ def flush(connection: Connection, commit: bool = False) -> None:
     driver = connection.connection.driver_connection
     assert driver is not None
     statement, parameters = _combined(items)
-    with _translated(connection, statement), driver.pipeline(), driver.cursor() as cursor:
+    with translated(connection, statement), driver.pipeline(), driver.cursor() as cursor:
         if statement:
             cursor.execute(statement, parameters)
         if commit:
