@@ -204,6 +204,7 @@ REPORT_COLUMNS = (
     "source_title",
     "source_publisher",
     "document_id",
+    "confidence",
 )
 INSERT_REPORTS = RowInsert(reports, REPORT_COLUMNS)
 
@@ -233,6 +234,7 @@ def _report_row(
         source.title,
         source.publisher,
         source.document_id,
+        event.confidence,
     )
 
 
