@@ -205,6 +205,7 @@ REPORT_COLUMNS = (
     "source_publisher",
     "document_id",
     "confidence",
+    "eligible",
 )
 INSERT_REPORTS = RowInsert(reports, REPORT_COLUMNS)
 
@@ -235,6 +236,7 @@ def _report_row(
         source.publisher,
         source.document_id,
         event.confidence,
+        may_be_current(event.value, event.qualifier, event.status, event.subset_of),
     )
 
 
