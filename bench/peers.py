@@ -319,7 +319,7 @@ def asof_seconds(archive: Archive, repeat: int = 30) -> tuple[float, float]:
     answer: Any = None
     for _ in range(repeat):
         began = time.perf_counter()
-        answer = figure_history(archive, subject, metric, as_of=as_of)
+        answer, _ = figure_history(archive, subject, metric, as_of=as_of)
         ours.append(time.perf_counter() - began)
     sqlite = archive.engine.url.get_backend_name() == "sqlite"
     statement = CURRENT_SQL.replace("{m}", "?" if sqlite else "%s")
