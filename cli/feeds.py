@@ -24,6 +24,7 @@ from domain.feeds import format_interval
 from domain.times import format_time
 from ingest.feeds import register_feed
 from ingest.fetch import Fetcher
+from ingest.poll import MAX_ENTRIES_PER_POLL
 from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS, Worker
 from store.archive import Archive
 from store.feeds import Feed, list_feeds, pause_feed, remove_feed, resume_feed
@@ -140,12 +141,21 @@ def worker(
     dispatch_every: Annotated[
         float, typer.Option(min=0.1, help="seconds between looks for due feeds")
     ] = DISPATCH_SECONDS,
+    entries_per_poll: Annotated[
+        int, typer.Option(min=1, help="new or changed entries one poll captures; the rest wait")
+    ] = MAX_ENTRIES_PER_POLL,
 ) -> None:
     """Poll the registered feeds until stopped (SIGTERM or Ctrl-C)."""
     configure_logging()
     with opened() as archive:
-        fetcher = Fetcher(allow_private=archive.settings.allow_private_feeds)
-        polling = Worker(archive, fetcher, concurrency=concurrency, dispatch_seconds=dispatch_every)
+        fetcher = Fetcher(opened=archive.settings.private_networks)
+        polling = Worker(
+            archive,
+            fetcher,
+            concurrency=concurrency,
+            dispatch_seconds=dispatch_every,
+            entries_per_poll=entries_per_poll,
+        )
         try:
             if once:
                 polling.run_once()
@@ -176,6 +186,8 @@ def background_worker(settings: Settings, *, enabled: bool = True) -> Iterator[N
 def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per dispatch is noise
+    for name in ("httpx", "httpcore"):  # their request lines repeat ours, URLs unredacted
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def wait_for_stop_signal() -> None:

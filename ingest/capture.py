@@ -7,6 +7,11 @@ version keeps its own. A feed's articles are captured in few transactions: the l
 every document is read in one chunked query and many articles go into one append. If another
 writer moved a document on in between (a StreamConflict), that group is retried one article at a
 time, reading the version afresh.
+
+Memory stays flat: events are built one group of articles at a time and dropped once appended.
+`limit` caps the new or changed articles one call captures; the rest are counted as `deferred`
+for the caller (a poll) to take next time. A quote is at most MAX_QUOTE characters, the same
+bound the API puts on a report typed by hand, cut around the figure's own words.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from store.events import CHUNK, AppendResult
 from store.tables import documents
 
 ARTICLES_PER_APPEND = 100
+MAX_QUOTE = 10_000
+ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class CaptureResult:
     changed: int = 0  # documents whose text or title changed: a new version
     unchanged: int = 0
     reports: int = 0
+    deferred: int = 0  # new or changed, left over by `limit` for the next call
 
     @property
     def documents(self) -> int:
@@ -48,6 +56,7 @@ class CaptureResult:
             self.changed + other.changed,
             self.unchanged + other.unchanged,
             self.reports + other.reports,
+            self.deferred + other.deferred,
         )
 
 
@@ -60,33 +69,59 @@ def capture_articles(
     feed_id: str | None = None,
     per_append: int = ARTICLES_PER_APPEND,
     progress: Callable[[int], None] | None = None,
+    limit: int | None = None,
 ) -> CaptureResult:
-    """Capture every new or changed article; unchanged ones append nothing."""
+    """Capture every new or changed article (at most `limit`); unchanged ones append nothing."""
     vocabulary = vocabulary_for(archive.settings.metrics_path)
     latest = latest_versions(archive, {a.document_id for a in articles})
     total = CaptureResult()
-    todo: list[tuple[Article, list[PendingEvent]]] = []
+    group: list[tuple[Article, list[PendingEvent]]] = []
+    taken = 0
+    counted = 0  # articles not yet reported to `progress`
     for article in articles:
         known = latest.get(article.document_id)
         if known is not None and known[1] == article.content_hash:
             total += CaptureResult(unchanged=1)
+            counted += 1
             continue
+        if limit is not None and taken >= limit:
+            total += CaptureResult(deferred=1)
+            continue
+        taken += 1
         version = 1 if known is None else known[0] + 1
         latest[article.document_id] = (version, article.content_hash)
         events = article_events(subject, article, version, captured_at, feed_id, vocabulary)
-        todo.append((article, events))
-    if progress is not None and total.unchanged:
-        progress(total.unchanged)
-    for start in range(0, len(todo), per_append):
-        group = todo[start : start + per_append]
-        try:
-            total += _counted(archive.events.append([e for _, events in group for e in events]))
-        except StreamConflict:
-            for article, _ in group:
-                total += _capture_one(archive, subject, article, captured_at, feed_id)
-        if progress is not None:
-            progress(len(group))
+        group.append((article, events))
+        if len(group) >= per_append:
+            total += _append_group(archive, subject, group, captured_at, feed_id)
+            counted += len(group)
+            group = []
+            if progress is not None:
+                progress(counted)
+                counted = 0
+    if group:
+        total += _append_group(archive, subject, group, captured_at, feed_id)
+        counted += len(group)
+    if progress is not None and counted:
+        progress(counted)
     return total
+
+
+def _append_group(
+    archive: Archive,
+    subject: str,
+    group: list[tuple[Article, list[PendingEvent]]],
+    captured_at: datetime,
+    feed_id: str | None,
+) -> CaptureResult:
+    """One append for the group; on a conflict, each article again on its own."""
+    try:
+        return _counted(archive.events.append([e for _, events in group for e in events]))
+    except StreamConflict:
+        total = CaptureResult()
+        for article, _ in group:
+            total += _capture_one(archive, subject, article, captured_at, feed_id)
+        return total
 
 
 def article_events(
@@ -150,13 +185,26 @@ def report_events(
             unit=found.unit,
             status=found.status,
             subset_of=found.subset_of,
-            quote=found.quote,
+            quote=bounded_quote(found.quote, found.surface),
             reported_at=reported_at,
             reported_at_basis=basis,
             source=source,
         )
         pending.append(PendingEvent(event, idempotency_key=key, metadata=metadata))
     return pending
+
+
+def bounded_quote(quote: str, surface: str, limit: int = MAX_QUOTE) -> str:
+    """The quote, or a window of at most `limit` characters around the figure's words in it."""
+    if len(quote) <= limit:
+        return quote
+    at = max(quote.find(surface), 0)
+    room = limit - 2 * len(ELLIPSIS)
+    start = max(0, min(at - (room - len(surface)) // 2, len(quote) - room))
+    window = quote[start : start + room]
+    head = ELLIPSIS if start > 0 else ""
+    tail = ELLIPSIS if start + room < len(quote) else ""
+    return head + window + tail
 
 
 def latest_versions(archive: Archive, document_ids: set[str]) -> dict[str, tuple[int, str]]:

@@ -23,7 +23,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from ingest.fetch import Fetcher
-from ingest.poll import PollResult, poll_feed
+from ingest.poll import MAX_ENTRIES_PER_POLL, PollResult, poll_feed
 from store.archive import Archive
 from store.checkpoints import current_checkpoint
 from store.events import Clock, system_clock
@@ -71,9 +71,11 @@ class Worker:
         dispatch_seconds: float = DISPATCH_SECONDS,
         clock: Clock = system_clock,
         rng: random.Random | None = None,
+        entries_per_poll: int = MAX_ENTRIES_PER_POLL,
     ) -> None:
         self.archive = archive
-        self.fetcher = fetcher or Fetcher(allow_private=archive.settings.allow_private_feeds)
+        self.entries_per_poll = entries_per_poll
+        self.fetcher = fetcher or Fetcher(opened=archive.settings.private_networks)
         self.concurrency = concurrency
         self.dispatch_seconds = dispatch_seconds
         self.clock = clock
@@ -148,7 +150,9 @@ class Worker:
 
     def _poll(self, feed: Feed) -> PollResult | None:
         try:
-            result = poll_feed(self.archive, feed, self.fetcher, self.clock, self.rng)
+            result = poll_feed(
+                self.archive, feed, self.fetcher, self.clock, self.rng, self.entries_per_poll
+            )
         except Exception:  # the database went away, say: log it, keep the worker up
             log.exception("poll of feed %s crashed", feed.feed_id)
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from domain.addresses import IPNetwork
 from domain.errors import InvalidInput
 from domain.subjects import validate_subject
 from ingest.articles import parse_feed
@@ -16,10 +17,10 @@ DEMO_FEED = Path(__file__).parent / "demo" / "kazakhstan-unrest-2022.atom"
 DEMO_SUBJECT = "kazakhstan-unrest-2022"
 
 
-def read_source(source: str, allow_private: bool) -> tuple[bytes, str | None]:
+def read_source(source: str, opened: tuple[IPNetwork, ...]) -> tuple[bytes, str | None]:
     """The feed's bytes and, for a URL, the URL that relative links resolve against."""
     if source.startswith(("http://", "https://")):
-        result = Fetcher(allow_private=allow_private).fetch(source)
+        result = Fetcher(opened=opened).fetch(source)
         return result.content or b"", result.url
     try:
         return Path(source).read_bytes(), None
@@ -36,7 +37,7 @@ def ingest_source(
     progress: Callable[[int], None] | None = None,
 ) -> CaptureResult:
     validate_subject(subject)
-    content, base_url = read_source(source, archive.settings.allow_private_feeds)
+    content, base_url = read_source(source, archive.settings.private_networks)
     feed = parse_feed(content, base_url)
     if not feed.articles and feed.problem:
         raise InvalidInput(f"{source} is not a usable feed: {feed.problem}")

@@ -26,6 +26,7 @@ from domain.errors import Conflict, InvalidInput, UnknownFeed
 from domain.events import PendingEvent, RecordedEvent
 from domain.feeds import (
     FeedAdded,
+    FeedCredentials,
     FeedEvent,
     FeedPaused,
     FeedRemoved,
@@ -35,7 +36,9 @@ from domain.feeds import (
 )
 from domain.subjects import validate_subject
 from domain.times import format_time
+from domain.urls import has_userinfo, redact_url
 from store.archive import Archive
+from store.credentials import store_credentials
 from store.projections import register_handler
 from store.tables import feed_state, feeds
 
@@ -60,6 +63,9 @@ class FeedState:
     last_reports: int = 0
     failures: int = 0
     next_poll_at: datetime | None = None  # None: due now
+    last_truncated: int = 0  # entries whose text was cut to the per-entry cap
+    last_deferred: int = 0  # entries left for the next poll by the per-poll cap
+    last_cut: str | None = None  # what was cut, in words
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ class Feed:
     added_at: datetime
     version: int
     state: FeedState
+    credential_id: str | None = None
 
     def is_due(self, now: datetime) -> bool:
         due_at = self.state.next_poll_at
@@ -84,7 +91,8 @@ class Feed:
         state = {k: _json_value(v) for k, v in asdict(self.state).items()}
         return {
             "id": self.feed_id,
-            "url": self.url,
+            "url": redact_url(self.url),  # a feed added before credentials were kept apart
+            "has_credentials": self.credential_id is not None or has_userinfo(self.url),
             "subject": self.subject,
             "every": format_interval(self.interval_seconds),
             "interval_seconds": self.interval_seconds,
@@ -107,10 +115,15 @@ def add_feed(
     subject: str,
     interval_seconds: int,
     *,
+    credentials: FeedCredentials | None = None,
     url_check: Callable[[str], None] | None = None,
     actor: str = "operator",
 ) -> Feed:
-    """Register a feed (FeedAdded); it is due at once. Adding a registered feed is a Conflict."""
+    """Register a feed (FeedAdded); it is due at once. Adding a registered feed is a Conflict.
+
+    `url` carries no userinfo: credentials come apart and are stored apart (store/credentials),
+    the event naming them by id, so the log never holds a secret.
+    """
     validate_subject(subject)
     _validate_url(url)
     if url_check is not None:
@@ -119,7 +132,14 @@ def add_feed(
     existing = _find(archive, feed_id)
     if existing is not None and existing.status != REMOVED:
         raise Conflict(f"feed {feed_id} already polls {url} for {subject}")
-    event = FeedAdded(feed_id=feed_id, url=url, subject=subject, interval_seconds=interval_seconds)
+    credential_id = store_credentials(archive, credentials) if credentials else None
+    event = FeedAdded(
+        feed_id=feed_id,
+        url=url,
+        subject=subject,
+        interval_seconds=interval_seconds,
+        credential_id=credential_id,
+    )
     _append(archive, event, 0 if existing is None else existing.version, actor)
     with archive.engine.begin() as connection:  # a feed added again starts afresh
         connection.execute(
@@ -255,6 +275,7 @@ def _apply_added(connection: Connection, recorded: RecordedEvent) -> None:
     assert isinstance(event, FeedAdded)
     row = {
         "url": event.url,
+        "credential_id": event.credential_id,
         "subject": event.subject,
         "interval_seconds": event.interval_seconds,
         "status": ACTIVE,
@@ -276,8 +297,14 @@ register_handler(apply_feed_events, feeds)
 
 
 def _validate_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if has_userinfo(url):
+        raise InvalidInput("a feed URL goes into the log without credentials; pass them apart")
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
         raise InvalidInput(f"not a feed URL: {url!r} (an http or https URL with a host)")
 
 
@@ -314,7 +341,8 @@ def _state_columns() -> list[Any]:
 
 def _feed(row: Any) -> Feed:
     state = {name: row[f"state_{name}"] for name in STATE_FIELDS}
-    for counter in ("last_new", "last_changed", "last_unchanged", "last_reports", "failures"):
+    counters = ("last_new", "last_changed", "last_unchanged", "last_reports", "failures")
+    for counter in (*counters, "last_truncated", "last_deferred"):
         state[counter] = state[counter] or 0  # no state row yet
     return Feed(
         feed_id=row["feed_id"],
@@ -325,4 +353,5 @@ def _feed(row: Any) -> Feed:
         added_at=row["added_at"],
         version=row["version"],
         state=FeedState(**state),
+        credential_id=row["credential_id"],
     )

@@ -129,7 +129,8 @@ def test_kill_9_mid_ingest_then_restart_keeps_every_entry_exactly_once(sqlite_db
     partial = count(sqlite_db, tmp_path, captured)
     assert 0 < partial < total, "the kill came too late to test a restart"
 
-    again = subprocess.run([str(RECOUNT), "worker", "--once"], env=environment(sqlite_db),
+    again = subprocess.run([str(RECOUNT), "worker", "--once", "--entries-per-poll", str(total)],
+                           env=environment(sqlite_db),
                            capture_output=True, text=True, timeout=120)  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert f"new={total - partial}" in again.stderr
