@@ -7,6 +7,7 @@ the next worker, appending only what is missing.
 
 from __future__ import annotations
 
+import getpass
 import logging
 import signal
 import threading
@@ -22,6 +23,7 @@ from rich.table import Table
 from cli.app import app, opened, out, plain_errors, print_json
 from domain.feeds import format_interval
 from domain.times import format_time
+from domain.urls import redact_url
 from ingest.feeds import register_feed
 from ingest.fetch import Fetcher
 from ingest.poll import MAX_ENTRIES_PER_POLL
@@ -34,18 +36,47 @@ feeds_app = typer.Typer(help="Register the feeds the worker polls.", no_args_is_
 app.add_typer(feeds_app, name="feeds")
 
 
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return "operator"
+
+
+AsOperator = Annotated[
+    str | None,
+    typer.Option("--as", help="the operator named as the event's actor (default: OS user)"),
+]
+
+
 @feeds_app.command("add")
 @plain_errors
 def add(
     url: Annotated[str, typer.Argument(help="the RSS/Atom feed URL")],
     subject: Annotated[str, typer.Option(help="the subject slug its articles are about")],
     every: Annotated[str, typer.Option(help="poll interval: 30s, 15m, 1h, 1d")] = "15m",
+    header: Annotated[
+        list[str] | None,
+        typer.Option(help="'Name: value' sent with each poll (an API key); stored encrypted"),
+    ] = None,
+    actor: AsOperator = None,
 ) -> None:
-    """Register a feed; a running worker polls it within seconds, then every interval."""
+    """Register a feed; a running worker polls it within seconds, then every interval.
+
+    Credentials in the URL (user:password@) and --header values are stored encrypted apart from
+    the log; the log, the API and this command show the URL without them.
+    """
     with opened() as archive:
-        feed = register_feed(archive, url, subject, every)
+        feed = register_feed(
+            archive, url, subject, every, headers=header or (), actor=actor or _operator()
+        )
     every = format_interval(feed.interval_seconds)
-    out.print(f"added feed {feed.feed_id}: {url} for {subject}, every {every}")
+    shown = redact_url(feed.url)
+    out.print(
+        f"added feed {feed.feed_id}: {shown} for {subject}, every {every}",
+        markup=False,
+        highlight=False,
+    )
 
 
 @feeds_app.command("list")
@@ -65,29 +96,38 @@ def list_command(
 
 @feeds_app.command("pause")
 @plain_errors
-def pause(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+def pause(
+    feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")],
+    actor: AsOperator = None,
+) -> None:
     """Stop polling a feed, keeping its configuration."""
     with opened() as archive:
-        feed = pause_feed(archive, feed_id)
+        feed = pause_feed(archive, feed_id, actor or _operator())
     out.print(f"feed {feed.feed_id} is {feed.status}")
 
 
 @feeds_app.command("resume")
 @plain_errors
-def resume(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+def resume(
+    feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")],
+    actor: AsOperator = None,
+) -> None:
     """Poll a paused feed again, at once."""
     with opened() as archive:
-        feed = resume_feed(archive, feed_id)
+        feed = resume_feed(archive, feed_id, actor or _operator())
     out.print(f"feed {feed.feed_id} is {feed.status}")
 
 
 @feeds_app.command("remove")
 @plain_errors
-def remove(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+def remove(
+    feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")],
+    actor: AsOperator = None,
+) -> None:
     """Stop polling a feed for good; what it captured stays in the archive."""
     with opened() as archive:
-        feed = remove_feed(archive, feed_id)
-    out.print(f"removed feed {feed.feed_id} ({feed.url})")
+        feed = remove_feed(archive, feed_id, actor or _operator())
+    out.print(f"removed feed {feed.feed_id} ({redact_url(feed.url)})", markup=False)
 
 
 COLUMNS = (
@@ -101,6 +141,7 @@ COLUMNS = (
     "failures",
     "next poll",
     "last error",
+    "cut",
 )
 
 
@@ -115,7 +156,7 @@ def _table(found: list[Feed]) -> Table:
         table.add_row(
             feed.feed_id[:8],
             feed.subject,
-            feed.url,
+            redact_url(feed.url),
             format_interval(feed.interval_seconds),
             feed.status,
             _when(state.last_polled_at),
@@ -123,6 +164,7 @@ def _table(found: list[Feed]) -> Table:
             str(state.failures),
             _when(state.next_poll_at) if feed.status == "active" else "-",
             state.last_error or "",
+            state.last_cut or "",
         )
     return table
 

@@ -28,6 +28,7 @@ def register_feed(
     *,
     headers: Sequence[str] = (),
     actor: str = "operator",
+    via: str = "cli",
 ) -> Feed:
     """Add a feed polled every `every` ("15m"); refused if malformed or its host is not public
     (nor in a network opened by RECOUNT_ALLOW_PRIVATE_FEEDS). `headers` are "Name: value"."""
@@ -41,7 +42,7 @@ def register_feed(
     public_url = redact_url(url)
     _public_or_unresolved(public_url, archive.settings.private_networks)
     return add_feed(
-        archive, public_url, subject, seconds, credentials=credentials or None, actor=actor
+        archive, public_url, subject, seconds, credentials=credentials or None, actor=actor, via=via
     )
 
 

@@ -118,6 +118,7 @@ def add_feed(
     credentials: FeedCredentials | None = None,
     url_check: Callable[[str], None] | None = None,
     actor: str = "operator",
+    via: str = "cli",
 ) -> Feed:
     """Register a feed (FeedAdded); it is due at once. Adding a registered feed is a Conflict.
 
@@ -140,7 +141,7 @@ def add_feed(
         interval_seconds=interval_seconds,
         credential_id=credential_id,
     )
-    _append(archive, event, 0 if existing is None else existing.version, actor)
+    _append(archive, event, 0 if existing is None else existing.version, actor, via)
     with archive.engine.begin() as connection:  # a feed added again starts afresh
         connection.execute(
             update(feed_state)
@@ -150,19 +151,19 @@ def add_feed(
     return get_feed(archive, feed_id)
 
 
-def pause_feed(archive: Archive, feed_id: str, actor: str = "operator") -> Feed:
+def pause_feed(archive: Archive, feed_id: str, actor: str = "operator", via: str = "cli") -> Feed:
     """Stop polling (FeedPaused); pausing a paused feed appends nothing."""
     feed = get_feed(archive, feed_id)
     if feed.status == ACTIVE:
-        _append(archive, FeedPaused(feed_id=feed.feed_id), feed.version, actor)
+        _append(archive, FeedPaused(feed_id=feed.feed_id), feed.version, actor, via)
     return get_feed(archive, feed.feed_id)
 
 
-def resume_feed(archive: Archive, feed_id: str, actor: str = "operator") -> Feed:
+def resume_feed(archive: Archive, feed_id: str, actor: str = "operator", via: str = "cli") -> Feed:
     """Poll again (FeedResumed), at once; resuming an active feed appends nothing."""
     feed = get_feed(archive, feed_id)
     if feed.status == PAUSED:
-        _append(archive, FeedResumed(feed_id=feed.feed_id), feed.version, actor)
+        _append(archive, FeedResumed(feed_id=feed.feed_id), feed.version, actor, via)
         with archive.engine.begin() as connection:
             connection.execute(
                 update(feed_state)
@@ -172,10 +173,10 @@ def resume_feed(archive: Archive, feed_id: str, actor: str = "operator") -> Feed
     return get_feed(archive, feed.feed_id)
 
 
-def remove_feed(archive: Archive, feed_id: str, actor: str = "operator") -> Feed:
+def remove_feed(archive: Archive, feed_id: str, actor: str = "operator", via: str = "cli") -> Feed:
     """Stop polling for good (FeedRemoved); the documents it captured stay in the archive."""
     feed = get_feed(archive, feed_id)
-    _append(archive, FeedRemoved(feed_id=feed.feed_id), feed.version, actor)
+    _append(archive, FeedRemoved(feed_id=feed.feed_id), feed.version, actor, via)
     return get_feed(archive, feed.feed_id, include_removed=True)
 
 
@@ -308,8 +309,11 @@ def _validate_url(url: str) -> None:
         raise InvalidInput(f"not a feed URL: {url!r} (an http or https URL with a host)")
 
 
-def _append(archive: Archive, event: FeedEvent, expected_version: int, actor: str) -> None:
-    archive.events.append([PendingEvent(event, expected_version, metadata={"actor": actor})])
+def _append(
+    archive: Archive, event: FeedEvent, expected_version: int, actor: str, via: str
+) -> None:
+    metadata = {"actor": actor, "via": via}
+    archive.events.append([PendingEvent(event, expected_version, metadata=metadata)])
 
 
 def _find(archive: Archive, feed_id: str) -> Feed | None:

@@ -33,7 +33,7 @@ def test_feed_added_over_http_is_listed_with_its_state_and_removed(empty_client)
     assert empty_client.get("/v1/feeds").json() == [feed]
     assert empty_client.get(f"/v1/feeds/{feed['id']}").json() == feed
     [added] = [e for e in archive_of(empty_client).events.read() if e.type == "FeedAdded"]
-    assert added.metadata["actor"] == "token:desk"
+    assert added.metadata == {"actor": "desk", "via": "http"}
 
     assert empty_client.delete(f"/v1/feeds/{feed['id']}").status_code == 401
     removed = empty_client.delete(f"/v1/feeds/{feed['id']}", headers=auth)
