@@ -54,9 +54,11 @@ def parse_feed_url(url: str) -> httpx.URL:
 
 
 def _check_host(host: str, shown: str) -> None:
-    if ":" in host or "%" in host:
+    if "%" in host:
+        raise InvalidFeedURL(f"not a feed URL: {shown!r} (no %-escapes or zone ids in a host)")
+    if ":" in host:
         try:
-            ipaddress.IPv6Address(host)  # refuses zone ids ("fe80::1%eth0") too
+            ipaddress.IPv6Address(host)
         except ValueError:
             raise InvalidFeedURL(f"not a feed URL: {shown!r} (a bad IPv6 address)") from None
         return

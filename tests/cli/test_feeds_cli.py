@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from store.feeds import list_feeds
 from store.tables import documents, events
+from tests.api.test_feeds_api import MALFORMED
 from tests.conftest import POSTGRES_URL, open_archive, postgres_schema_url
 from tests.ingest.feedserver import FeedServer, Reply, atom, entries, running_server
 
@@ -187,3 +188,12 @@ def test_two_workers_on_postgres_share_20_feeds_without_polling_one_twice(server
         assert docs == 100
         assert keys == reported == 200  # every document and report once
         archive.close()
+
+
+@pytest.mark.parametrize("url", MALFORMED)
+def test_malformed_feed_url_is_one_plain_line_and_appends_nothing(sqlite_db, tmp_path, url):
+    result = recount(sqlite_db, "feeds", "add", url, "--subject", SUBJECT, ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert count(sqlite_db, tmp_path, select(func.count()).select_from(events)) == 0
