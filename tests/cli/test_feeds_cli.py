@@ -197,3 +197,25 @@ def test_malformed_feed_url_is_one_plain_line_and_appends_nothing(sqlite_db, tmp
     assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert count(sqlite_db, tmp_path, select(func.count()).select_from(events)) == 0
+
+
+def test_worker_polls_a_feed_with_credentials_and_no_line_shows_them(sqlite_db, server):
+    from tests.api.test_feed_credentials import API_KEY, SECRET, basic_only
+
+    def both(handler):
+        if handler.headers.get("X-Api-Key") != API_KEY:
+            return Reply(403, b"no key")
+        return basic_only(handler)
+
+    server.routes["/private.atom"] = both
+    url = server.url("/private.atom").replace("http://", f"http://reader:{SECRET}@")
+    added = recount(sqlite_db, "feeds", "add", url, "--subject", SUBJECT,
+                    "--header", f"X-Api-Key: {API_KEY}")  # fmt: skip
+    done = subprocess.run([str(RECOUNT), "worker", "--once"], env=environment(sqlite_db),
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "status=ok" in done.stderr and "new=3" in done.stderr
+    listed = recount(sqlite_db, "feeds", "list").stdout
+    listed_json = recount(sqlite_db, "feeds", "list", "--json").stdout
+    for shown in (added.stdout, done.stdout, done.stderr, listed, listed_json):
+        assert SECRET not in shown and API_KEY not in shown
