@@ -3,20 +3,39 @@ several polls, and the feed records both, with nothing lost and nothing doubled.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from xml.sax.saxutils import escape
 
+import pytest
 from sqlalchemy import func, select
 
 from ingest.articles import MAX_ENTRY_TEXT
 from ingest.capture import MAX_QUOTE, bounded_quote
 from ingest.fetch import Fetcher
 from ingest.poll import CONTINUE_AFTER, poll_feed
-from store.feeds import get_feed
+from store.archive import Archive
+from store.feeds import Feed, add_feed, get_feed
 from store.tables import documents, events, reports
-from tests.ingest.feedserver import START, Reply, atom, entries
-from tests.ingest.test_poll import ATOM, clock, count, feed, server  # noqa: F401 (fixtures)
+from tests.ingest.feedserver import START, FeedServer, Reply, atom, entries, running_server
+from tests.ingest.test_poll import ATOM, SUBJECT, Clock, count
 
 ETAG = '"all"'
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with running_server() as srv:
+        yield srv
+
+
+@pytest.fixture
+def feed(archive: Archive, server: FeedServer) -> Feed:
+    return add_feed(archive, server.url("/world.atom"), SUBJECT, 900)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
 
 
 def conditional(body: bytes):
