@@ -19,7 +19,7 @@ from types import TracebackType
 
 import httpx
 
-from domain.addresses import EVERY_NETWORK, IPNetwork, is_public_address, parse_networks
+from domain.addresses import IPNetwork, is_public_address, parse_networks
 from domain.errors import BodyTooLarge, FetchFailed, InvalidFeedURL, UnsafeURL
 from domain.feeds import FeedCredentials
 from domain.urls import redact_url
@@ -108,10 +108,11 @@ class Fetcher:
     request (the first URL and every redirect hop) against the public internet and the networks
     the operator opened (`opened`; `allow_private=True` opens all, for tests). Credentials go
     only to the origin they were registered for, never along a redirect to another host.
-    It does not close DNS rebinding: httpx resolves the
-    name again when it connects, and a hostile DNS server may answer differently the second
-    time. A custom transport that connects to the IP we checked would close that gap; the guard
-    as it is stops configuration mistakes and redirects into our network.
+
+    It does not close DNS rebinding: httpx resolves the name again when it connects, and a
+    hostile DNS server may answer differently the second time. A custom transport that connects
+    to the IP we checked would close that gap; the guard as it is stops configuration mistakes
+    and redirects into our network.
     """
 
     def __init__(
@@ -127,7 +128,7 @@ class Fetcher:
     ) -> None:
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client()
-        networks = parse_networks(",".join(EVERY_NETWORK)) if allow_private else ()
+        networks = parse_networks("1") if allow_private else ()  # "1": every network
         self.opened: tuple[IPNetwork, ...] = tuple(opened) + networks
         self.max_bytes = max_bytes
         self.timeout = timeout
