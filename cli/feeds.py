@@ -23,7 +23,7 @@ from rich.table import Table
 from cli.app import app, opened, out, plain_errors, print_json
 from domain.feeds import format_interval
 from domain.times import format_time
-from domain.urls import redact_url
+from domain.urls import redact_url, redact_urls_in
 from ingest.feeds import register_feed
 from ingest.fetch import Fetcher
 from ingest.poll import MAX_ENTRIES_PER_POLL
@@ -225,8 +225,22 @@ def background_worker(settings: Settings, *, enabled: bool = True) -> Iterator[N
         archive.close()
 
 
+class RedactURLs(logging.Filter):
+    """The last line of defence: no log line leaves with a URL's `user:password@`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_urls_in(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
 def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactURLs) for f in handler.filters):
+            handler.addFilter(RedactURLs())
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per dispatch is noise
     for name in ("httpx", "httpcore"):  # their request lines repeat ours, URLs unredacted
         logging.getLogger(name).setLevel(logging.WARNING)

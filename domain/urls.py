@@ -8,6 +8,8 @@ removes the userinfo even from a URL no parser accepts.
 
 from __future__ import annotations
 
+import re
+
 AUTHORITY_ENDS = "/?#"  # not "\\": a parser that ends it there sees a longer userinfo
 
 
@@ -30,3 +32,11 @@ def redact_url(url: str) -> str:
 
 def has_userinfo(url: str) -> bool:
     return redact_url(url) != url
+
+
+USERINFO_IN_TEXT = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#@]*@")
+
+
+def redact_urls_in(text: str) -> str:
+    """Every URL's userinfo removed from free text (a log message, an error from a library)."""
+    return USERINFO_IN_TEXT.sub(r"\1", text)

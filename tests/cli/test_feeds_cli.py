@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -219,3 +220,12 @@ def test_worker_polls_a_feed_with_credentials_and_no_line_shows_them(sqlite_db, 
     listed_json = recount(sqlite_db, "feeds", "list", "--json").stdout
     for shown in (added.stdout, done.stdout, done.stderr, listed, listed_json):
         assert SECRET not in shown and API_KEY not in shown
+
+
+def test_the_worker_log_handler_drops_userinfo():
+    from cli.feeds import RedactURLs
+
+    record = logging.LogRecord(
+        "httpx", logging.INFO, __file__, 1, "GET %s", ("http://u:pw@h/",), None
+    )
+    assert RedactURLs().filter(record) and record.getMessage() == "GET http://h/"
