@@ -30,11 +30,16 @@ from bench.core import fresh_archive, report
 from domain.events import PendingEvent
 from domain.frontier import Frontier
 from domain.merkle import leaf_hash
+from services.archive import Archive
+from services.audit import (
+    consistency_proof,
+    export,
+    inclusion_proof,
+    tree_head,
+    verify_export,
+    verify_live,
+)
 from store import merkle
-from store.archive import Archive
-from store.audit import verify_export, verify_live
-from store.export import export
-from store.merkle import consistency_proof, inclusion_proof, tree_head
 from store.tables import log_head, merkle_subtrees
 
 

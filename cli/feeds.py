@@ -15,25 +15,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from cli.app import app, opened, out, plain_errors, print_json
-from domain.feeds import format_interval
+from cli.app import opened, out, plain_errors, print_json
+from domain.feeds import Feed, format_interval
 from domain.times import format_time
 from domain.urls import redact_url, redact_urls_in
-from ingest.feeds import register_feed
-from ingest.fetch import Fetcher
-from ingest.poll import MAX_ENTRIES_PER_POLL
-from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS, Worker
-from store.archive import Archive
-from store.feeds import Feed, list_feeds, pause_feed, remove_feed, resume_feed
-from store.settings import Settings
+from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS, ENTRIES_PER_POLL
+
+if TYPE_CHECKING:
+    from services.settings import Settings
+
+commands = typer.Typer()  # merged into `recount` by cli/main.py
 
 feeds_app = typer.Typer(help="Register the feeds the worker polls.", no_args_is_help=True)
-app.add_typer(feeds_app, name="feeds")
+commands.add_typer(feeds_app, name="feeds")
 
 
 def _operator() -> str:
@@ -66,6 +65,8 @@ def add(
     Credentials in the URL (user:password@) and --header values are stored encrypted apart from
     the log; the log, the API and this command show the URL without them.
     """
+    from services.feeds import register_feed
+
     with opened() as archive:
         feed = register_feed(
             archive, url, subject, every, headers=header or (), actor=actor or _operator()
@@ -86,6 +87,8 @@ def list_command(
     include_removed: Annotated[bool, typer.Option("--all", help="removed feeds too")] = False,
 ) -> None:
     """Each feed's configuration and polling state."""
+    from services.feeds import list_feeds
+
     with opened() as archive:
         found = list_feeds(archive, include_removed=include_removed)
     if as_json:
@@ -101,6 +104,8 @@ def pause(
     actor: AsOperator = None,
 ) -> None:
     """Stop polling a feed, keeping its configuration."""
+    from services.feeds import pause_feed
+
     with opened() as archive:
         feed = pause_feed(archive, feed_id, actor or _operator())
     out.print(f"feed {feed.feed_id} is {feed.status}")
@@ -113,6 +118,8 @@ def resume(
     actor: AsOperator = None,
 ) -> None:
     """Poll a paused feed again, at once."""
+    from services.feeds import resume_feed
+
     with opened() as archive:
         feed = resume_feed(archive, feed_id, actor or _operator())
     out.print(f"feed {feed.feed_id} is {feed.status}")
@@ -125,6 +132,8 @@ def remove(
     actor: AsOperator = None,
 ) -> None:
     """Stop polling a feed for good; what it captured stays in the archive."""
+    from services.feeds import remove_feed
+
     with opened() as archive:
         feed = remove_feed(archive, feed_id, actor or _operator())
     out.print(f"removed feed {feed.feed_id} ({redact_url(feed.url)})", markup=False)
@@ -173,7 +182,7 @@ def _when(moment: datetime | None) -> str:
     return format_time(moment)[:19].replace("T", " ") if moment else "-"
 
 
-@app.command()
+@commands.command()
 @plain_errors
 def worker(
     once: Annotated[bool, typer.Option("--once", help="poll what is due now, then exit")] = False,
@@ -185,9 +194,12 @@ def worker(
     ] = DISPATCH_SECONDS,
     entries_per_poll: Annotated[
         int, typer.Option(min=1, help="new or changed entries one poll captures; the rest wait")
-    ] = MAX_ENTRIES_PER_POLL,
+    ] = ENTRIES_PER_POLL,
 ) -> None:
     """Poll the registered feeds until stopped (SIGTERM or Ctrl-C)."""
+    from ingest.fetch import Fetcher
+    from services.worker import Worker
+
     configure_logging()
     with opened() as archive:
         fetcher = Fetcher(opened=archive.settings.private_networks)
@@ -214,6 +226,9 @@ def background_worker(settings: Settings, *, enabled: bool = True) -> Iterator[N
     if not enabled:
         yield
         return
+    from services.archive import Archive
+    from services.worker import Worker
+
     configure_logging()
     archive = Archive.open(settings)
     polling = Worker(archive)

@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
 
 from domain.errors import InvalidInput
-from domain.events import Event, feed_stream, register
+from domain.times import format_time
+from domain.urls import has_userinfo, redact_url
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 INTERVAL = re.compile(r"\s*(\d+)\s*([smhd])\s*")
 MIN_INTERVAL = 30  # seconds: politer than this is not polling, it is hammering
 MAX_INTERVAL = 7 * 86400
-
-
+ACTIVE, PAUSED, REMOVED = "active", "paused", "removed"
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")
 RESERVED_HEADERS = frozenset(
     {
@@ -111,43 +112,60 @@ def format_interval(seconds: int) -> str:
     return f"{seconds}s"
 
 
-class FeedEvent(Event):
-    """Base of the feed events: they all live on the feed's own stream."""
+@dataclass(frozen=True)
+class FeedState:
+    """What the last poll left behind, and when the next one is due."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    last_polled_at: datetime | None = None
+    last_status: str | None = None  # ok, malformed, not_modified, failed
+    last_http_status: int | None = None
+    last_error: str | None = None
+    last_new: int = 0
+    last_changed: int = 0
+    last_unchanged: int = 0
+    last_reports: int = 0
+    failures: int = 0
+    next_poll_at: datetime | None = None  # None: due now
+    last_truncated: int = 0  # entries whose text was cut to the per-entry cap
+    last_deferred: int = 0  # entries left for the next poll by the per-poll cap
+    last_cut: str | None = None  # what was cut, in words
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed as an operator sees it: configuration and polling state together."""
 
     feed_id: str
-
-    @property
-    def stream_id(self) -> str:
-        return feed_stream(self.feed_id)
-
-
-@register
-class FeedAdded(FeedEvent):
-    """An operator registered a feed to poll for a subject, every `interval_seconds`."""
-
-    type: ClassVar[str] = "FeedAdded"
-    url: str  # never with userinfo: credentials are stored apart, named by credential_id
+    url: str
     subject: str
     interval_seconds: int
+    status: str
+    added_at: datetime
+    version: int
+    state: FeedState
     credential_id: str | None = None
 
+    def is_due(self, now: datetime) -> bool:
+        due_at = self.state.next_poll_at
+        return self.status == ACTIVE and (due_at is None or due_at <= now)
 
-@register
-class FeedPaused(FeedEvent):
-    """Polling of the feed was stopped; its configuration and state are kept."""
+    def to_json(self) -> dict[str, Any]:
+        """The same state for `feeds list --json` and `GET /v1/feeds`."""
+        state = {k: _json_value(v) for k, v in asdict(self.state).items()}
+        return {
+            "id": self.feed_id,
+            "url": redact_url(self.url),  # a feed added before credentials were kept apart
+            "has_credentials": self.credential_id is not None or has_userinfo(self.url),
+            "subject": self.subject,
+            "every": format_interval(self.interval_seconds),
+            "interval_seconds": self.interval_seconds,
+            "status": self.status,
+            "added_at": format_time(self.added_at),
+            **state,
+        }
 
-    type: ClassVar[str] = "FeedPaused"
 
-
-@register
-class FeedResumed(FeedEvent):
-    """Polling of a paused feed started again."""
-
-    type: ClassVar[str] = "FeedResumed"
-
-
-@register
-class FeedRemoved(FeedEvent):
-    """The feed is no longer polled; what it captured stays in the archive."""
-
-    type: ClassVar[str] = "FeedRemoved"
+def _json_value(value: Any) -> Any:
+    return format_time(value) if isinstance(value, datetime) else value

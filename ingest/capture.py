@@ -1,5 +1,6 @@
 """Capture: articles become document versions plus the reports extracted from them.
 
+This module turns articles into the events to append; services/capture.py appends them.
 Each article is all-or-nothing: its document and its reports are always in the same append.
 Idempotency keys name the document, its version and its content, so capturing the same text again
 appends nothing, a corrected article appends a new version with its own reports, and the old
@@ -8,30 +9,21 @@ every document is read in one chunked query and many articles go into one append
 writer moved a document on in between (a StreamConflict), that group is retried one article at a
 time, reading the version afresh.
 
-Memory stays flat: events are built one group of articles at a time and dropped once appended.
-`limit` caps the new or changed articles one call captures; the rest are counted as `deferred`
-for the caller (a poll) to take next time. A quote is at most MAX_QUOTE characters, the same
-bound the API puts on a report typed by hand, cut around the figure's own words.
+A quote is at most MAX_QUOTE characters, the bound the API puts on a report typed by hand, cut
+around the figure's own words: one long sentence cannot become a quote of megabytes.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-
-from domain.errors import StreamConflict
 from domain.events import DocumentCaptured, FigureReported, PendingEvent, Source
 from ingest.articles import Article
-from ingest.extract import EXTRACTOR_VERSION, Extraction, Vocabulary, extract, vocabulary_for
-from store.archive import Archive
-from store.events import CHUNK, AppendResult
-from store.tables import documents
+from ingest.extract import EXTRACTOR_VERSION, Extraction, Vocabulary, extract
 
-ARTICLES_PER_APPEND = 100
 MAX_QUOTE = 10_000
 ELLIPSIS = "…"
 
@@ -44,7 +36,7 @@ class CaptureResult:
     changed: int = 0  # documents whose text or title changed: a new version
     unchanged: int = 0
     reports: int = 0
-    deferred: int = 0  # new or changed, left over by `limit` for the next call
+    deferred: int = 0  # new or changed, left over by a capture's `limit` for the next one
 
     @property
     def documents(self) -> int:
@@ -58,70 +50,6 @@ class CaptureResult:
             self.reports + other.reports,
             self.deferred + other.deferred,
         )
-
-
-def capture_articles(
-    archive: Archive,
-    subject: str,
-    articles: Sequence[Article],
-    captured_at: datetime,
-    *,
-    feed_id: str | None = None,
-    per_append: int = ARTICLES_PER_APPEND,
-    progress: Callable[[int], None] | None = None,
-    limit: int | None = None,
-) -> CaptureResult:
-    """Capture every new or changed article (at most `limit`); unchanged ones append nothing."""
-    vocabulary = vocabulary_for(archive.settings.metrics_path)
-    latest = latest_versions(archive, {a.document_id for a in articles})
-    total = CaptureResult()
-    group: list[tuple[Article, list[PendingEvent]]] = []
-    taken = 0
-    counted = 0  # articles not yet reported to `progress`
-    for article in articles:
-        known = latest.get(article.document_id)
-        if known is not None and known[1] == article.content_hash:
-            total += CaptureResult(unchanged=1)
-            counted += 1
-            continue
-        if limit is not None and taken >= limit:
-            total += CaptureResult(deferred=1)
-            continue
-        taken += 1
-        version = 1 if known is None else known[0] + 1
-        latest[article.document_id] = (version, article.content_hash)
-        events = article_events(subject, article, version, captured_at, feed_id, vocabulary)
-        group.append((article, events))
-        if len(group) >= per_append:
-            total += _append_group(archive, subject, group, captured_at, feed_id)
-            counted += len(group)
-            group = []
-            if progress is not None:
-                progress(counted)
-                counted = 0
-    if group:
-        total += _append_group(archive, subject, group, captured_at, feed_id)
-        counted += len(group)
-    if progress is not None and counted:
-        progress(counted)
-    return total
-
-
-def _append_group(
-    archive: Archive,
-    subject: str,
-    group: list[tuple[Article, list[PendingEvent]]],
-    captured_at: datetime,
-    feed_id: str | None,
-) -> CaptureResult:
-    """One append for the group; on a conflict, each article again on its own."""
-    try:
-        return _counted(archive.events.append([e for _, events in group for e in events]))
-    except StreamConflict:
-        total = CaptureResult()
-        for article, _ in group:
-            total += _capture_one(archive, subject, article, captured_at, feed_id)
-        return total
 
 
 def article_events(
@@ -205,51 +133,3 @@ def bounded_quote(quote: str, surface: str, limit: int = MAX_QUOTE) -> str:
     head = ELLIPSIS if start > 0 else ""
     tail = ELLIPSIS if start + room < len(quote) else ""
     return head + window + tail
-
-
-def latest_versions(archive: Archive, document_ids: set[str]) -> dict[str, tuple[int, str]]:
-    """Each known document's latest (version, content hash), in a few indexed queries."""
-    names = sorted(document_ids)
-    latest: dict[str, tuple[int, str]] = {}
-    with archive.engine.connect() as connection:
-        for start in range(0, len(names), CHUNK):
-            newest = (
-                select(documents.c.document_id, func.max(documents.c.version).label("version"))
-                .where(documents.c.document_id.in_(names[start : start + CHUNK]))
-                .group_by(documents.c.document_id)
-                .subquery()
-            )
-            query = select(
-                documents.c.document_id, documents.c.version, documents.c.content_hash
-            ).join(
-                newest,
-                (documents.c.document_id == newest.c.document_id)
-                & (documents.c.version == newest.c.version),
-            )
-            for row in connection.execute(query):
-                latest[row.document_id] = (row.version, row.content_hash)
-    return latest
-
-
-def _capture_one(
-    archive: Archive, subject: str, article: Article, captured_at: datetime, feed_id: str | None
-) -> CaptureResult:
-    known = latest_versions(archive, {article.document_id}).get(article.document_id)
-    if known is not None and known[1] == article.content_hash:
-        return CaptureResult(unchanged=1)
-    version = 1 if known is None else known[0] + 1
-    vocabulary = vocabulary_for(archive.settings.metrics_path)
-    events = article_events(subject, article, version, captured_at, feed_id, vocabulary)
-    return _counted(archive.events.append(events))
-
-
-def _counted(result: AppendResult) -> CaptureResult:
-    """Count an append's documents (new or changed) and reports; a replayed key counts unchanged."""
-    total = CaptureResult()
-    for event in result.appended:
-        if event.type == DocumentCaptured.type:
-            total += CaptureResult(new=1) if event.version == 1 else CaptureResult(changed=1)
-        elif event.type == FigureReported.type:
-            total += CaptureResult(reports=1)
-    skipped = sum(1 for event in result.existing if event.type == DocumentCaptured.type)
-    return total + CaptureResult(unchanged=skipped)

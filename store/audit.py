@@ -14,19 +14,19 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from domain.checkpoints import Checkpoint, key_id, load_public_key, verify_checkpoint
 from domain.errors import IntegrityError, InvalidInput
-from domain.events import RecordedEvent
+from domain.events import RecordedEvent, SigningKeyRotated
 from domain.frontier import Frontier
-from domain.keys import SigningKeyRotated
 from domain.merkle import EMPTY_ROOT, leaf_hash
 from store.checkpoints import stored_checkpoints
+from store.events import EventStore
 from store.export import (
     CHECKPOINT_FILE,
     EVENTS_FILE,
@@ -38,9 +38,6 @@ from store.export import (
 from store.keys import check_key_file, known_keys
 from store.merkle import head
 from store.tables import merkle_subtrees
-
-if TYPE_CHECKING:
-    from store.archive import Archive
 
 CANONICAL_FIELDS = frozenset(
     {"position", "event_id", "stream_id", "version", "type", "data", "metadata", "recorded_at"}
@@ -228,18 +225,21 @@ def _announced_keys(event: Mapping[str, Any], position: int) -> dict[str, Ed2551
 
 
 def verify_live(
-    archive: Archive, against: Path | None = None, progress: Progress | None = None
+    store: EventStore,
+    key_path: Path,
+    against: Path | None = None,
+    progress: Progress | None = None,
 ) -> Verified:
     """Check the database: leaf hashes, stored subtrees, every stored checkpoint, the key file."""
-    with archive.engine.connect() as connection:
+    with store.engine.connect() as connection:
         size = head(connection)
         signed = stored_checkpoints(connection)
         keys = {kid: known.public_key for kid, known in known_keys(connection).items()}
     old = read_checkpoint(against) if against is not None else None
     roots = _Roots({c.tree_size for c in signed} | ({old.tree_size} if old else set()))
     frontier = Frontier()
-    for chunk in _chunks(archive.events.read(limit=size, batch=CHUNK)):
-        _verify_chunk(archive, chunk, frontier, roots)
+    for chunk in _chunks(store.read(limit=size, batch=CHUNK)):
+        _verify_chunk(store.engine, chunk, frontier, roots)
         if progress is not None:
             progress(frontier.size, size)
     if frontier.size < size:
@@ -249,13 +249,13 @@ def verify_live(
             f"{frontier.size}",
             missing,
         )
-    _no_subtrees_beyond(archive, size)
+    _no_subtrees_beyond(store.engine, size)
     for checkpoint in signed:
         name = f"the checkpoint of size {checkpoint.tree_size} signed at {checkpoint.timestamp}"
         _hold_to(checkpoint, roots, size, keys, name)
     if old is not None and against is not None:
         _hold_to(old, roots, size, keys, against.name)
-    check_key_file(archive)
+    check_key_file(store.engine, key_path)
     return Verified(size, frontier.root(), signed, old)
 
 
@@ -271,10 +271,10 @@ def _chunks(events: Iterator[RecordedEvent]) -> Iterator[list[RecordedEvent]]:
 
 
 def _verify_chunk(
-    archive: Archive, chunk: list[RecordedEvent], frontier: Frontier, roots: _Roots
+    engine: Engine, chunk: list[RecordedEvent], frontier: Frontier, roots: _Roots
 ) -> None:
     """Recompute each event's leaf and the subtrees it completes; compare with what is stored."""
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         stored = _subtrees_completed_by(connection, chunk[0].position, chunk[-1].position)
     for event in chunk:
         position = frontier.size + 1
@@ -316,14 +316,14 @@ def _subtrees_completed_by(connection: Connection, first: int, last: int) -> dic
     return {(level, index): bytes(digest) for level, index, digest in connection.execute(query)}
 
 
-def _no_subtrees_beyond(archive: Archive, size: int) -> None:
+def _no_subtrees_beyond(engine: Engine, size: int) -> None:
     """Subtrees of events past the head mean events were removed from the end.
 
     The head is read after the subtrees: one appended meanwhile commits with its head, so it
     is then within the head, and only a removed event's subtrees stay beyond it.
     """
     query = select(func.min(merkle_subtrees.c.position)).where(merkle_subtrees.c.position > size)
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         beyond = connection.execute(query).scalar()
         now = head(connection)
     if beyond is not None and beyond > now:

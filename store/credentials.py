@@ -17,11 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import insert, select
+from sqlalchemy import Engine, insert, select
 
 from domain.errors import FetchFailed
 from domain.feeds import FeedCredentials
-from store.archive import Archive
 from store.tables import feed_credentials
 
 
@@ -37,9 +36,9 @@ def secrets_key(path: Path, *, create: bool) -> Fernet:
     return Fernet(path.read_bytes().strip())
 
 
-def store_credentials(archive: Archive, credentials: FeedCredentials) -> str:
+def store_credentials(engine: Engine, key_path: Path, credentials: FeedCredentials) -> str:
     """Encrypt and keep the credentials; returns the id an event may carry."""
-    fernet = secrets_key(archive.settings.secrets_path, create=True)
+    fernet = secrets_key(key_path, create=True)
     credential_id = str(uuid.uuid4())
     token = fernet.encrypt(json.dumps(credentials.to_json()).encode("utf-8"))
     row = {
@@ -47,25 +46,23 @@ def store_credentials(archive: Archive, credentials: FeedCredentials) -> str:
         "created_at": datetime.now(UTC),
         "ciphertext": token.decode("ascii"),
     }
-    with archive.engine.begin() as connection:
+    with engine.begin() as connection:
         connection.execute(insert(feed_credentials).values(**row))
     return credential_id
 
 
-def load_credentials(archive: Archive, credential_id: str) -> FeedCredentials:
+def load_credentials(engine: Engine, key_path: Path, credential_id: str) -> FeedCredentials:
     """The credentials for a poll; FetchFailed (recorded on the feed) if they cannot be read."""
     query = select(feed_credentials.c.ciphertext).where(
         feed_credentials.c.credential_id == credential_id
     )
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         ciphertext = connection.execute(query).scalar_one_or_none()
     if ciphertext is None:
         raise FetchFailed(f"credentials {credential_id} are not in this database; add the feed")
-    fernet = secrets_key(archive.settings.secrets_path, create=False)
+    fernet = secrets_key(key_path, create=False)
     try:
         plain = fernet.decrypt(ciphertext.encode("ascii"))
     except InvalidToken:
-        raise FetchFailed(
-            f"credentials {credential_id} do not decrypt with {archive.settings.secrets_path}"
-        ) from None
+        raise FetchFailed(f"credentials {credential_id} do not decrypt with {key_path}") from None
     return FeedCredentials.from_json(json.loads(plain))

@@ -7,7 +7,7 @@ database is, so a check never writes to the live projections it is judging.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,9 @@ from sqlalchemy import Connection, Engine, MetaData, select
 
 from domain.events import RecordedEvent
 from store import projections
-from store.archive import Archive
 from store.database import create_database_engine
+from store.events import EventStore
+from store.projections import Projector
 
 Progress = Callable[[int], None]
 BATCH = 2000
@@ -41,53 +42,68 @@ class Difference:
         )
 
 
-def replay(archive: Archive, progress: Progress | None = None) -> int:
+def replay(
+    store: EventStore, projectors: Sequence[Projector], progress: Progress | None = None
+) -> int:
     """Empty the projections and rebuild them from position 0, in one transaction."""
-    with archive.engine.begin() as connection:
-        projections.clear(connection)
-        return _replay_into(connection, archive.events.read(batch=BATCH), progress)
+    with store.engine.begin() as connection:
+        projections.clear(connection, projectors)
+        return _replay_into(connection, store.read(batch=BATCH), projectors, progress)
 
 
-def check(archive: Archive, progress: Progress | None = None) -> Difference | None:
+def check(
+    store: EventStore, projectors: Sequence[Projector], progress: Progress | None = None
+) -> Difference | None:
     """Rebuild into a scratch copy and return the first difference from the live projections."""
     with tempfile.TemporaryDirectory() as folder:
         scratch = create_database_engine(f"sqlite:///{Path(folder) / 'scratch.db'}")
         try:
             scratch_metadata = MetaData()
-            for table in projections.REBUILT_TABLES:
+            tables = [table for projector in projectors for table in projector.tables]
+            for table in tables:
                 table.to_metadata(scratch_metadata)
             scratch_metadata.create_all(scratch)
-            head = archive.events.head()
+            head = store.head()
             with scratch.begin() as connection:
-                _replay_into(connection, archive.events.read(limit=head, batch=BATCH), progress)
-            return _first_difference(archive.engine, scratch)
+                read = store.read(limit=head, batch=BATCH)
+                _replay_into(connection, read, projectors, progress)
+            return _first_difference(store.engine, scratch, tables)
         finally:
             scratch.dispose()
 
 
 def _replay_into(
-    connection: Connection, events: Iterator[RecordedEvent], progress: Progress | None
+    connection: Connection,
+    events: Iterator[RecordedEvent],
+    projectors: Sequence[Projector],
+    progress: Progress | None,
 ) -> int:
     count = 0
     batch: list[RecordedEvent] = []
     for event in events:
         batch.append(event)
         if len(batch) == BATCH:
-            count += _apply(connection, batch, progress)
+            count += _apply(connection, batch, projectors, progress)
             batch = []
-    return count + _apply(connection, batch, progress)
+    return count + _apply(connection, batch, projectors, progress)
 
 
-def _apply(connection: Connection, batch: list[RecordedEvent], progress: Progress | None) -> int:
+def _apply(
+    connection: Connection,
+    batch: list[RecordedEvent],
+    projectors: Sequence[Projector],
+    progress: Progress | None,
+) -> int:
     if batch:
-        projections.apply(connection, batch)
+        for projector in projectors:
+            projector.apply(connection, batch)
         if progress is not None:
             progress(len(batch))
     return len(batch)
 
 
-def _first_difference(live: Engine, rebuilt: Engine) -> Difference | None:
-    for table in projections.REBUILT_TABLES:
+def _first_difference(live: Engine, rebuilt: Engine, tables: list[Any]) -> Difference | None:
+    for table in tables:
         live_rows = _rows(live, table)
         rebuilt_rows = _rows(rebuilt, table)
         for key in sorted(set(live_rows) | set(rebuilt_rows), key=repr):

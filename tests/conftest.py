@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from store.archive import Archive
-from store.settings import Settings
+from domain.addresses import parse_networks
+from services.archive import Archive
+from services.settings import Settings
 
 POSTGRES_URL = os.environ.get("RECOUNT_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
@@ -53,8 +54,14 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'recount.db'}"
 
 
-def open_archive(url: str, tmp_path: Path) -> Archive:
-    archive = Archive.open(Settings(database_url=url, signing_key_path=tmp_path / "signing.key"))
+def open_archive(url: str, tmp_path: Path, *, allow_private_feeds: bool = False) -> Archive:
+    """`allow_private_feeds` opens loopback, as RECOUNT_ALLOW_PRIVATE_FEEDS=loopback does."""
+    settings = Settings(
+        database_url=url,
+        signing_key_path=tmp_path / "signing.key",
+        private_networks=parse_networks("loopback") if allow_private_feeds else (),
+    )
+    archive = Archive.open(settings)
     archive.migrate()
     return archive
 

@@ -20,10 +20,10 @@ from api.app import create_app
 from cli.main import app as cli
 from domain.addresses import parse_networks
 from ingest.fetch import Fetcher
-from ingest.schedule import Worker
-from store.settings import Settings
+from services.settings import Settings
+from services.tokens import create_token
+from services.worker import Worker
 from store.tables import events, feed_credentials
-from store.tokens import create_token
 from tests.api.conftest import archive_of
 from tests.conftest import open_archive
 from tests.ingest.feedserver import FeedServer, Reply, atom, entries, running_server

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store.tokens import create_token
+from services.tokens import create_token
 from tests.api.conftest import archive_of
 
 URL = "https://news.example.org/world.atom"

@@ -3,7 +3,7 @@ nothing, and every write names the token that made it."""
 
 from __future__ import annotations
 
-from store.tokens import create_token
+from services.tokens import create_token
 from tests.api.conftest import SUBJECT, archive_of
 from tests.api.test_reports_api import REPORTS, report
 

@@ -9,12 +9,14 @@ from xml.sax.saxutils import escape
 import pytest
 from sqlalchemy import func, select
 
+from domain.feeds import Feed
 from ingest.articles import MAX_ENTRY_TEXT
 from ingest.capture import MAX_QUOTE, bounded_quote
 from ingest.fetch import Fetcher
-from ingest.poll import CONTINUE_AFTER, poll_feed
-from store.archive import Archive
-from store.feeds import Feed, add_feed, get_feed
+from ingest.poll import CONTINUE_AFTER
+from services.archive import Archive
+from services.feeds import get_feed, register_feed
+from services.poll import poll_feed
 from store.tables import documents, events, reports
 from tests.ingest.feedserver import START, FeedServer, Reply, atom, entries, running_server
 from tests.ingest.test_poll import ATOM, SUBJECT, Clock, count
@@ -30,7 +32,7 @@ def server() -> Iterator[FeedServer]:
 
 @pytest.fixture
 def feed(archive: Archive, server: FeedServer) -> Feed:
-    return add_feed(archive, server.url("/world.atom"), SUBJECT, 900)
+    return register_feed(archive, server.url("/world.atom"), SUBJECT, "15m")
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from domain.figures import Window, reduce_figure, replay_reports
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
-from store import replay
-from store.figures import figures_as_of
+from services import audit as replay
+from services.figures import figures_as_of
 from store.tables import figures, reports
 from tests.store.builders import pending, reported, retracted
 
@@ -51,14 +51,14 @@ def test_replay_rebuilds_the_projections_exactly(archive):
     before = snapshot(archive)
     assert replay.replay(archive) == 5
     assert snapshot(archive) == before
-    assert replay.check(archive) is None
+    assert replay.replay_check(archive) is None
 
 
 def test_replay_check_names_the_first_difference(archive):
     seed(archive)
     with archive.engine.begin() as connection:
         connection.execute(update(reports).where(reports.c.value == 9900).values(value=9901))
-    difference = replay.check(archive)
+    difference = replay.replay_check(archive)
     assert difference is not None and difference.table == "reports"
     assert "9901" in str(difference) and "9900" in str(difference)
 

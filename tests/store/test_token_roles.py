@@ -9,8 +9,9 @@ from alembic.config import Config
 from sqlalchemy import create_engine, inspect, text
 
 from alembic import command
+from services.tokens import authenticate
 from store.database import MIGRATIONS
-from store.tokens import authenticate, hash_token
+from store.tokens import hash_token
 from tests.conftest import open_archive
 
 OLD_TOKEN = "rct_made-before-roles"
