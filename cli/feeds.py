@@ -21,7 +21,7 @@ import typer
 from rich.table import Table
 
 from cli.app import opened, out, plain_errors, print_json
-from domain.feeds import Feed, format_interval
+from domain.feeds import Feed, format_interval, parse_header
 from domain.times import format_time
 from domain.urls import redact_url, redact_urls_in
 from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS, ENTRIES_PER_POLL
@@ -68,8 +68,9 @@ def add(
     from services.feeds import register_feed
 
     with opened() as archive:
+        headers = [parse_header(text) for text in header or ()]
         feed = register_feed(
-            archive, url, subject, every, headers=header or (), actor=actor or _operator()
+            archive, url, subject, every, headers=headers, actor=actor or _operator()
         )
     every = format_interval(feed.interval_seconds)
     shown = redact_url(feed.url)

@@ -71,9 +71,15 @@ class FeedCredentials:
 def parse_header(text: str) -> tuple[str, str]:
     """`"X-Api-Key: abc"` -> ("X-Api-Key", "abc"); InvalidInput without echoing the value."""
     name, colon, value = text.partition(":")
-    name, value = name.strip(), value.strip()
-    if not colon or not HEADER_NAME.fullmatch(name):
-        raise InvalidInput(f"a header is 'Name: value' with a token for a name, not {name!r}:…")
+    if not colon:
+        raise InvalidInput("a header is 'Name: value'")
+    return check_header(name.strip(), value.strip())
+
+
+def check_header(name: str, value: str) -> tuple[str, str]:
+    """A header a feed may be sent, or InvalidInput (never echoing the value: it is a secret)."""
+    if not HEADER_NAME.fullmatch(name):
+        raise InvalidInput(f"a header name is a token (letters, digits, -), not {name[:100]!r}")
     if name.lower() in RESERVED_HEADERS:
         raise InvalidInput(f"the {name} header is set by the fetcher and cannot be given")
     if not value or len(value) > MAX_HEADER_VALUE or any(ord(c) < 0x20 for c in value):

@@ -21,8 +21,8 @@ from domain.feeds import (
     REMOVED,
     Feed,
     FeedCredentials,
+    check_header,
     feed_id_for,
-    parse_header,
     parse_interval,
 )
 from domain.subjects import validate_subject
@@ -39,19 +39,19 @@ def register_feed(
     subject: str,
     every: str,
     *,
-    headers: Sequence[str] = (),
+    headers: Sequence[tuple[str, str]] = (),
     actor: str = "operator",
     via: str = "cli",
 ) -> Feed:
     """Add a feed polled every `every` ("15m"); refused if malformed or its host is neither
-    public nor in a network RECOUNT_ALLOW_PRIVATE_FEEDS opens. `headers` are "Name: value"."""
+    public nor in a network RECOUNT_ALLOW_PRIVATE_FEEDS opens. `headers` are (name, value) pairs."""
     seconds = parse_interval(every)
     validate_subject(subject)
     parsed = parse_feed_url(url)
     credentials = FeedCredentials(
         parsed.username or None,
         parsed.password or None,
-        tuple(parse_header(header) for header in headers),
+        tuple(check_header(name, value) for name, value in headers),
     )
     public_url = redact_url(url)
     _public_or_unresolved(public_url, archive)

@@ -70,7 +70,7 @@ def feeds(archive: ArchiveDep) -> list[dict[str, Any]]:
 
 @router.post("/feeds", status_code=errors.CREATED, response_model=FeedOut)
 def add(body: FeedIn, archive: ArchiveDep, token: RequireToken) -> dict[str, Any]:
-    headers = [f"{name}: {value}" for name, value in body.headers.items()]
+    headers = list(body.headers.items())
     feed = register_feed(
         archive, body.url, body.subject, body.every, headers=headers, actor=token.name, via="http"
     )
