@@ -19,6 +19,7 @@ from datetime import datetime
 from domain.errors import InvalidInput, StreamConflict
 from domain.events import DocumentCaptured, FigureReported, PendingEvent
 from domain.subjects import validate_subject
+from domain.urls import redact_url
 from ingest.articles import Article, parse_feed
 from ingest.capture import CaptureResult, article_events
 from ingest.extract import vocabulary_for
@@ -42,7 +43,7 @@ def ingest_source(
     content, base_url = read_source(source, archive.settings.private_networks)
     feed = parse_feed(content, base_url)
     if not feed.articles and feed.problem:
-        raise InvalidInput(f"{source} is not a usable feed: {feed.problem}")
+        raise InvalidInput(f"{redact_url(source)} is not a usable feed: {feed.problem}")
     if on_total is not None:
         on_total(len(feed.articles))
     captured_at = archive.events.clock()
