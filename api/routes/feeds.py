@@ -12,21 +12,29 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import errors
 from api.deps import ArchiveDep, RequireToken
+from domain.errors import Conflict, FeedError, Forbidden, InvalidInput, Unauthorized, UnknownFeed
+from domain.subjects import SLUG
 from services.feeds import get_feed, list_feeds, register_feed, remove_feed
 
-router = APIRouter(prefix="/v1", tags=["feeds"])
+router = APIRouter(prefix="/v1", tags=["feeds"], responses=errors.documented(InvalidInput))
+WRITE = errors.documented(Unauthorized, Forbidden)
 
 
 class FeedIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     url: str = Field(
         max_length=2048,
         description="the RSS or Atom feed's http(s) URL; `user:password@` is kept apart",
     )
-    subject: str = Field(description="the subject slug its articles are about")
+    subject: str = Field(
+        description="the subject slug its articles are about",
+        json_schema_extra={"pattern": f"^{SLUG.pattern}$"},
+    )
     every: str = Field("15m", description="poll interval: 30s, 15m, 1h, 1d")
     headers: dict[str, str] = Field(
         default_factory=dict,
@@ -68,7 +76,12 @@ def feeds(archive: ArchiveDep) -> list[dict[str, Any]]:
     return [feed.to_json() for feed in list_feeds(archive)]
 
 
-@router.post("/feeds", status_code=errors.CREATED, response_model=FeedOut)
+@router.post(
+    "/feeds",
+    status_code=errors.CREATED,
+    response_model=FeedOut,
+    responses=WRITE | errors.documented(FeedError, Conflict, body=True),
+)
 def add(body: FeedIn, archive: ArchiveDep, token: RequireToken) -> dict[str, Any]:
     headers = list(body.headers.items())
     feed = register_feed(
@@ -77,11 +90,13 @@ def add(body: FeedIn, archive: ArchiveDep, token: RequireToken) -> dict[str, Any
     return feed.to_json()
 
 
-@router.get("/feeds/{feed_id}", response_model=FeedOut)
+@router.get("/feeds/{feed_id}", response_model=FeedOut, responses=errors.documented(UnknownFeed))
 def feed(feed_id: str, archive: ArchiveDep) -> dict[str, Any]:
     return get_feed(archive, feed_id).to_json()
 
 
-@router.delete("/feeds/{feed_id}", response_model=FeedOut)
+@router.delete(
+    "/feeds/{feed_id}", response_model=FeedOut, responses=WRITE | errors.documented(UnknownFeed)
+)
 def remove(feed_id: str, archive: ArchiveDep, token: RequireToken) -> dict[str, Any]:
     return remove_feed(archive, feed_id, actor=token.name, via="http").to_json()
