@@ -9,7 +9,7 @@
   entries left for the next poll, as an operator reads them in `recount feeds list`.
 
 Revision ID: 0006
-Revises: 0007
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0007"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -18,7 +18,7 @@ def retract(client, report_id: str, auth: dict[str, str]):
 
 
 def figure(client):
-    return client.get(f"/v1/subjects/{SUBJECT}/figures/deaths").json()
+    return client.get(f"/v1/subjects/{SUBJECT}/figures/deaths?limit=500").json()
 
 
 def test_writer_retracts_its_own_report_and_is_named_on_both_events(client):
