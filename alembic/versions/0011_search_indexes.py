@@ -6,7 +6,7 @@ projection write or a replay's delete-and-rebuild updates it in the same transac
 PostgreSQL, a GIN index on the English text-search vector of title and text serves `@@` queries.
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0011"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
