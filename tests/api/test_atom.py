@@ -64,7 +64,7 @@ def test_entry_ids_stay_the_same_as_the_feed_grows_and_shrinks(client):
     before = parse(client, f"/subjects/{SUBJECT}/deaths.atom")
     ids = {e.title: e.id for e in before.entries}
     newest = before.entries[0].id.removeprefix("urn:uuid:")
-    retract_report(archive_of(client), newest, "misread", actor="desk")
+    retract_report(archive_of(client), newest, "misread", actor="desk", any_report=True)
     after = parse(client, f"/subjects/{SUBJECT}/deaths.atom")
     assert [e.id for e in after.entries] == [ids[e.title] for e in after.entries]
     assert len(after.entries) == 3 and before.feed.id == after.feed.id
