@@ -12,14 +12,17 @@ import base64
 import binascii
 import json
 from collections.abc import Iterator, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from hashlib import sha256 as _sha256
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 from sqlalchemy import Connection, func, select
 
+from domain.canonical import canonical_bytes
 from domain.checkpoints import Checkpoint, key_id, load_public_key, verify_checkpoint
 from domain.errors import IntegrityError, InvalidInput
 from domain.events import RecordedEvent
@@ -117,7 +120,13 @@ def _hold_to(
 def verify_export(
     directory: Path, against: Path | None = None, progress: Progress | None = None
 ) -> Verified:
-    """Check an export with nothing but its files (and `against`, a checkpoint kept earlier)."""
+    """Check an export with nothing but its files (and `against`, a checkpoint kept earlier).
+
+    Each line is hashed as it is and folded into the tree; the checkpoint's root then proves
+    every byte. Lines are not parsed on the way (that would cost more than the hashing); see
+    `export_lines` for what names a bad line at once. If the root disagrees, a second pass
+    parses every line to name the first one that is not a canonical event.
+    """
     public = _read_public_key(directory / PUBLIC_KEY_FILE)
     checkpoint = read_checkpoint(directory / CHECKPOINT_FILE)
     if not verify_checkpoint(checkpoint, public):
@@ -129,36 +138,158 @@ def verify_export(
     keys: dict[str, Ed25519PublicKey] = {key_id(public): public}
     roots = _Roots({checkpoint.tree_size} | ({old.tree_size} if old else set()))
     frontier = Frontier()
-    with (directory / EVENTS_FILE).open("rb") as lines:
-        stored = _stored_leaves(directory / LEAF_HASHES_FILE)
-        for position, line in enumerate(lines, start=1):
-            if position > checkpoint.tree_size:
-                raise IntegrityError(
-                    f"position {position}: beyond {CHECKPOINT_FILE}, which covers "
-                    f"{checkpoint.tree_size} events",
-                    position,
-                )
-            body = line[:-1] if line.endswith(b"\n") else line
-            event = _parse_line(body, position)
-            leaf = leaf_hash(body)
-            expected = next(stored, None)
-            if expected is not None and expected != leaf:
-                raise IntegrityError(
-                    f"position {position}: its bytes do not hash to the leaf hash the server "
-                    f"recorded ({LEAF_HASHES_FILE})",
-                    position,
-                )
-            keys.update(_announced_keys(event, position))
-            frontier.append(leaf)
+    for chunk in export_lines(directory, checkpoint.tree_size, progress):
+        for offset in chunk.announcing_keys():
+            position = chunk.first + offset
+            keys.update(_announced_keys(_parse_line(chunk.lines[offset], position), position))
+        for part in _split_at(chunk.leaves, frontier.size, roots.sizes):
+            frontier.extend(part)
             roots.take(frontier)
-            if progress is not None and (position % 1000 == 0):
-                progress(position, checkpoint.tree_size)
-    _hold_to(checkpoint, roots, frontier.size, keys, CHECKPOINT_FILE)
-    if old is not None and against is not None:
-        _hold_to(old, roots, frontier.size, keys, against.name)
-    if progress is not None:
-        progress(frontier.size, checkpoint.tree_size)
+    try:
+        _hold_to(checkpoint, roots, frontier.size, keys, CHECKPOINT_FILE)
+        if old is not None and against is not None:
+            _hold_to(old, roots, frontier.size, keys, against.name)
+    except IntegrityError:
+        _name_a_bad_line(directory)
+        raise
     return Verified(frontier.size, frontier.root(), [checkpoint], old)
+
+
+def _split_at(leaves: list[bytes], size: int, sizes: set[int]) -> Iterator[list[bytes]]:
+    """`leaves` cut so that every tree size in `sizes` is reached at the end of a part."""
+    start = 0
+    for cut in sorted(s - size for s in sizes if size < s < size + len(leaves)):
+        yield leaves[start:cut]
+        start = cut
+    yield leaves[start:]
+
+
+@dataclass(frozen=True)
+class ExportChunk:
+    """Consecutive lines of an export's events (without their newlines) and their leaf hashes."""
+
+    first: int  # the position of lines[0]
+    lines: list[bytes]
+    leaves: list[bytes]
+
+    block: bytes  # the lines with their newlines, as read
+
+    def announcing_keys(self) -> list[int]:
+        """Offsets of the lines that may be SigningKeyRotated events (to be parsed)."""
+        if _ROTATION not in self.block:
+            return []
+        return [n for n, line in enumerate(self.lines) if _ROTATION in line]
+
+
+_ROTATION = b'"type":"SigningKeyRotated"'
+
+
+def export_lines(
+    directory: Path, size: int, progress: Progress | None = None
+) -> Iterator[ExportChunk]:
+    """An export's events a chunk at a time, each line hashed and checked on the way.
+
+    A line must hash to the leaf hash the export lists for its position (`leaf-hashes.txt`);
+    the first that does not is raised as IntegrityError naming its position, and what is wrong
+    with it when that can be told (not JSON, another position, ...). Since the position is in
+    the hashed bytes, a missing or moved line never hashes to the listed leaf. Without the
+    list, each line is searched for the position it must carry. Lines beyond `size` (what the
+    checkpoint covers) are refused.
+    """
+    leaf_list = directory / LEAF_HASHES_FILE
+    with (
+        (directory / EVENTS_FILE).open("rb") as events_file,
+        leaf_list.open("rb") if leaf_list.exists() else nullcontext() as listed,
+    ):
+        first = 1
+        for block in _blocks(events_file):
+            lines = block.split(b"\n")
+            lines.pop()  # what follows the last newline: nothing
+            leaves = [_sha256(b"\x00" + line).digest() for line in lines]
+            if listed is not None:
+                encoded = b"".join([_b64_line(leaf) for leaf in leaves])
+                where = listed.tell()
+                if listed.read(len(encoded)) != encoded:  # then look line by line
+                    listed.seek(where)
+                    expected = [listed.readline() for _ in lines]
+                    _name_an_unlisted_leaf(first, lines, leaves, expected)
+            else:
+                _check_positions(first, lines)
+            if first + len(lines) - 1 > size:
+                raise IntegrityError(
+                    f"position {size + 1}: beyond {CHECKPOINT_FILE}, which covers {size} events",
+                    size + 1,
+                )
+            yield ExportChunk(first, lines, leaves, block)
+            first += len(lines)
+            if progress is not None:
+                progress(first - 1, size)
+
+
+def _check_positions(first: int, lines: list[bytes]) -> None:
+    for position, line in enumerate(lines, start=first):
+        if line.rfind(b',"position":%d,"recorded_at":' % position) < 0:
+            _parse_line(line, position)  # names what is wrong with it
+
+
+def _name_an_unlisted_leaf(
+    first: int, lines: list[bytes], leaves: list[bytes], expected: list[bytes]
+) -> None:
+    for offset, (leaf, listed) in enumerate(zip(leaves, expected, strict=True)):
+        if listed == _b64_line(leaf) or _same(listed, leaf):
+            continue
+        position = first + offset
+        if not listed:
+            return  # the list ends early: it only helps name events, the root decides
+        _parse_line(lines[offset], position)  # names what is wrong with it, if it can
+        raise IntegrityError(
+            f"position {position}: its bytes do not hash to the leaf hash the server "
+            f"recorded ({LEAF_HASHES_FILE})",
+            position,
+        )
+
+
+CHUNK_BYTES = 1 << 20
+
+
+def _blocks(source: BinaryIO) -> Iterator[bytes]:
+    """About CHUNK_BYTES at a time, cut after a newline; a last line without one gets one."""
+    rest = b""
+    while block := source.read(CHUNK_BYTES):
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:
+            rest += block
+            continue
+        yield rest + block[:cut]
+        rest = block[cut:]
+    if rest:
+        yield rest + b"\n"
+
+
+def _b64_line(digest: bytes) -> bytes:
+    return binascii.b2a_base64(digest)  # with the newline, as leaf-hashes.txt lines end
+
+
+def _same(listed: bytes, leaf: bytes) -> bool:
+    """A listed hash written another way (no newline, CRLF): decode it to compare."""
+    try:
+        return base64.b64decode(listed.strip(), validate=True) == leaf
+    except (binascii.Error, ValueError):
+        return False
+
+
+def _name_a_bad_line(directory: Path) -> None:
+    """Raise for the first line that is not a canonical event at its position, if any."""
+    with (directory / EVENTS_FILE).open("rb") as lines:
+        for position, line in enumerate(lines, start=1):
+            body = line[:-1] if line[-1:] == b"\n" else line
+            event = _parse_line(body, position)
+            if canonical_bytes(event) != body:
+                raise IntegrityError(
+                    f"position {position}: line {position} is not in canonical form "
+                    "(RFC 8785), so it is not what the server hashed",
+                    position,
+                )
 
 
 def _read_public_key(path: Path) -> Ed25519PublicKey:
@@ -168,18 +299,6 @@ def _read_public_key(path: Path) -> Ed25519PublicKey:
         raise IntegrityError(
             f"signature: {path.name} is not a usable public key: {error}"
         ) from None
-
-
-def _stored_leaves(path: Path) -> Iterator[bytes]:
-    """The server's leaf hashes, if the export has them (they only help name a bad event)."""
-    if not path.exists():
-        return
-    with path.open("r", encoding="ascii") as lines:
-        for line in lines:
-            try:
-                yield base64.b64decode(line.strip(), validate=True)
-            except (binascii.Error, ValueError):
-                yield b""
 
 
 def _parse_line(body: bytes, position: int) -> dict[str, Any]:
