@@ -15,7 +15,13 @@ import rfc8785
 from domain.merkle import leaf_hash
 from domain.times import format_time
 
-__all__ = ["canonical_bytes", "canonical_form", "leaf_hash"]
+__all__ = [
+    "assembled_bytes",
+    "canonical_bytes",
+    "canonical_form",
+    "column_json",
+    "leaf_hash",
+]
 
 
 def canonical_form(
@@ -57,6 +63,44 @@ def canonical_bytes(form: dict[str, Any]) -> bytes:
         text = json.dumps(form, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return text.encode("utf-8")
     return rfc8785.dumps(form)
+
+
+def column_json(value: Any) -> str:
+    """JSON text as the log's `data` and `metadata` columns hold it: sorted, compact, UTF-8.
+
+    For plain values (see `canonical_bytes`) this is exactly their RFC 8785 text, so a verifier
+    can assemble an event's canonical bytes around the stored texts (`assembled_bytes`) without
+    parsing them; for anything else it is ordinary JSON, and the verifier parses it.
+    """
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+_string = json.encoder.encode_basestring  # JSON's minimal escapes, as JCS writes strings
+
+
+def assembled_bytes(
+    *,
+    position: int,
+    event_id: str,
+    stream_id: str,
+    version: int,
+    type: str,
+    data_json: str,
+    metadata_json: str,
+    recorded_at: str,
+) -> bytes:
+    """The canonical bytes of an event whose data and metadata are already RFC 8785 text.
+
+    The fields in JCS order (their names sorted), with no parse and no re-encoding of the two
+    texts; `recorded_at` is the RFC 3339 string. If a text is not canonical, the result is not
+    the event's canonical bytes, so callers hold it to a known leaf hash and otherwise fall back
+    to `canonical_bytes`.
+    """
+    return (
+        f'{{"data":{data_json},"event_id":{_string(event_id)},"metadata":{metadata_json},'
+        f'"position":{position},"recorded_at":{_string(recorded_at)},'
+        f'"stream_id":{_string(stream_id)},"type":{_string(type)},"version":{version}}}'
+    ).encode("utf-8")
 
 
 def _plain(value: Any) -> bool:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime
 from hashlib import sha256 as _sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -22,21 +23,21 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 from sqlalchemy import Connection, func, select
 
-from domain.canonical import canonical_bytes
+from domain.canonical import assembled_bytes, canonical_bytes, canonical_form
 from domain.checkpoints import Checkpoint, key_id, load_public_key, verify_checkpoint
 from domain.errors import IntegrityError, InvalidInput
-from domain.events import RecordedEvent
 from domain.frontier import Frontier
 from domain.keys import SigningKeyRotated
 from domain.merkle import EMPTY_ROOT, leaf_hash
+from domain.times import as_utc, format_time
 from store.checkpoints import stored_checkpoints
+from store.database import stream_rows
 from store.export import (
     CHECKPOINT_FILE,
     EVENTS_FILE,
     LEAF_HASHES_FILE,
     PUBLIC_KEY_FILE,
     Progress,
-    canonical_line,
 )
 from store.keys import check_key_file, known_keys
 from store.merkle import head
@@ -349,18 +350,25 @@ def _announced_keys(event: Mapping[str, Any], position: int) -> dict[str, Ed2551
 def verify_live(
     archive: Archive, against: Path | None = None, progress: Progress | None = None
 ) -> Verified:
-    """Check the database: leaf hashes, stored subtrees, every stored checkpoint, the key file."""
+    """Check the database: leaf hashes, stored subtrees, every stored checkpoint, the key file.
+
+    The events and the subtrees they complete are read as raw rows in position order, a chunk
+    at a time, on one connection (one snapshot on PostgreSQL's repeatable reads, and in SQLite's
+    WAL), so memory stays flat however long the log.
+    """
     with archive.engine.connect() as connection:
         size = head(connection)
         signed = stored_checkpoints(connection)
         keys = {kid: known.public_key for kid, known in known_keys(connection).items()}
-    old = read_checkpoint(against) if against is not None else None
-    roots = _Roots({c.tree_size for c in signed} | ({old.tree_size} if old else set()))
-    frontier = Frontier()
-    for chunk in _chunks(archive.events.read(limit=size, batch=CHUNK)):
-        _verify_chunk(archive, chunk, frontier, roots)
-        if progress is not None:
-            progress(frontier.size, size)
+        old = read_checkpoint(against) if against is not None else None
+        roots = _Roots({c.tree_size for c in signed} | ({old.tree_size} if old else set()))
+        frontier = Frontier()
+        times = _RecordedTimes()
+        for chunk in stream_rows(connection, _EVENT_ROWS.format(size=int(size)), CHUNK):
+            computed = _leaves_of(chunk, frontier, roots, times)
+            _compare_subtrees(connection, chunk[0][0], chunk[-1][0], computed)
+            if progress is not None:
+                progress(frontier.size, size)
     if frontier.size < size:
         missing = frontier.size + 1
         raise IntegrityError(
@@ -378,61 +386,126 @@ def verify_live(
     return Verified(size, frontier.root(), signed, old)
 
 
-def _chunks(events: Iterator[RecordedEvent]) -> Iterator[list[RecordedEvent]]:
-    chunk: list[RecordedEvent] = []
-    for event in events:
-        chunk.append(event)
-        if len(chunk) == CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+# Raw rows: no type processing, the JSON columns as the text they hold.
+_EVENT_ROWS = (
+    "SELECT position, event_id, stream_id, version, type, CAST(data AS TEXT), "
+    "CAST(metadata AS TEXT), recorded_at, leaf_hash FROM events "
+    "WHERE position <= {size} ORDER BY position"
+)
+_SUBTREE_ROWS = (
+    "SELECT level, node_index, hash FROM merkle_subtrees "
+    "WHERE position BETWEEN {first} AND {last} ORDER BY position, level"
+)
+Subtree = tuple[int, int, bytes]
 
 
-def _verify_chunk(
-    archive: Archive, chunk: list[RecordedEvent], frontier: Frontier, roots: _Roots
-) -> None:
-    """Recompute each event's leaf and the subtrees it completes; compare with what is stored."""
-    with archive.engine.connect() as connection:
-        stored = _subtrees_completed_by(connection, chunk[0].position, chunk[-1].position)
-    for event in chunk:
-        position = frontier.size + 1
-        if event.position != position:
+class _RecordedTimes:
+    """`recorded_at` as the database returns it, spelled as in the canonical bytes.
+
+    A batch append gives all its events one time, so most rows repeat the last one: a small
+    cache saves parsing and formatting it again.
+    """
+
+    def __init__(self) -> None:
+        self.spelled: dict[object, str] = {}
+
+    def text(self, raw: object) -> str:
+        found = self.spelled.get(raw)
+        if found is None:
+            if len(self.spelled) > 4096:
+                self.spelled.clear()
+            found = self.spelled[raw] = format_time(_moment(raw))
+        return found
+
+
+def _moment(raw: object) -> datetime:
+    """SQLite returns the stored text (UTC, no offset); PostgreSQL an aware datetime."""
+    return as_utc(raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw)))
+
+
+def _leaves_of(
+    chunk: Sequence[Any], frontier: Frontier, roots: _Roots, times: _RecordedTimes
+) -> list[Subtree]:
+    """Recompute each event's leaf from its stored fields; the subtrees the leaves complete.
+
+    The bytes are first assembled around the stored JSON texts (`assembled_bytes`); when that
+    does not give the stored leaf hash (JSON not stored in canonical form, or a changed row),
+    the columns are parsed and encoded by `canonical_bytes`, the reference, which decides.
+    """
+    computed: list[Subtree] = []
+    append, sizes = frontier.append, roots.sizes
+    for position, event_id, stream_id, version, kind, data, metadata, recorded, stored in chunk:
+        expected = frontier.size + 1
+        if position != expected:
             raise IntegrityError(
-                f"position {position}: missing: the next stored event is at {event.position}",
-                position,
+                f"position {expected}: missing: the next stored event is at {position}",
+                expected,
             )
-        leaf = leaf_hash(canonical_line(event))
-        if leaf != event.leaf_hash:
-            raise IntegrityError(
-                f"position {position}: its content does not hash to its stored leaf hash",
-                position,
+        stored = bytes(stored)
+        line = assembled_bytes(
+            position=position,
+            event_id=event_id,
+            stream_id=stream_id,
+            version=version,
+            type=kind,
+            data_json=data,
+            metadata_json=metadata,
+            recorded_at=times.text(recorded),
+        )
+        leaf = _sha256(b"\x00" + line).digest()
+        if leaf != stored:
+            form = canonical_form(
+                position=position,
+                event_id=event_id,
+                stream_id=stream_id,
+                version=version,
+                type=kind,
+                data=json.loads(data),
+                metadata=json.loads(metadata),
+                recorded_at=_moment(recorded),
             )
-        for level, index, digest in frontier.append(leaf):
-            if stored.pop((level, index), None) != digest:
+            leaf = leaf_hash(canonical_bytes(form))
+            if leaf != stored:
                 raise IntegrityError(
-                    f"position {position}: the stored Merkle subtree (level {level}, index "
-                    f"{index}) does not match the log",
+                    f"position {position}: its content does not hash to its stored leaf hash",
                     position,
                 )
-        roots.take(frontier)
-    if stored:
-        (level, index), position = min(
-            ((key, (key[1] + 1) << key[0]) for key in stored), key=lambda item: item[1]
-        )
-        raise IntegrityError(
-            f"position {position}: a stored Merkle subtree (level {level}, index {index}) "
-            "that the log does not produce",
-            position,
-        )
+        computed += append(leaf)
+        if position in sizes:
+            roots.take(frontier)
+    return computed
 
 
-def _subtrees_completed_by(connection: Connection, first: int, last: int) -> dict[Any, bytes]:
-    table = merkle_subtrees
-    query = select(table.c.level, table.c.node_index, table.c.hash).where(
-        table.c.position.between(first, last)
+def _compare_subtrees(
+    connection: Connection, first: int, last: int, computed: list[Subtree]
+) -> None:
+    """The subtrees stored for positions first..last must be exactly those the leaves make."""
+    query = _SUBTREE_ROWS.format(first=int(first), last=int(last))
+    stored = [row for rows in stream_rows(connection, query, 1 << 16) for row in rows]
+    if stored == computed:
+        return
+    stored = [(level, index, bytes(digest)) for level, index, digest in stored]
+    by_key = {(level, index): digest for level, index, digest in stored}
+    size = first - 1
+    for level, index, digest in computed:
+        if level == 0:
+            size += 1
+        if by_key.pop((level, index), None) != digest:
+            raise IntegrityError(
+                f"position {size}: the stored Merkle subtree (level {level}, index "
+                f"{index}) does not match the log",
+                size,
+            )
+    if not by_key:
+        return  # the same subtrees, only stored under other positions
+    (level, index), position = min(
+        ((key, (key[1] + 1) << key[0]) for key in by_key), key=lambda item: item[1]
     )
-    return {(level, index): bytes(digest) for level, index, digest in connection.execute(query)}
+    raise IntegrityError(
+        f"position {position}: a stored Merkle subtree (level {level}, index {index}) "
+        "that the log does not produce",
+        position,
+    )
 
 
 def _no_subtrees_beyond(archive: Archive, size: int) -> None:
