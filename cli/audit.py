@@ -1,4 +1,4 @@
-"""Audit commands: sign the tree head, export, verify, prove, rotate the signing key.
+"""Audit commands: sign the tree head, export, import, verify, prove, rotate the signing key.
 
 `recount verify` exits 1 with one line naming the first bad position (or the signature); every
 other failure is a Recount error, printed the same way by `plain_errors`.
@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 
-from cli.app import app, err, opened, out, plain_errors, print_json
+from cli.app import app, err, fail, opened, out, plain_errors, print_json
 from domain.errors import IntegrityError
 from store.audit import Verified, verify_export, verify_live
 from store.checkpoints import make_checkpoint
 from store.export import export as export_log
+from store.imports import import_export
 from store.keys import rotate_signing_key
 from store.merkle import consistency_proof, inclusion_proof
 
@@ -32,9 +33,20 @@ app.add_typer(keys_app, name="keys")
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar on stderr, fed by the (done, total) callbacks of the store."""
-    with Progress(console=err, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+    with _progress_bars(label) as (callback,):
+        yield callback
+
+
+@contextmanager
+def _progress_bars(*labels: str) -> Iterator[list[Callable[[int, int], None]]]:
+    """One bar per label (one phase each), all in one rich display on stderr."""
+    with Progress(console=err, transient=True) as bars:
+        tasks = [bars.add_task(label, total=None) for label in labels]
+        yield [_updater(bars, task) for task in tasks]
+
+
+def _updater(bars: Progress, task: TaskID) -> Callable[[int, int], None]:
+    return lambda done, total: bars.update(task, completed=done, total=total)
 
 
 @app.command()
@@ -61,6 +73,28 @@ def export_command(
         highlight=False,
         soft_wrap=True,
     )
+
+
+@app.command("import")
+@plain_errors
+def import_command(
+    directory: Annotated[Path, typer.Argument(help="an export made by `recount export`")],
+) -> None:
+    """Load an export into an empty database, checking every hash and the signed checkpoint."""
+    try:
+        with opened() as archive, _progress_bars("checking", "importing") as bars:
+            imported = import_export(archive, directory, *bars)
+    except IntegrityError as error:
+        fail(f"import failed: {error}")
+    out.print(
+        f"imported {imported.tree_size} events from {directory} "
+        f"(root {_b64(imported.root_hash)}, key {imported.key_id})",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    if imported.key_note is not None:
+        err.print(f"note: {imported.key_note}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

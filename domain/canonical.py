@@ -100,7 +100,7 @@ def assembled_bytes(
         f'{{"data":{data_json},"event_id":{_string(event_id)},"metadata":{metadata_json},'
         f'"position":{position},"recorded_at":{_string(recorded_at)},'
         f'"stream_id":{_string(stream_id)},"type":{_string(type)},"version":{version}}}'
-    ).encode("utf-8")
+    ).encode()
 
 
 def _plain(value: Any) -> bool:

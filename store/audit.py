@@ -142,7 +142,7 @@ def verify_export(
     for chunk in export_lines(directory, checkpoint.tree_size, progress):
         for offset in chunk.announcing_keys():
             position = chunk.first + offset
-            keys.update(_announced_keys(_parse_line(chunk.lines[offset], position), position))
+            keys.update(_announced_keys(parse_line(chunk.lines[offset], position), position))
         for part in _split_at(chunk.leaves, frontier.size, roots.sizes):
             frontier.extend(part)
             roots.take(frontier)
@@ -230,7 +230,7 @@ def export_lines(
 def _check_positions(first: int, lines: list[bytes]) -> None:
     for position, line in enumerate(lines, start=first):
         if line.rfind(b',"position":%d,"recorded_at":' % position) < 0:
-            _parse_line(line, position)  # names what is wrong with it
+            parse_line(line, position)  # names what is wrong with it
 
 
 def _name_an_unlisted_leaf(
@@ -242,7 +242,7 @@ def _name_an_unlisted_leaf(
         position = first + offset
         if not listed:
             return  # the list ends early: it only helps name events, the root decides
-        _parse_line(lines[offset], position)  # names what is wrong with it, if it can
+        parse_line(lines[offset], position)  # names what is wrong with it, if it can
         raise IntegrityError(
             f"position {position}: its bytes do not hash to the leaf hash the server "
             f"recorded ({LEAF_HASHES_FILE})",
@@ -284,7 +284,7 @@ def _name_a_bad_line(directory: Path) -> None:
     with (directory / EVENTS_FILE).open("rb") as lines:
         for position, line in enumerate(lines, start=1):
             body = line[:-1] if line[-1:] == b"\n" else line
-            event = _parse_line(body, position)
+            event = parse_line(body, position)
             if canonical_bytes(event) != body:
                 raise IntegrityError(
                     f"position {position}: line {position} is not in canonical form "
@@ -302,7 +302,7 @@ def _read_public_key(path: Path) -> Ed25519PublicKey:
         ) from None
 
 
-def _parse_line(body: bytes, position: int) -> dict[str, Any]:
+def parse_line(body: bytes, position: int) -> dict[str, Any]:
     """One event line: JSON with the canonical fields, at the position its line number says.
 
     Its bytes are not re-canonicalised: they are hashed as they are, so any change to them

@@ -33,6 +33,13 @@ def make_checkpoint(archive: Archive, now: datetime | None = None) -> Checkpoint
     return checkpoint
 
 
+def keep_checkpoint(connection: Connection, checkpoint: Checkpoint) -> None:
+    """Store a checkpoint signed elsewhere (an import's): `recount verify` holds the log to it."""
+    connection.execute(
+        insert(checkpoints).values(**_row(checkpoint), created_position=checkpoint.tree_size)
+    )
+
+
 def current_checkpoint(archive: Archive) -> Checkpoint:
     """The latest checkpoint if it covers the head and its key still signs, else a new one.
 

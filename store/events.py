@@ -1,5 +1,8 @@
 """The event store: appends that are checked, numbered, hashed and projected in one transaction.
 
+`append_recorded` is the one other way in: events already recorded by another log (`recount
+import`) keep their position, id, time and hash, and go through the same write.
+
 Every append starts by writing the log head row, which serialises appends (a row lock on
 PostgreSQL, the write lock on SQLite). Positions are therefore gapless and in commit order, and
 `recorded_at` never goes backwards, so "known at K" is simply "position <= last position recorded
@@ -18,7 +21,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
 from domain.canonical import canonical_bytes, canonical_form, leaf_hash
-from domain.errors import IdempotencyKeyReused, StreamConflict
+from domain.errors import IdempotencyKeyReused, IntegrityError, StreamConflict
 from domain.events import PendingEvent, RecordedEvent
 from store.tables import events as events_table
 from store.tables import log_head as head_table
@@ -61,10 +64,7 @@ class EventStore:
             raise StreamConflict("(concurrent append)", -1, -1) from error
 
     def _append(self, connection: Connection, pending: Sequence[PendingEvent]) -> AppendResult:
-        connection.execute(update(head_table).values(position=head_table.c.position))
-        head, last_time = connection.execute(
-            select(head_table.c.position, head_table.c.recorded_at)
-        ).one()
+        head, last_time = _lock_head(connection)
         fresh, existing = _split_by_idempotency(connection, pending)
         if not fresh:
             return AppendResult([], existing)
@@ -79,13 +79,42 @@ class EventStore:
                 raise StreamConflict(stream_id, item.expected_version, current)
             versions[stream_id] = current + 1
             recorded.append(_record(item, head + offset, current + 1, recorded_at))
+        self._write(connection, recorded)
+        return AppendResult(recorded, existing)
+
+    def append_recorded(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
+        """Append events another log recorded (`recount import`), keeping what they are.
+
+        The one way in besides `append`, and the same write: rows, projections, Merkle
+        subtrees and head, in the caller's transaction. Position, event id, version,
+        recorded_at and leaf hash come from the source, so leaf hashes and roots are the
+        source's; each is checked first: the next position, the next version of its stream,
+        a time not before the head's, and a leaf hash that is the hash of its canonical bytes.
+        A failure raises IntegrityError naming the position; roll the transaction back.
+        """
+        if not events:
+            return
+        head, last_time = _lock_head(connection)
+        versions = _stream_versions(connection, {e.stream_id for e in events})
+        for expected, event in enumerate(events, start=head + 1):
+            problem = _imported_problem(
+                event, expected, versions.get(event.stream_id, 0), last_time
+            )
+            if problem:
+                raise IntegrityError(f"position {expected}: {problem}", expected)
+            versions[event.stream_id] = event.version
+            last_time = event.recorded_at
+        self._write(connection, events)
+
+    def _write(self, connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
         connection.execute(insert(events_table), [_row(e) for e in recorded])
         for hook in self.on_append:
             hook(connection, recorded)
         connection.execute(
-            update(head_table).values(position=head + len(recorded), recorded_at=recorded_at)
+            update(head_table).values(
+                position=recorded[-1].position, recorded_at=recorded[-1].recorded_at
+            )
         )
-        return AppendResult(recorded, existing)
 
     def head(self) -> int:
         with self.engine.connect() as connection:
@@ -123,6 +152,40 @@ class EventStore:
 
     def get(self, position: int) -> RecordedEvent | None:
         return next(self.read(after=position - 1, limit=1), None) if position > 0 else None
+
+
+def _lock_head(connection: Connection) -> tuple[int, datetime | None]:
+    """Write the head row first: appends serialise on it, so positions are gapless."""
+    connection.execute(update(head_table).values(position=head_table.c.position))
+    head, last_time = connection.execute(
+        select(head_table.c.position, head_table.c.recorded_at)
+    ).one()
+    return int(head), last_time
+
+
+def _imported_problem(
+    event: RecordedEvent, position: int, version: int, last_time: datetime | None
+) -> str | None:
+    """What keeps an imported event from being the next one in this log, if anything."""
+    if event.position != position:
+        return f"the log is at {position - 1}, the event says position {event.position}"
+    if event.version != version + 1:
+        return f"{event.stream_id} is at version {version}, the event says {event.version}"
+    if last_time is not None and event.recorded_at < last_time:
+        return "recorded before the event it follows"
+    form = canonical_form(
+        position=event.position,
+        event_id=event.event_id,
+        stream_id=event.stream_id,
+        version=event.version,
+        type=event.type,
+        data=event.data,
+        metadata=event.metadata,
+        recorded_at=event.recorded_at,
+    )
+    if leaf_hash(canonical_bytes(form)) != event.leaf_hash:
+        return "its content does not hash to its leaf hash"
+    return None
 
 
 def _split_by_idempotency(

@@ -33,7 +33,7 @@ def test_extending_by_many_leaves_gives_the_edge_of_appending_them_one_by_one():
         one, many = Frontier(), Frontier()
         for leaf in leaves:
             one.append(leaf)
-        for start, end in zip(cuts, cuts[1:]):
+        for start, end in zip(cuts, cuts[1:], strict=False):
             many.extend(leaves[start:end])
             assert many.size == end
         assert (many.root(), many._edge) == (one.root(), one._edge)
