@@ -39,7 +39,13 @@ def commands(group: typer.Typer, prefix: str = "recount") -> list[str]:
 
 def test_every_command_is_in_the_readme():
     found = commands(app)
-    pinned = {"recount init", "recount serve", "recount figures", "recount replay", "recount import"}
+    pinned = {
+        "recount init",
+        "recount serve",
+        "recount figures",
+        "recount replay",
+        "recount import",
+    }
     assert pinned <= set(found)
     assert [c for c in found if f"`{c}" not in README] == []
 
