@@ -41,8 +41,10 @@ def test_keys_are_ordered_by_utf16_code_units_not_code_points():
 
 PLAIN = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(alphabet=st.characters(max_codepoint=0xFFFF)), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(alphabet=st.characters(max_codepoint=0xFFFF)), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 
