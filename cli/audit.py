@@ -83,7 +83,8 @@ def import_command(
     """Load an export into an empty database, checking every hash and the signed checkpoint."""
     try:
         with opened() as archive, _progress_bars("checking", "importing") as bars:
-            imported = import_export(archive, directory, *bars)
+            checking, importing = bars
+            imported = import_export(archive, directory, checking, importing)
     except IntegrityError as error:
         fail(f"import failed: {error}")
     out.print(
