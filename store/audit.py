@@ -14,7 +14,6 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
 from hashlib import sha256 as _sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -29,9 +28,9 @@ from domain.errors import IntegrityError, InvalidInput
 from domain.frontier import Frontier
 from domain.keys import SigningKeyRotated
 from domain.merkle import EMPTY_ROOT, leaf_hash
-from domain.times import as_utc, format_time
+from domain.times import format_time
 from store.checkpoints import stored_checkpoints
-from store.database import stream_rows
+from store.database import stored_time, stream_rows
 from store.export import (
     CHECKPOINT_FILE,
     EVENTS_FILE,
@@ -414,13 +413,8 @@ class _RecordedTimes:
         if found is None:
             if len(self.spelled) > 4096:
                 self.spelled.clear()
-            found = self.spelled[raw] = format_time(_moment(raw))
+            found = self.spelled[raw] = format_time(stored_time(raw))
         return found
-
-
-def _moment(raw: object) -> datetime:
-    """SQLite returns the stored text (UTC, no offset); PostgreSQL an aware datetime."""
-    return as_utc(raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw)))
 
 
 def _leaves_of(
@@ -462,7 +456,7 @@ def _leaves_of(
                 type=kind,
                 data=json.loads(data),
                 metadata=json.loads(metadata),
-                recorded_at=_moment(recorded),
+                recorded_at=stored_time(recorded),
             )
             leaf = leaf_hash(canonical_bytes(form))
             if leaf != stored:

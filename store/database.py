@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from alembic import command
 from domain.canonical import column_json
+from domain.times import as_utc
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "alembic"
 
@@ -80,3 +82,8 @@ def stream_rows(connection: Connection, sql: str, chunk: int = 5000) -> Iterator
             yield rows
     finally:
         cursor.close()
+
+
+def stored_time(raw: object) -> datetime:
+    """A time column as the driver returns it: SQLite's UTC text, PostgreSQL's aware datetime."""
+    return as_utc(raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw)))

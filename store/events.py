@@ -11,6 +11,7 @@ by K". A batch is all or nothing: one bad event and the transaction is rolled ba
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
 from domain.canonical import canonical_bytes, canonical_form, leaf_hash
 from domain.errors import IdempotencyKeyReused, IntegrityError, StreamConflict
-from domain.events import PendingEvent, RecordedEvent
+from domain.events import PendingEvent, RecordedEvent, parse_event
+from store.database import stored_time, stream_rows
 from store.tables import events as events_table
 from store.tables import log_head as head_table
 
@@ -284,3 +286,45 @@ def _row(event: RecordedEvent) -> dict[str, Any]:
 def recorded_event(row: Any) -> RecordedEvent:
     fields = {column: row[column] for column in EVENT_COLUMNS}
     return RecordedEvent(**{**fields, "leaf_hash": bytes(fields["leaf_hash"])})
+
+
+def scan(connection: Connection, limit: int, chunk: int = 5000) -> Iterator[list[RecordedEvent]]:
+    """Positions 1..limit, `chunk` events at a time, as raw rows from the driver.
+
+    For the passes over the whole log (replay, its check): several times faster than `read`,
+    with memory flat on both backends (`stream_rows`). Each event comes parsed, once.
+    """
+    query = _SCAN.format(limit=int(limit))
+    times: dict[object, datetime] = {}
+    for rows in stream_rows(connection, query, chunk):
+        batch = []
+        for position, event_id, stream, version, kind, data, meta, recorded, key, leaf in rows:
+            moment = times.get(recorded)
+            if moment is None:
+                if len(times) > 4096:
+                    times.clear()
+                moment = times[recorded] = stored_time(recorded)
+            fields = json.loads(data)
+            batch.append(
+                RecordedEvent(
+                    position=position,
+                    event_id=event_id,
+                    stream_id=stream,
+                    version=version,
+                    type=kind,
+                    data=fields,
+                    metadata=json.loads(meta),
+                    recorded_at=moment,
+                    idempotency_key=key,
+                    leaf_hash=bytes(leaf),
+                    parsed=parse_event(kind, fields),
+                )
+            )
+        yield batch
+
+
+_SCAN = (
+    "SELECT position, event_id, stream_id, version, type, CAST(data AS TEXT), "
+    "CAST(metadata AS TEXT), recorded_at, idempotency_key, leaf_hash FROM events "
+    "WHERE position <= {limit} ORDER BY position"
+)
