@@ -21,9 +21,16 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
-from domain.canonical import canonical_bytes, canonical_form, leaf_hash
+from domain.canonical import (
+    assembled_bytes,
+    canonical_bytes,
+    canonical_form,
+    column_json,
+    leaf_hash,
+)
 from domain.errors import IdempotencyKeyReused, IntegrityError, StreamConflict
 from domain.events import PendingEvent, RecordedEvent, parse_event
+from domain.times import format_time
 from store.database import stored_time, stream_rows
 from store.tables import events as events_table
 from store.tables import log_head as head_table
@@ -175,6 +182,18 @@ def _imported_problem(
         return f"{event.stream_id} is at version {version}, the event says {event.version}"
     if last_time is not None and event.recorded_at < last_time:
         return "recorded before the event it follows"
+    assembled = assembled_bytes(  # the canonical bytes when data and metadata are plain
+        position=event.position,
+        event_id=event.event_id,
+        stream_id=event.stream_id,
+        version=event.version,
+        type=event.type,
+        data_json=column_json(event.data),
+        metadata_json=column_json(event.metadata),
+        recorded_at=format_time(event.recorded_at),
+    )
+    if leaf_hash(assembled) == event.leaf_hash:
+        return None
     form = canonical_form(
         position=event.position,
         event_id=event.event_id,
