@@ -63,6 +63,28 @@ def test_replay_check_names_the_first_difference(archive):
     assert "9901" in str(difference) and "9900" in str(difference)
 
 
+def test_replay_check_names_a_row_only_one_copy_has(archive):
+    seed(archive)
+    with archive.engine.begin() as connection:
+        connection.execute(
+            figures.insert().values(subject="zz-extra", metric="deaths", report_count=0)
+        )
+    assert str(replay.check(archive)) == (
+        "figures ('zz-extra', 'deaths'): only in the live projection"
+    )
+    with archive.engine.begin() as connection:
+        connection.execute(figures.delete().where(figures.c.subject == "zz-extra"))
+        connection.execute(figures.delete().where(figures.c.metric == "arrests"))
+    assert "only in the rebuilt projection" in str(replay.check(archive))
+
+
+def test_replay_check_walks_text_keys_in_the_same_order_on_every_database(archive):
+    """Subjects that a language collation orders otherwise than code points (punctuation)."""
+    subjects = ["ab", "a-c", "a-b", "aa", "B-a", "b", "é-x", "e-y"]
+    archive.events.append([pending(reported(10 + n, subject=s)) for n, s in enumerate(subjects)])
+    assert replay.check(archive) is None
+
+
 VALUES = st.sampled_from([None, 100, 160, 164, 9900, 10000])
 QUALIFIERS = st.sampled_from(
     [Qualifier.AT_LEAST, Qualifier.EXACT, Qualifier.NEARLY, Qualifier.DOZENS]
