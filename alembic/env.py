@@ -7,8 +7,8 @@ from sqlmodel import SQLModel
 
 import store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from alembic import context
+from services.settings import Settings
 from store.database import create_database_engine
-from store.settings import Settings
 
 
 def run(connection: Connection) -> None:

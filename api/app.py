@@ -11,8 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.limits import BodyLimit
 from api.routes import events, feeds, figures, log, memento, pages, reports
-from store.archive import Archive
-from store.settings import Settings
+from services.archive import Archive
+from services.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -9,8 +9,8 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from domain.times import parse_time
-from store.archive import Archive
-from store.tokens import TokenInfo, authenticate
+from services.archive import Archive
+from services.tokens import TokenInfo, authenticate
 
 
 def get_archive(request: Request) -> Archive:

@@ -1,6 +1,5 @@
-"""The JSON shapes of the contract (Figure, Report, ...), shared by the HTTP API and `--json`.
-
-Built from the domain's views, never from tables, so the wire format changes only on purpose.
+"""The JSON shapes of the HTTP API; Figure and Report, which `--json` prints too, live in
+services/formats.py and are re-exported here for the routes and the OpenAPI schema.
 """
 
 from __future__ import annotations
@@ -12,89 +11,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.events import RecordedEvent
-from domain.figures import FigureView, ReportView
-from store.export import canonical_line
-from store.figures import SubjectFigures, SubjectSummary
-
-
-class SourceOut(BaseModel):
-    url: str | None
-    title: str | None
-    publisher: str | None
-    document_id: str | None
-
-
-class RetractionOut(BaseModel):
-    reason: str
-    position: int
-    recorded_at: datetime
-
-
-class Report(BaseModel):
-    """One report. `status` is the source's own (reported, previous, ...) or `retracted`."""
-
-    report_id: str
-    value: int | None
-    low: int | None
-    high: int | None
-    qualifier: str
-    approximate: bool
-    unit: str | None
-    quote: str
-    reported_at: datetime
-    reported_at_basis: str = Field(description="published, captured (no date in the entry), given")
-    recorded_at: datetime
-    position: int
-    status: str
-    subset_of: str | None
-    retraction: RetractionOut | None
-    source: SourceOut
-
-    @classmethod
-    def of(cls, view: ReportView) -> Report:
-        retraction = view.retraction
-        return cls(
-            report_id=view.report_id,
-            value=view.value,
-            low=view.low,
-            high=view.high,
-            qualifier=view.qualifier.value,
-            approximate=view.approximate,
-            unit=view.unit,
-            quote=view.quote,
-            reported_at=view.reported_at,
-            reported_at_basis=view.reported_at_basis,
-            recorded_at=view.recorded_at,
-            position=view.position,
-            status="retracted" if retraction else view.status.value,
-            subset_of=view.subset_of,
-            retraction=None
-            if retraction is None
-            else RetractionOut(
-                reason=retraction.reason,
-                position=retraction.position,
-                recorded_at=retraction.recorded_at,
-            ),
-            source=SourceOut(**view.source.model_dump()),
-        )
-
-
-class Figure(BaseModel):
-    subject: str
-    metric: str
-    current: Report | None
-    revisions: list[Report]
-    reports: list[Report]
-
-    @classmethod
-    def of(cls, view: FigureView) -> Figure:
-        return cls(
-            subject=view.subject,
-            metric=view.metric,
-            current=Report.of(view.current) if view.current else None,
-            revisions=[Report.of(r) for r in view.revisions],
-            reports=[Report.of(r) for r in view.reports],
-        )
+from domain.figures import FigureView
+from services.audit import canonical_line
+from services.figures import SubjectFigures, SubjectSummary
+from services.formats import Figure as Figure
+from services.formats import Report as Report
+from services.formats import RetractionOut as RetractionOut
+from services.formats import SourceOut as SourceOut
 
 
 class FigureOut(Figure):

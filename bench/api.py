@@ -33,9 +33,9 @@ from api.schemas import SubjectFiguresOut
 from bench.core import SUBJECTS, report
 from domain.events import PendingEvent
 from domain.times import parse_time
-from store.archive import Archive
-from store.figures import figures_as_of
-from store.settings import Settings
+from services.archive import Archive
+from services.figures import figures_as_of
+from services.settings import Settings
 
 AS_OF = ["2022-01-10", "2022-01-20", "2022-02-01", "2022-02-15", "2022-03-01"]
 

@@ -43,15 +43,22 @@ from bench.core import START, fresh_archive, report
 from domain.events import DocumentCaptured, PendingEvent, ReportRetracted, Source
 from domain.frontier import Frontier
 from domain.merkle import leaf_hash
-from store import merkle, replay
-from store.archive import Archive
-from store.audit import verify_export, verify_live
-from store.checkpoints import make_checkpoint
+from services.archive import Archive
+from services.audit import (
+    consistency_proof,
+    export,
+    import_export,
+    inclusion_proof,
+    make_checkpoint,
+    replay,
+    replay_check,
+    tree_head,
+    verify_export,
+    verify_live,
+)
+from services.settings import Settings
+from store import merkle
 from store.database import stream_rows
-from store.export import export
-from store.imports import import_export
-from store.merkle import consistency_proof, inclusion_proof, tree_head
-from store.settings import Settings
 from store.tables import log_head, merkle_subtrees
 
 
@@ -246,9 +253,9 @@ def run_pass(name: str, url: str, export_dir: Path) -> None:
             for _ in stream_rows(connection, "SELECT * FROM events ORDER BY position"):
                 pass
     elif name == "replay":
-        replay.replay(archive)
+        replay(archive)
     elif name == "check":
-        assert replay.check(archive) is None
+        assert replay_check(archive) is None
     elif name == "live":
         verify_live(archive)
     elif name == "export":

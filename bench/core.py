@@ -30,10 +30,10 @@ from sqlalchemy.engine import make_url
 from domain.events import FigureReported, PendingEvent, RecordedEvent, Source
 from domain.figures import Window, reduce_figure, replay_reports
 from domain.qualifiers import Qualifier
-from store.archive import Archive
+from services.archive import Archive
+from services.figures import figures_as_of
+from services.settings import Settings
 from store.events import _record, _row
-from store.figures import figures_as_of
-from store.settings import Settings
 from store.tables import events
 
 SUBJECTS = 50

@@ -1,7 +1,12 @@
 """The `recount` Typer app and what every command shares: settings, errors, output.
 
-Commands live in the modules that cli/main.py imports; each registers itself on `app`. A Recount
-error ends a command with one plain line on stderr and exit status 1, never a traceback.
+Commands live in cli/main.py and in the modules whose `commands` cli/main.py merges into `app`.
+A Recount error ends a command with one plain line on stderr and exit status 1, never a
+traceback.
+
+Start-up stays quick because nothing here or in the command modules imports the database, the
+web framework or the feed parser at import time: a command imports the services it calls in its
+own body, so `recount --help` and `recount extract` load only Typer, Rich and the extractor.
 """
 
 from __future__ import annotations
@@ -12,16 +17,18 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import SQLAlchemyError
 
 from domain.errors import RecountError
 from domain.times import parse_time
-from store.archive import Archive
-from store.settings import Settings
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from services.archive import Archive
 
 app = typer.Typer(
     help="Recount: an archive of reported figures and how they changed.",
@@ -45,10 +52,19 @@ def plain_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except RecountError as error:
             fail(f"error: {error}")
-        except SQLAlchemyError as error:  # the database is unreachable or refused the work
+        except Exception as error:
+            if not _is_database_error(error):
+                raise
             fail(f"database error: {getattr(error, 'orig', None) or error}".splitlines()[0])
 
     return wrapper
+
+
+def _is_database_error(error: Exception) -> bool:
+    """The database is unreachable or refused the work (checked without importing SQLAlchemy:
+    if it was never imported, the error cannot be one of its own)."""
+    database_errors = sys.modules.get("sqlalchemy.exc")
+    return database_errors is not None and isinstance(error, database_errors.SQLAlchemyError)
 
 
 def fail(line: str) -> NoReturn:
@@ -59,6 +75,9 @@ def fail(line: str) -> NoReturn:
 @contextmanager
 def opened(*, initialized: bool = True) -> Iterator[Archive]:
     """The archive the environment names; by default one that `recount init` has set up."""
+    from services.archive import Archive
+    from services.settings import Settings
+
     archive = Archive.open(Settings.from_env())
     try:
         if initialized:
@@ -66,6 +85,13 @@ def opened(*, initialized: bool = True) -> Iterator[Archive]:
         yield archive
     finally:
         archive.close()
+
+
+def progress_bar() -> Progress:
+    """A transient progress bar on stderr (Rich's progress module is loaded only when needed)."""
+    from rich.progress import Progress
+
+    return Progress(console=err, transient=True)
 
 
 def time_option(value: str | None) -> datetime | None:

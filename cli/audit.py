@@ -10,24 +10,24 @@ import base64
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, TaskID
 
-from cli.app import app, err, fail, opened, out, plain_errors, print_json
+from cli.app import err, fail, opened, out, plain_errors, print_json, progress_bar
 from domain.errors import IntegrityError
-from store.audit import Verified, verify_export, verify_live
-from store.checkpoints import make_checkpoint
-from store.export import export as export_log
-from store.imports import import_export
-from store.keys import rotate_signing_key
-from store.merkle import consistency_proof, inclusion_proof
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from services.audit import Verified
+
+commands = typer.Typer()  # merged into `recount` by cli/main.py
 
 proof_app = typer.Typer(help="Inclusion and consistency proofs (RFC 9162), as JSON.")
 keys_app = typer.Typer(help="The Ed25519 key that signs checkpoints.")
-app.add_typer(proof_app, name="proof")
-app.add_typer(keys_app, name="keys")
+commands.add_typer(proof_app, name="proof")
+commands.add_typer(keys_app, name="keys")
 
 
 @contextmanager
@@ -40,7 +40,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
 @contextmanager
 def _progress_bars(*labels: str) -> Iterator[list[Callable[[int, int], None]]]:
     """One bar per label (one phase each), all in one rich display on stderr."""
-    with Progress(console=err, transient=True) as bars:
+    with progress_bar() as bars:
         tasks = [bars.add_task(label, total=None) for label in labels]
         yield [_updater(bars, task) for task in tasks]
 
@@ -49,21 +49,25 @@ def _updater(bars: Progress, task: TaskID) -> Callable[[int, int], None]:
     return lambda done, total: bars.update(task, completed=done, total=total)
 
 
-@app.command()
+@commands.command()
 @plain_errors
 def checkpoint() -> None:
     """Sign the current tree head and print it as JSON."""
+    from services.audit import make_checkpoint
+
     with opened() as archive:
         signed = make_checkpoint(archive)
     print_json(signed.to_json())
 
 
-@app.command("export")
+@commands.command("export")
 @plain_errors
 def export_command(
     directory: Annotated[Path, typer.Argument(help="where to write the export")],
 ) -> None:
     """Write events.jsonl, checkpoint.json and public-key.pem for offline verification."""
+    from services.audit import export as export_log
+
     with opened() as archive, _progress("exporting") as progress:
         signed = export_log(archive, directory, progress)
     out.print(
@@ -75,12 +79,14 @@ def export_command(
     )
 
 
-@app.command("import")
+@commands.command("import")
 @plain_errors
 def import_command(
     directory: Annotated[Path, typer.Argument(help="an export made by `recount export`")],
 ) -> None:
     """Load an export into an empty database, checking every hash and the signed checkpoint."""
+    from services.audit import import_export
+
     try:
         with opened() as archive, _progress_bars("checking", "importing") as bars:
             checking, importing = bars
@@ -98,7 +104,7 @@ def import_command(
         err.print(f"note: {imported.key_note}", markup=False, highlight=False, soft_wrap=True)
 
 
-@app.command()
+@commands.command()
 @plain_errors
 def verify(
     directory: Annotated[
@@ -109,6 +115,8 @@ def verify(
     ] = None,
 ) -> None:
     """Recompute every leaf and root; exit 1 naming the first bad position or signature."""
+    from services.audit import verify_export, verify_live
+
     try:
         with _progress("verifying") as progress:
             if directory is not None:
@@ -144,6 +152,8 @@ def inclusion(
     tree_size: Annotated[int | None, typer.Option(help="the tree's size; now if absent")] = None,
 ) -> None:
     """Prove the event at POSITION is in the log of TREE_SIZE events."""
+    from services.audit import inclusion_proof
+
     with opened() as archive:
         proof = inclusion_proof(archive, position, tree_size)
     print_json(proof.to_json())
@@ -156,6 +166,8 @@ def consistency(
     second: Annotated[int | None, typer.Option(help="the newer tree's size; now if absent")] = None,
 ) -> None:
     """Prove the log of FIRST events is a prefix of the log of SECOND events."""
+    from services.audit import consistency_proof
+
     with opened() as archive:
         proof = consistency_proof(archive, first, second)
     print_json(proof.to_json())
@@ -165,6 +177,8 @@ def consistency(
 @plain_errors
 def rotate() -> None:
     """Make a new signing key; the log records the rotation, old checkpoints still verify."""
+    from services.audit import rotate_signing_key
+
     with opened() as archive:
         rotation = rotate_signing_key(archive)
     out.print(

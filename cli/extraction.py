@@ -6,21 +6,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
-from cli.app import app, err, opened, out, plain_errors, print_json
+from cli.app import opened, out, plain_errors, print_json, progress_bar
 from domain.errors import InvalidInput
-from ingest.extract.evaluation import evaluate
-from ingest.reextract import reextract
+
+commands = typer.Typer()  # merged into `recount` by cli/main.py
 
 
-@app.command("extract-eval")
+@commands.command("extract-eval")
 @plain_errors
 def extract_eval(
     gold: Annotated[Path, typer.Argument(help="a gold file in the form of figures.jsonl")],
     as_json: Annotated[bool, typer.Option("--json", help="the scores as one JSON object")] = False,
 ) -> None:
     """Precision, recall and F1 of the extractor on hand-labelled sentences."""
+    from ingest.extract.evaluation import evaluate
+
     try:
         result = evaluate(gold)
     except (OSError, ValueError, KeyError) as error:
@@ -31,13 +32,15 @@ def extract_eval(
         out.print(result.render(), markup=False, highlight=False)
 
 
-@app.command("reextract")
+@commands.command("reextract")
 @plain_errors
 def reextract_command(
     subject: Annotated[str, typer.Option(help="the subject whose documents to re-read")],
 ) -> None:
     """Re-run the current extractor over a subject's captured documents and correct the log."""
-    with opened() as archive, Progress(console=err, transient=True) as bar:
+    from services.reextract import reextract
+
+    with opened() as archive, progress_bar() as bar:
         task = bar.add_task("re-extracting", total=None)
         result = reextract(archive, subject, progress=lambda: bar.advance(task))
     out.print(

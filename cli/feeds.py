@@ -14,23 +14,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from cli.app import app, opened, out, plain_errors, print_json
-from domain.feeds import format_interval
+from cli.app import opened, out, plain_errors, print_json
+from domain.feeds import Feed, format_interval
 from domain.times import format_time
-from ingest.feeds import register_feed
-from ingest.fetch import Fetcher
-from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS, Worker
-from store.archive import Archive
-from store.feeds import Feed, list_feeds, pause_feed, remove_feed, resume_feed
-from store.settings import Settings
+from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS
+
+if TYPE_CHECKING:
+    from services.settings import Settings
+
+commands = typer.Typer()  # merged into `recount` by cli/main.py
 
 feeds_app = typer.Typer(help="Register the feeds the worker polls.", no_args_is_help=True)
-app.add_typer(feeds_app, name="feeds")
+commands.add_typer(feeds_app, name="feeds")
 
 
 @feeds_app.command("add")
@@ -41,6 +41,8 @@ def add(
     every: Annotated[str, typer.Option(help="poll interval: 30s, 15m, 1h, 1d")] = "15m",
 ) -> None:
     """Register a feed; a running worker polls it within seconds, then every interval."""
+    from services.feeds import register_feed
+
     with opened() as archive:
         feed = register_feed(archive, url, subject, every)
     every = format_interval(feed.interval_seconds)
@@ -54,6 +56,8 @@ def list_command(
     include_removed: Annotated[bool, typer.Option("--all", help="removed feeds too")] = False,
 ) -> None:
     """Each feed's configuration and polling state."""
+    from services.feeds import list_feeds
+
     with opened() as archive:
         found = list_feeds(archive, include_removed=include_removed)
     if as_json:
@@ -66,6 +70,8 @@ def list_command(
 @plain_errors
 def pause(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
     """Stop polling a feed, keeping its configuration."""
+    from services.feeds import pause_feed
+
     with opened() as archive:
         feed = pause_feed(archive, feed_id)
     out.print(f"feed {feed.feed_id} is {feed.status}")
@@ -75,6 +81,8 @@ def pause(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)
 @plain_errors
 def resume(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
     """Poll a paused feed again, at once."""
+    from services.feeds import resume_feed
+
     with opened() as archive:
         feed = resume_feed(archive, feed_id)
     out.print(f"feed {feed.feed_id} is {feed.status}")
@@ -84,6 +92,8 @@ def resume(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix
 @plain_errors
 def remove(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
     """Stop polling a feed for good; what it captured stays in the archive."""
+    from services.feeds import remove_feed
+
     with opened() as archive:
         feed = remove_feed(archive, feed_id)
     out.print(f"removed feed {feed.feed_id} ({feed.url})")
@@ -130,7 +140,7 @@ def _when(moment: datetime | None) -> str:
     return format_time(moment)[:19].replace("T", " ") if moment else "-"
 
 
-@app.command()
+@commands.command()
 @plain_errors
 def worker(
     once: Annotated[bool, typer.Option("--once", help="poll what is due now, then exit")] = False,
@@ -142,6 +152,9 @@ def worker(
     ] = DISPATCH_SECONDS,
 ) -> None:
     """Poll the registered feeds until stopped (SIGTERM or Ctrl-C)."""
+    from ingest.fetch import Fetcher
+    from services.worker import Worker
+
     configure_logging()
     with opened() as archive:
         fetcher = Fetcher(allow_private=archive.settings.allow_private_feeds)
@@ -162,6 +175,9 @@ def background_worker(settings: Settings, *, enabled: bool = True) -> Iterator[N
     if not enabled:
         yield
         return
+    from services.archive import Archive
+    from services.worker import Worker
+
     configure_logging()
     archive = Archive.open(settings)
     polling = Worker(archive)

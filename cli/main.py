@@ -1,6 +1,7 @@
 """The `recount` command: a thin layer over the same use cases as the HTTP API.
 
-This module holds the archive's core commands and imports the modules that add the others.
+This module holds the archive's core commands and merges in those of the other cli modules.
+Each command imports the services it calls in its body (see cli/app.py: a quick start-up).
 """
 
 from __future__ import annotations
@@ -8,35 +9,33 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
-from api.csvout import figures_csv
-from api.schemas import Figure
-from cli.app import app, err, opened, out, plain_errors, print_json, time_option
-from domain.checkpoints import key_id
-from domain.figures import FigureView
-from ingest.capture import CaptureResult
-from ingest.extract import extract
-from ingest.sources import DEMO_FEED, DEMO_SUBJECT, ingest_source
-from store import replay as replays
-from store.archive import Archive
-from store.figures import figure_history, figures_as_of, list_subjects
-from store.keys import ensure_signing_key
-from store.settings import Settings
+from cli import audit, extraction, feeds, tokens
+from cli.app import app, err, opened, out, plain_errors, print_json, progress_bar, time_option
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from domain.figures import FigureView
+    from ingest.capture import CaptureResult
+    from services.archive import Archive
 
 
 @app.command()
 @plain_errors
 def init() -> None:
     """Create or upgrade the database (idempotent)."""
+    from domain.checkpoints import key_id
+    from services.audit import ensure_signing_key
+
     with opened(initialized=False) as archive:
         archive.migrate()
         out.print(f"database ready: {archive.engine.url.render_as_string(hide_password=True)}")
-        key = ensure_signing_key(archive.settings)
+        key = ensure_signing_key(archive)
         out.print(f"signing key {key_id(key.public_key())}: {archive.settings.key_path}")
 
 
@@ -54,6 +53,7 @@ def serve(
 
     from api.app import create_app
     from cli.feeds import background_worker
+    from services.settings import Settings
 
     settings = Settings.from_env()
     with background_worker(settings, enabled=with_worker):
@@ -64,6 +64,8 @@ def serve(
 @plain_errors
 def demo() -> None:
     """Load the bundled demo feed (the seed articles) into the database."""
+    from ingest.sources import DEMO_FEED, DEMO_SUBJECT
+
     with opened(initialized=False) as archive:
         archive.migrate()
         result = _ingest_with_progress(archive, str(DEMO_FEED), DEMO_SUBJECT)
@@ -83,7 +85,9 @@ def ingest(
 
 
 def _ingest_with_progress(archive: Archive, source: str, subject: str) -> CaptureResult:
-    with Progress(console=err, transient=True) as bar:
+    from services.capture import ingest_source
+
+    with progress_bar() as bar:
         task = bar.add_task("capturing entries", total=None)
         return ingest_source(
             archive,
@@ -110,6 +114,8 @@ def extract_command(
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one figure a line")] = False,
 ) -> None:
     """Extract the figures from plain text."""
+    from ingest.extract import extract
+
     text = _read_text(file)
     found = extract(text)
     if as_json:
@@ -154,6 +160,9 @@ def figures(
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per report")] = False,
 ) -> None:
     """Each figure's current value, with its revisions and reports."""
+    from services.figures import figures_as_of, list_subjects
+    from services.formats import Figure, figures_csv
+
     as_of_time, known_at_time = time_option(as_of), time_option(known_at)
     with opened() as archive:
         subjects = [subject] if subject else [s.subject for s in list_subjects(archive)]
@@ -194,6 +203,9 @@ def history(
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per report")] = False,
 ) -> None:
     """Every report of one figure, oldest first, with quotes and sources."""
+    from services.figures import figure_history
+    from services.formats import Figure, figures_csv
+
     with opened() as archive:
         view = figure_history(
             archive, subject, metric, time_option(as_of), time_option(known_at), at_position
@@ -231,14 +243,17 @@ def replay(
     ] = False,
 ) -> None:
     """Rebuild every projection from the log (position 1 onwards)."""
-    with opened() as archive, Progress(console=err, transient=True) as bar:
-        task = bar.add_task("replaying", total=archive.events.head())
+    from services import audit as audits
+    from services import log
+
+    with opened() as archive, progress_bar() as bar:
+        task = bar.add_task("replaying", total=log.head(archive))
         advance = functools.partial(_advance, bar, task)
         if not check:
-            count = replays.replay(archive, advance)
+            count = audits.replay(archive, advance)
             out.print(f"replayed {count} events")
             return
-        difference = replays.check(archive, advance)
+        difference = audits.replay_check(archive, advance)
     if difference is not None:
         err.print(f"replay differs: {difference}", markup=False, highlight=False)
         raise typer.Exit(1)
@@ -249,5 +264,6 @@ def _advance(bar: Progress, task: Any, count: int) -> None:
     bar.advance(task, count)
 
 
-# Modules that register further commands on `app` (imported for that effect).
-from cli import audit, extraction, feeds, tokens  # noqa: F401, E402
+# The commands defined in their own modules, merged into `recount` in this one list.
+for module in (audit, extraction, feeds, tokens):
+    app.add_typer(module.commands)

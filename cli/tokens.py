@@ -7,17 +7,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.app import app, opened, out, plain_errors
-from store.tokens import create_token, list_tokens, revoke_token
+from cli.app import opened, out, plain_errors
+
+commands = typer.Typer()  # merged into `recount` by cli/main.py
 
 tokens = typer.Typer(help="API tokens for HTTP writes (stored hashed; shown once).")
-app.add_typer(tokens, name="tokens")
+commands.add_typer(tokens, name="tokens")
 
 
 @tokens.command("create")
 @plain_errors
 def create(name: Annotated[str, typer.Argument(help="who or what will use the token")]) -> None:
     """Create a token and print it once: it cannot be shown again."""
+    from services.tokens import create_token
+
     with opened() as archive:
         token = create_token(archive, name)
     typer.echo(token)
@@ -27,6 +30,8 @@ def create(name: Annotated[str, typer.Argument(help="who or what will use the to
 @plain_errors
 def list_() -> None:
     """List tokens by name (never their secrets)."""
+    from services.tokens import list_tokens
+
     with opened() as archive:
         infos = list_tokens(archive)
     table = Table("name", "id", "created", "revoked")
@@ -40,6 +45,8 @@ def list_() -> None:
 @plain_errors
 def revoke(name: Annotated[str, typer.Argument(help="the token's name or id")]) -> None:
     """Revoke a token; requests with it are refused from now on."""
+    from services.tokens import revoke_token
+
     with opened() as archive:
         info = revoke_token(archive, name)
     out.print(f"revoked {info.name}", markup=False)

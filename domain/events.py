@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from domain.errors import InvalidReport
+from domain.checkpoints import key_id, load_public_key
+from domain.errors import InvalidInput, InvalidReport
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
 
@@ -115,15 +116,94 @@ class ReportRetracted(Event):
         return figure_stream(self.subject, self.metric)
 
 
+class FeedEvent(Event):
+    """Base of the feed events: they all live on the feed's own stream."""
+
+    feed_id: str
+
+    @property
+    def stream_id(self) -> str:
+        return feed_stream(self.feed_id)
+
+
+class FeedAdded(FeedEvent):
+    """An operator registered a feed to poll for a subject, every `interval_seconds`."""
+
+    type: ClassVar[str] = "FeedAdded"
+    url: str
+    subject: str
+    interval_seconds: int
+
+
+class FeedPaused(FeedEvent):
+    """Polling of the feed was stopped; its configuration and state are kept."""
+
+    type: ClassVar[str] = "FeedPaused"
+
+
+class FeedResumed(FeedEvent):
+    """Polling of a paused feed started again."""
+
+    type: ClassVar[str] = "FeedResumed"
+
+
+class FeedRemoved(FeedEvent):
+    """The feed is no longer polled; what it captured stays in the archive."""
+
+    type: ClassVar[str] = "FeedRemoved"
+
+
+KEYS_STREAM = "log:keys"
+
+
+class SigningKeyRotated(Event):
+    """The log's checkpoints are signed by a new Ed25519 key from here on."""
+
+    type: ClassVar[str] = "SigningKeyRotated"
+    key_id: str
+    public_key: str  # SubjectPublicKeyInfo PEM of the new key
+    previous_key_id: str | None = None
+    previous_public_key: str | None = None  # PEM of the key it replaces
+
+    @property
+    def stream_id(self) -> str:
+        return KEYS_STREAM
+
+    @model_validator(mode="after")
+    def _ids_name_the_keys(self) -> SigningKeyRotated:
+        """A key id that does not match its key would let a forged key pose as a known one."""
+        _check_id("key_id", self.key_id, self.public_key)
+        if (self.previous_key_id is None) != (self.previous_public_key is None):
+            raise ValueError("previous_key_id and previous_public_key come together")
+        if self.previous_key_id is not None and self.previous_public_key is not None:
+            _check_id("previous_key_id", self.previous_key_id, self.previous_public_key)
+        return self
+
+
+def _check_id(name: str, kid: str, pem: str) -> None:
+    try:
+        actual = key_id(load_public_key(pem.encode("ascii")))
+    except (InvalidInput, UnicodeEncodeError) as error:
+        raise ValueError(f"{name}: {error}") from None
+    if actual != kid:
+        raise ValueError(f"{name} {kid} does not name its key ({actual})")
+
+
+# Every event type the log may hold, listed here and nowhere else: a type missing from this
+# literal cannot be appended or read back, so the whole vocabulary is visible in one place.
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.type: cls for cls in (DocumentCaptured, FigureReported, ReportRetracted)
+    cls.type: cls
+    for cls in (
+        DocumentCaptured,
+        FigureReported,
+        ReportRetracted,
+        FeedAdded,
+        FeedPaused,
+        FeedResumed,
+        FeedRemoved,
+        SigningKeyRotated,
+    )
 }
-
-
-def register(cls: type[Event]) -> type[Event]:
-    """Add an event type defined in another module (feeds, keys) to the registry."""
-    EVENT_TYPES[cls.type] = cls
-    return cls
 
 
 def parse_event(type_name: str, data: dict[str, Any]) -> Event:

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import ClassVar
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
 
 from domain.errors import InvalidInput
-from domain.events import Event, feed_stream, register
+from domain.times import format_time
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 INTERVAL = re.compile(r"\s*(\d+)\s*([smhd])\s*")
 MIN_INTERVAL = 30  # seconds: politer than this is not polling, it is hammering
 MAX_INTERVAL = 7 * 86400
+ACTIVE, PAUSED, REMOVED = "active", "paused", "removed"
 
 
 def feed_id_for(subject: str, url: str) -> str:
@@ -52,42 +55,55 @@ def format_interval(seconds: int) -> str:
     return f"{seconds}s"
 
 
-class FeedEvent(Event):
-    """Base of the feed events: they all live on the feed's own stream."""
+@dataclass(frozen=True)
+class FeedState:
+    """What the last poll left behind, and when the next one is due."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    last_polled_at: datetime | None = None
+    last_status: str | None = None  # ok, malformed, not_modified, failed
+    last_http_status: int | None = None
+    last_error: str | None = None
+    last_new: int = 0
+    last_changed: int = 0
+    last_unchanged: int = 0
+    last_reports: int = 0
+    failures: int = 0
+    next_poll_at: datetime | None = None  # None: due now
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed as an operator sees it: configuration and polling state together."""
 
     feed_id: str
-
-    @property
-    def stream_id(self) -> str:
-        return feed_stream(self.feed_id)
-
-
-@register
-class FeedAdded(FeedEvent):
-    """An operator registered a feed to poll for a subject, every `interval_seconds`."""
-
-    type: ClassVar[str] = "FeedAdded"
     url: str
     subject: str
     interval_seconds: int
+    status: str
+    added_at: datetime
+    version: int
+    state: FeedState
+
+    def is_due(self, now: datetime) -> bool:
+        due_at = self.state.next_poll_at
+        return self.status == ACTIVE and (due_at is None or due_at <= now)
+
+    def to_json(self) -> dict[str, Any]:
+        """The same state for `feeds list --json` and `GET /v1/feeds`."""
+        state = {k: _json_value(v) for k, v in asdict(self.state).items()}
+        return {
+            "id": self.feed_id,
+            "url": self.url,
+            "subject": self.subject,
+            "every": format_interval(self.interval_seconds),
+            "interval_seconds": self.interval_seconds,
+            "status": self.status,
+            "added_at": format_time(self.added_at),
+            **state,
+        }
 
 
-@register
-class FeedPaused(FeedEvent):
-    """Polling of the feed was stopped; its configuration and state are kept."""
-
-    type: ClassVar[str] = "FeedPaused"
-
-
-@register
-class FeedResumed(FeedEvent):
-    """Polling of a paused feed started again."""
-
-    type: ClassVar[str] = "FeedResumed"
-
-
-@register
-class FeedRemoved(FeedEvent):
-    """The feed is no longer polled; what it captured stays in the archive."""
-
-    type: ClassVar[str] = "FeedRemoved"
+def _json_value(value: Any) -> Any:
+    return format_time(value) if isinstance(value, datetime) else value

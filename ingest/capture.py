@@ -1,5 +1,6 @@
 """Capture: articles become document versions plus the reports extracted from them.
 
+This module turns articles into the events to append; services/capture.py appends them.
 Each article is all-or-nothing: its document and its reports are always in the same append.
 Idempotency keys name the document, its version and its content, so capturing the same text again
 appends nothing, a corrected article appends a new version with its own reports, and the old
@@ -12,21 +13,13 @@ time, reading the version afresh.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-
-from domain.errors import StreamConflict
 from domain.events import DocumentCaptured, FigureReported, PendingEvent, Source
 from ingest.articles import Article
-from ingest.extract import EXTRACTOR_VERSION, Extraction, Vocabulary, extract, vocabulary_for
-from store.archive import Archive
-from store.events import CHUNK, AppendResult
-from store.tables import documents
-
-ARTICLES_PER_APPEND = 100
+from ingest.extract import EXTRACTOR_VERSION, Extraction, Vocabulary, extract
 
 
 @dataclass(frozen=True)
@@ -49,44 +42,6 @@ class CaptureResult:
             self.unchanged + other.unchanged,
             self.reports + other.reports,
         )
-
-
-def capture_articles(
-    archive: Archive,
-    subject: str,
-    articles: Sequence[Article],
-    captured_at: datetime,
-    *,
-    feed_id: str | None = None,
-    per_append: int = ARTICLES_PER_APPEND,
-    progress: Callable[[int], None] | None = None,
-) -> CaptureResult:
-    """Capture every new or changed article; unchanged ones append nothing."""
-    vocabulary = vocabulary_for(archive.settings.metrics_path)
-    latest = latest_versions(archive, {a.document_id for a in articles})
-    total = CaptureResult()
-    todo: list[tuple[Article, list[PendingEvent]]] = []
-    for article in articles:
-        known = latest.get(article.document_id)
-        if known is not None and known[1] == article.content_hash:
-            total += CaptureResult(unchanged=1)
-            continue
-        version = 1 if known is None else known[0] + 1
-        latest[article.document_id] = (version, article.content_hash)
-        events = article_events(subject, article, version, captured_at, feed_id, vocabulary)
-        todo.append((article, events))
-    if progress is not None and total.unchanged:
-        progress(total.unchanged)
-    for start in range(0, len(todo), per_append):
-        group = todo[start : start + per_append]
-        try:
-            total += _counted(archive.events.append([e for _, events in group for e in events]))
-        except StreamConflict:
-            for article, _ in group:
-                total += _capture_one(archive, subject, article, captured_at, feed_id)
-        if progress is not None:
-            progress(len(group))
-    return total
 
 
 def article_events(
@@ -157,51 +112,3 @@ def report_events(
         )
         pending.append(PendingEvent(event, idempotency_key=key, metadata=metadata))
     return pending
-
-
-def latest_versions(archive: Archive, document_ids: set[str]) -> dict[str, tuple[int, str]]:
-    """Each known document's latest (version, content hash), in a few indexed queries."""
-    names = sorted(document_ids)
-    latest: dict[str, tuple[int, str]] = {}
-    with archive.engine.connect() as connection:
-        for start in range(0, len(names), CHUNK):
-            newest = (
-                select(documents.c.document_id, func.max(documents.c.version).label("version"))
-                .where(documents.c.document_id.in_(names[start : start + CHUNK]))
-                .group_by(documents.c.document_id)
-                .subquery()
-            )
-            query = select(
-                documents.c.document_id, documents.c.version, documents.c.content_hash
-            ).join(
-                newest,
-                (documents.c.document_id == newest.c.document_id)
-                & (documents.c.version == newest.c.version),
-            )
-            for row in connection.execute(query):
-                latest[row.document_id] = (row.version, row.content_hash)
-    return latest
-
-
-def _capture_one(
-    archive: Archive, subject: str, article: Article, captured_at: datetime, feed_id: str | None
-) -> CaptureResult:
-    known = latest_versions(archive, {article.document_id}).get(article.document_id)
-    if known is not None and known[1] == article.content_hash:
-        return CaptureResult(unchanged=1)
-    version = 1 if known is None else known[0] + 1
-    vocabulary = vocabulary_for(archive.settings.metrics_path)
-    events = article_events(subject, article, version, captured_at, feed_id, vocabulary)
-    return _counted(archive.events.append(events))
-
-
-def _counted(result: AppendResult) -> CaptureResult:
-    """Count an append's documents (new or changed) and reports; a replayed key counts unchanged."""
-    total = CaptureResult()
-    for event in result.appended:
-        if event.type == DocumentCaptured.type:
-            total += CaptureResult(new=1) if event.version == 1 else CaptureResult(changed=1)
-        elif event.type == FigureReported.type:
-            total += CaptureResult(reports=1)
-    skipped = sum(1 for event in result.existing if event.type == DocumentCaptured.type)
-    return total + CaptureResult(unchanged=skipped)

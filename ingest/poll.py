@@ -1,4 +1,7 @@
-"""One poll of one feed: fetch, parse, capture, and record on the feed what happened.
+"""One poll of one feed, the parts that need no database: its outcome and when to poll next.
+
+services/poll.py fetches, parses, captures and records; this module says what that did to the
+feed's state.
 
 Nothing a poll does can lose what was already ingested: entries are captured before the feed's
 validators (ETag, Last-Modified) are saved, so a poll that dies half-way is simply repeated in
@@ -9,22 +12,15 @@ never escape: they become the feed's `last_error`, its consecutive `failures` an
 
 from __future__ import annotations
 
-import logging
 import random
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from domain.errors import FeedError, FetchFailed, RecountError
+from domain.errors import FeedError, FetchFailed
+from domain.feeds import Feed, FeedState
 from domain.times import format_time
-from ingest.articles import parse_feed
-from ingest.capture import CaptureResult, capture_articles
-from ingest.fetch import Fetcher, FetchResult, backoff
-from store.archive import Archive
-from store.feeds import Feed, FeedState, get_feed, holding, record_poll
-
-log = logging.getLogger("recount.worker")
+from ingest.capture import CaptureResult
+from ingest.fetch import FetchResult, backoff
 
 JITTER = 0.10  # up to 10% of the interval, so feeds added together drift apart
 MAX_BACKOFF = 6 * 3600.0  # seconds; a feed polled daily still backs off to its interval
@@ -64,78 +60,7 @@ class PollResult:
         return "poll " + " ".join(fields)
 
 
-def poll_feed(
-    archive: Archive,
-    feed: Feed,
-    fetcher: Fetcher,
-    clock: Callable[[], datetime],
-    rng: random.Random | None = None,
-) -> PollResult:
-    """Poll the feed if it is still due and no other worker holds it; record the outcome."""
-    started = time.monotonic()
-    with holding(archive, feed.feed_id) as held:
-        current = get_feed(archive, feed.feed_id, include_removed=True) if held else None
-        if current is None or not current.is_due(clock()):
-            return PollResult(feed.feed_id, feed.url, "skipped")
-        state, result = _poll(archive, current, fetcher, clock)
-        state = _schedule(current, state, clock(), rng or random.Random())
-        record_poll(archive, current.feed_id, state)
-    return replace(result, seconds=time.monotonic() - started, next_poll_at=state.next_poll_at)
-
-
-def _poll(
-    archive: Archive, feed: Feed, fetcher: Fetcher, clock: Callable[[], datetime]
-) -> tuple[FeedState, PollResult]:
-    previous = feed.state
-    try:
-        fetched = fetcher.fetch(feed.url, previous.etag, previous.last_modified)
-    except FeedError as error:
-        status = error.status if isinstance(error, FetchFailed) else None
-        return _failed(feed, clock(), str(error), status, _retry_after(error))
-    polled_at = clock()
-    if fetched.content is None:
-        state = replace(_polled(previous, polled_at, "not_modified", fetched), failures=0)
-        return state, PollResult(feed.feed_id, feed.url, "not_modified", fetched.status)
-    try:
-        return _capture(archive, feed, fetched, polled_at)
-    except RecountError as error:
-        return _failed(feed, polled_at, f"capture failed: {error}", fetched.status)
-    except Exception as error:  # a bug or a lost database: record it, keep the worker up
-        log.exception("poll of feed %s failed unexpectedly", feed.feed_id)
-        return _failed(feed, polled_at, f"internal error: {type(error).__name__}: {error}")
-
-
-def _capture(
-    archive: Archive, feed: Feed, fetched: FetchResult, polled_at: datetime
-) -> tuple[FeedState, PollResult]:
-    parsed = parse_feed(fetched.content or b"", fetched.url, fetched.content_type)
-    if not parsed.articles and parsed.problem:
-        return _failed(feed, polled_at, f"not a usable feed: {parsed.problem}", fetched.status)
-    done = capture_articles(archive, feed.subject, parsed.articles, polled_at, feed_id=feed.feed_id)
-    status = "malformed" if parsed.problem else "ok"
-    error = f"feed parsed with problems: {parsed.problem}" if parsed.problem else None
-    state = replace(
-        _polled(feed.state, polled_at, status, fetched, done),
-        etag=fetched.etag,  # saved only now that every entry is in the log
-        last_modified=fetched.last_modified,
-        last_error=error,
-        failures=0,
-    )
-    result = PollResult(
-        feed.feed_id,
-        feed.url,
-        status,
-        fetched.status,
-        done.new,
-        done.changed,
-        done.unchanged,
-        done.reports,
-        error,
-    )
-    return state, result
-
-
-def _polled(
+def polled(
     previous: FeedState,
     polled_at: datetime,
     status: str,
@@ -156,7 +81,7 @@ def _polled(
     )
 
 
-def _failed(
+def failed(
     feed: Feed,
     polled_at: datetime,
     error: str,
@@ -180,7 +105,7 @@ def _failed(
     return state, PollResult(feed.feed_id, feed.url, "failed", http_status, error=error)
 
 
-def _retry_after(error: FeedError) -> float | None:
+def retry_after_of(error: FeedError) -> float | None:
     return error.retry_after if isinstance(error, FetchFailed) else None
 
 
@@ -195,7 +120,7 @@ def _retry_at(feed: Feed, state: FeedState, now: datetime, retry_after: float | 
     return now + timedelta(seconds=delay)
 
 
-def _schedule(feed: Feed, state: FeedState, now: datetime, rng: random.Random) -> FeedState:
+def schedule_next(feed: Feed, state: FeedState, now: datetime, rng: random.Random) -> FeedState:
     """The next poll: after the interval (or the backoff), plus jitter of up to 10% of it."""
     jitter = timedelta(seconds=rng.uniform(0, JITTER * feed.interval_seconds))
     if state.last_status == "failed" and state.next_poll_at is not None:

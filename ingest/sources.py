@@ -1,16 +1,11 @@
-"""Ingest a feed from a file or a URL by hand (`recount ingest`); the scheduler uses feeds.py."""
+"""Where `recount ingest` reads a feed from (a file or a URL), and the bundled demo feed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from domain.errors import InvalidInput
-from domain.subjects import validate_subject
-from ingest.articles import parse_feed
-from ingest.capture import CaptureResult, capture_articles
 from ingest.fetch import Fetcher
-from store.archive import Archive
 
 DEMO_FEED = Path(__file__).parent / "demo" / "kazakhstan-unrest-2022.atom"
 DEMO_SUBJECT = "kazakhstan-unrest-2022"
@@ -25,22 +20,3 @@ def read_source(source: str, allow_private: bool) -> tuple[bytes, str | None]:
         return Path(source).read_bytes(), None
     except OSError as error:
         raise InvalidInput(f"cannot read {source}: {error.strerror or error}") from None
-
-
-def ingest_source(
-    archive: Archive,
-    source: str,
-    subject: str,
-    *,
-    on_total: Callable[[int], None] | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> CaptureResult:
-    validate_subject(subject)
-    content, base_url = read_source(source, archive.settings.allow_private_feeds)
-    feed = parse_feed(content, base_url)
-    if not feed.articles and feed.problem:
-        raise InvalidInput(f"{source} is not a usable feed: {feed.problem}")
-    if on_total is not None:
-        on_total(len(feed.articles))
-    captured_at = archive.events.clock()
-    return capture_articles(archive, subject, feed.articles, captured_at, progress=progress)

@@ -16,21 +16,22 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from hashlib import sha256 as _sha256
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from domain.canonical import assembled_bytes, canonical_bytes, canonical_form
 from domain.checkpoints import Checkpoint, key_id, load_public_key, verify_checkpoint
 from domain.errors import IntegrityError, InvalidInput
+from domain.events import SigningKeyRotated
 from domain.frontier import Frontier
-from domain.keys import SigningKeyRotated
 from domain.merkle import EMPTY_ROOT, leaf_hash
 from domain.times import format_time
 from store.checkpoints import stored_checkpoints
 from store.database import stored_time, stream_rows
+from store.events import EventStore
 from store.export import (
     CHECKPOINT_FILE,
     EVENTS_FILE,
@@ -41,9 +42,6 @@ from store.export import (
 from store.keys import check_key_file, known_keys
 from store.merkle import head
 from store.tables import merkle_subtrees
-
-if TYPE_CHECKING:
-    from store.archive import Archive
 
 CANONICAL_FIELDS = frozenset(
     {"position", "event_id", "stream_id", "version", "type", "data", "metadata", "recorded_at"}
@@ -347,7 +345,10 @@ def _announced_keys(event: Mapping[str, Any], position: int) -> dict[str, Ed2551
 
 
 def verify_live(
-    archive: Archive, against: Path | None = None, progress: Progress | None = None
+    store: EventStore,
+    key_path: Path,
+    against: Path | None = None,
+    progress: Progress | None = None,
 ) -> Verified:
     """Check the database: leaf hashes, stored subtrees, every stored checkpoint, the key file.
 
@@ -355,7 +356,7 @@ def verify_live(
     at a time, on one connection (one snapshot on PostgreSQL's repeatable reads, and in SQLite's
     WAL), so memory stays flat however long the log.
     """
-    with archive.engine.connect() as connection:
+    with store.engine.connect() as connection:
         size = head(connection)
         signed = stored_checkpoints(connection)
         keys = {kid: known.public_key for kid, known in known_keys(connection).items()}
@@ -375,13 +376,13 @@ def verify_live(
             f"{frontier.size}",
             missing,
         )
-    _no_subtrees_beyond(archive, size)
+    _no_subtrees_beyond(store.engine, size)
     for checkpoint in signed:
         name = f"the checkpoint of size {checkpoint.tree_size} signed at {checkpoint.timestamp}"
         _hold_to(checkpoint, roots, size, keys, name)
     if old is not None and against is not None:
         _hold_to(old, roots, size, keys, against.name)
-    check_key_file(archive)
+    check_key_file(store.engine, key_path)
     return Verified(size, frontier.root(), signed, old)
 
 
@@ -502,14 +503,14 @@ def _compare_subtrees(
     )
 
 
-def _no_subtrees_beyond(archive: Archive, size: int) -> None:
+def _no_subtrees_beyond(engine: Engine, size: int) -> None:
     """Subtrees of events past the head mean events were removed from the end.
 
     The head is read after the subtrees: one appended meanwhile commits with its head, so it
     is then within the head, and only a removed event's subtrees stay beyond it.
     """
     query = select(func.min(merkle_subtrees.c.position)).where(merkle_subtrees.c.position > size)
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         beyond = connection.execute(query).scalar()
         now = head(connection)
     if beyond is not None and beyond > now:

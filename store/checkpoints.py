@@ -1,32 +1,27 @@
 """Signed tree heads, made from the stored tree and kept in `checkpoints`.
 
 `make_checkpoint` is what `recount checkpoint`, `recount export` and (on a schedule) the worker
-call. Each one is stored, so `recount verify` holds the live log to every head it ever signed,
-and an auditor can ask for the head of any size that was published.
+call, through services/audit.py. Each one is stored, so `recount verify` holds the live log to
+every head it ever signed, and an auditor can ask for the head of any size that was published.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, Engine, insert, select
 
-from domain.checkpoints import Checkpoint, key_id, sign_checkpoint
+from domain.checkpoints import Checkpoint, sign_checkpoint
 from domain.times import format_time
-from store.keys import signing_key
 from store.merkle import head, root_at
 from store.tables import checkpoints
 
-if TYPE_CHECKING:
-    from store.archive import Archive
 
-
-def make_checkpoint(archive: Archive, now: datetime | None = None) -> Checkpoint:
-    """Sign the log's current head (size, root, time) and store the checkpoint."""
-    key = signing_key(archive)
-    moment = now if now is not None else archive.events.clock()
-    with archive.engine.begin() as connection:
+def make_checkpoint(engine: Engine, key: Ed25519PrivateKey, moment: datetime) -> Checkpoint:
+    """Sign the log's current head (size, root, time) with `key` and store the checkpoint."""
+    with engine.begin() as connection:
         size = head(connection)
         checkpoint = sign_checkpoint(size, root_at(connection, size), format_time(moment), key)
         connection.execute(insert(checkpoints).values(**_row(checkpoint), created_position=size))
@@ -40,28 +35,15 @@ def keep_checkpoint(connection: Connection, checkpoint: Checkpoint) -> None:
     )
 
 
-def current_checkpoint(archive: Archive) -> Checkpoint:
-    """The latest checkpoint if it covers the head and its key still signs, else a new one.
-
-    What `GET /v1/log/checkpoint` serves: at most one new row per change of the head.
-    """
-    latest = latest_checkpoint(archive)
-    if latest is not None and latest.tree_size == archive.events.head():
-        key = signing_key(archive)
-        if latest.key_id == key_id(key.public_key()):
-            return latest
-    return make_checkpoint(archive)
-
-
-def latest_checkpoint(archive: Archive) -> Checkpoint | None:
+def latest_checkpoint(engine: Engine) -> Checkpoint | None:
     """The checkpoint signed last, or None before the first."""
     query = select(checkpoints).order_by(checkpoints.c.id.desc()).limit(1)
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         row = connection.execute(query).mappings().first()
     return None if row is None else checkpoint_of(row)
 
 
-def checkpoint_at(archive: Archive, tree_size: int) -> Checkpoint | None:
+def checkpoint_at(engine: Engine, tree_size: int) -> Checkpoint | None:
     """The last checkpoint signed for a tree of `tree_size` events, if any."""
     query = (
         select(checkpoints)
@@ -69,7 +51,7 @@ def checkpoint_at(archive: Archive, tree_size: int) -> Checkpoint | None:
         .order_by(checkpoints.c.id.desc())
         .limit(1)
     )
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         row = connection.execute(query).mappings().first()
     return None if row is None else checkpoint_of(row)
 

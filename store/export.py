@@ -20,16 +20,12 @@ import base64
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from domain.canonical import canonical_bytes, canonical_form
 from domain.checkpoints import Checkpoint
 from domain.events import RecordedEvent
-from store.checkpoints import make_checkpoint
+from store.events import EventStore
 from store.keys import known_keys
-
-if TYPE_CHECKING:
-    from store.archive import Archive
 
 EVENTS_FILE = "events.jsonl"
 CHECKPOINT_FILE = "checkpoint.json"
@@ -57,11 +53,12 @@ def canonical_line(event: RecordedEvent) -> bytes:
     )
 
 
-def export(archive: Archive, directory: Path, progress: Progress | None = None) -> Checkpoint:
-    """Sign a fresh checkpoint and write the events it covers, with the key that signed it."""
+def export(
+    store: EventStore, checkpoint: Checkpoint, directory: Path, progress: Progress | None = None
+) -> Checkpoint:
+    """Write the events `checkpoint` covers, with the checkpoint and the key that signed it."""
     directory.mkdir(parents=True, exist_ok=True)
-    checkpoint = make_checkpoint(archive)
-    with archive.engine.connect() as connection:
+    with store.engine.connect() as connection:
         public_pem = known_keys(connection)[checkpoint.key_id].pem
     size = checkpoint.tree_size
     with (
@@ -69,7 +66,7 @@ def export(archive: Archive, directory: Path, progress: Progress | None = None) 
         (directory / LEAF_HASHES_FILE).open("w", encoding="ascii") as leaves,
         (directory / IDEMPOTENCY_KEYS_FILE).open("w", encoding="utf-8") as keys,
     ):
-        for done, event in enumerate(archive.events.read(limit=size), start=1):
+        for done, event in enumerate(store.read(limit=size), start=1):
             lines.write(canonical_line(event) + b"\n")
             leaves.write(base64.b64encode(event.leaf_hash).decode("ascii") + "\n")
             keys.write(json.dumps(event.idempotency_key, ensure_ascii=False) + "\n")

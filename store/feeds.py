@@ -13,170 +13,41 @@ so a killed worker never strands a feed. SQLite has one writer and is run with o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, and_, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, insert, or_, select, text, update
 
-from domain.errors import Conflict, InvalidInput, UnknownFeed
-from domain.events import PendingEvent, RecordedEvent
-from domain.feeds import (
-    FeedAdded,
-    FeedEvent,
-    FeedPaused,
-    FeedRemoved,
-    FeedResumed,
-    feed_id_for,
-    format_interval,
-)
-from domain.subjects import validate_subject
-from domain.times import format_time
-from store.archive import Archive
-from store.projections import register_handler
+from domain.errors import UnknownFeed
+from domain.events import FeedAdded, FeedEvent, FeedPaused, FeedRemoved, FeedResumed, RecordedEvent
+from domain.feeds import ACTIVE, PAUSED, REMOVED, Feed, FeedState
 from store.tables import feed_state, feeds
 
-ACTIVE, PAUSED, REMOVED = "active", "paused", "removed"
 STATUS_AFTER = {FeedPaused.type: PAUSED, FeedResumed.type: ACTIVE, FeedRemoved.type: REMOVED}
 MIN_ID_PREFIX = 4
 
 
-@dataclass(frozen=True)
-class FeedState:
-    """What the last poll left behind, and when the next one is due."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    last_polled_at: datetime | None = None
-    last_status: str | None = None  # ok, malformed, not_modified, failed
-    last_http_status: int | None = None
-    last_error: str | None = None
-    last_new: int = 0
-    last_changed: int = 0
-    last_unchanged: int = 0
-    last_reports: int = 0
-    failures: int = 0
-    next_poll_at: datetime | None = None  # None: due now
-
-
-@dataclass(frozen=True)
-class Feed:
-    """One feed as an operator sees it: configuration and polling state together."""
-
-    feed_id: str
-    url: str
-    subject: str
-    interval_seconds: int
-    status: str
-    added_at: datetime
-    version: int
-    state: FeedState
-
-    def is_due(self, now: datetime) -> bool:
-        due_at = self.state.next_poll_at
-        return self.status == ACTIVE and (due_at is None or due_at <= now)
-
-    def to_json(self) -> dict[str, Any]:
-        """The same state for `feeds list --json` and `GET /v1/feeds`."""
-        state = {k: _json_value(v) for k, v in asdict(self.state).items()}
-        return {
-            "id": self.feed_id,
-            "url": self.url,
-            "subject": self.subject,
-            "every": format_interval(self.interval_seconds),
-            "interval_seconds": self.interval_seconds,
-            "status": self.status,
-            "added_at": format_time(self.added_at),
-            **state,
-        }
-
-
-def _json_value(value: Any) -> Any:
-    return format_time(value) if isinstance(value, datetime) else value
-
-
-# --- use cases --------------------------------------------------------------------------------
-
-
-def add_feed(
-    archive: Archive,
-    url: str,
-    subject: str,
-    interval_seconds: int,
-    *,
-    url_check: Callable[[str], None] | None = None,
-    actor: str = "operator",
-) -> Feed:
-    """Register a feed (FeedAdded); it is due at once. Adding a registered feed is a Conflict."""
-    validate_subject(subject)
-    _validate_url(url)
-    if url_check is not None:
-        url_check(url)
-    feed_id = feed_id_for(subject, url)
-    existing = _find(archive, feed_id)
-    if existing is not None and existing.status != REMOVED:
-        raise Conflict(f"feed {feed_id} already polls {url} for {subject}")
-    event = FeedAdded(feed_id=feed_id, url=url, subject=subject, interval_seconds=interval_seconds)
-    _append(archive, event, 0 if existing is None else existing.version, actor)
-    with archive.engine.begin() as connection:  # a feed added again starts afresh
-        connection.execute(
-            update(feed_state)
-            .where(feed_state.c.feed_id == feed_id)
-            .values(next_poll_at=None, failures=0)
-        )
-    return get_feed(archive, feed_id)
-
-
-def pause_feed(archive: Archive, feed_id: str, actor: str = "operator") -> Feed:
-    """Stop polling (FeedPaused); pausing a paused feed appends nothing."""
-    feed = get_feed(archive, feed_id)
-    if feed.status == ACTIVE:
-        _append(archive, FeedPaused(feed_id=feed.feed_id), feed.version, actor)
-    return get_feed(archive, feed.feed_id)
-
-
-def resume_feed(archive: Archive, feed_id: str, actor: str = "operator") -> Feed:
-    """Poll again (FeedResumed), at once; resuming an active feed appends nothing."""
-    feed = get_feed(archive, feed_id)
-    if feed.status == PAUSED:
-        _append(archive, FeedResumed(feed_id=feed.feed_id), feed.version, actor)
-        with archive.engine.begin() as connection:
-            connection.execute(
-                update(feed_state)
-                .where(feed_state.c.feed_id == feed.feed_id)
-                .values(next_poll_at=None)
-            )
-    return get_feed(archive, feed.feed_id)
-
-
-def remove_feed(archive: Archive, feed_id: str, actor: str = "operator") -> Feed:
-    """Stop polling for good (FeedRemoved); the documents it captured stay in the archive."""
-    feed = get_feed(archive, feed_id)
-    _append(archive, FeedRemoved(feed_id=feed.feed_id), feed.version, actor)
-    return get_feed(archive, feed.feed_id, include_removed=True)
-
-
-def get_feed(archive: Archive, feed_id: str, *, include_removed: bool = False) -> Feed:
+def get_feed(engine: Engine, feed_id: str, *, include_removed: bool = False) -> Feed:
     """A feed by its id, or by a unique prefix of at least four characters (handy on the CLI)."""
-    feed = _find(archive, feed_id)
+    feed = find_feed(engine, feed_id)
     if feed is None and len(feed_id) >= MIN_ID_PREFIX:
-        matches = _query(archive, feeds.c.feed_id.startswith(feed_id, autoescape=True))
+        matches = _query(engine, feeds.c.feed_id.startswith(feed_id, autoescape=True))
         feed = matches[0] if len(matches) == 1 else None
     if feed is None or (feed.status == REMOVED and not include_removed):
         raise UnknownFeed(f"no feed {feed_id!r}")
     return feed
 
 
-def list_feeds(archive: Archive, *, include_removed: bool = False) -> list[Feed]:
+def list_feeds(engine: Engine, *, include_removed: bool = False) -> list[Feed]:
     where = None if include_removed else feeds.c.status != REMOVED
-    return _query(archive, where)
+    return _query(engine, where)
 
 
 def due_feeds(
-    archive: Archive, now: datetime, limit: int | None = None, exclude: Sequence[str] = ()
+    engine: Engine, now: datetime, limit: int | None = None, exclude: Sequence[str] = ()
 ) -> list[Feed]:
     """Active feeds whose next poll is due, the longest overdue (and never polled) first."""
     where = and_(
@@ -186,19 +57,19 @@ def due_feeds(
     if exclude:
         where = and_(where, feeds.c.feed_id.not_in(list(exclude)))
     order = (feed_state.c.next_poll_at.is_not(None), feed_state.c.next_poll_at, feeds.c.feed_id)
-    return _query(archive, where, order, limit)
+    return _query(engine, where, order, limit)
 
 
 @contextmanager
-def holding(archive: Archive, feed_id: str) -> Iterator[bool]:
+def holding(engine: Engine, feed_id: str) -> Iterator[bool]:
     """Hold the feed's poll lock for the block; yields False if another worker holds it."""
-    if archive.engine.dialect.name != "postgresql":
+    if engine.dialect.name != "postgresql":
         yield True
         return
     key = {"key": f"recount-feed:{feed_id}"}
     lock = text("SELECT pg_try_advisory_lock(hashtext(current_schema() || :key))")
     unlock = text("SELECT pg_advisory_unlock(hashtext(current_schema() || :key))")
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         acquired = bool(connection.execute(lock, key).scalar())
         connection.commit()  # a session lock: no transaction stays open during the poll
         try:
@@ -217,15 +88,26 @@ def _release(connection: Connection, unlock: Any, key: dict[str, str]) -> None:
         raise
 
 
-def record_poll(archive: Archive, feed_id: str, state: FeedState) -> None:
+def record_poll(engine: Engine, feed_id: str, state: FeedState) -> None:
     """Overwrite the feed's polling state (the worker holds the feed's lock while it does)."""
     values = asdict(state)
-    with archive.engine.begin() as connection:
+    with engine.begin() as connection:
         changed = connection.execute(
             update(feed_state).where(feed_state.c.feed_id == feed_id).values(**values)
         )
         if changed.rowcount == 0:
             connection.execute(insert(feed_state).values(feed_id=feed_id, **values))
+
+
+def restart_polling(engine: Engine, feed_id: str, *, reset_failures: bool = False) -> None:
+    """Make the feed due at once (added again, or resumed); a re-added one starts afresh."""
+    values: dict[str, Any] = {"next_poll_at": None}
+    if reset_failures:
+        values["failures"] = 0
+    with engine.begin() as connection:
+        connection.execute(
+            update(feed_state).where(feed_state.c.feed_id == feed_id).values(**values)
+        )
 
 
 # --- the projection -------------------------------------------------------------------------
@@ -269,29 +151,16 @@ def _apply_added(connection: Connection, recorded: RecordedEvent) -> None:
         connection.execute(insert(feeds).values(feed_id=event.feed_id, **row))
 
 
-register_handler(apply_feed_events, feeds)
-
-
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _validate_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput(f"not a feed URL: {url!r} (an http or https URL with a host)")
-
-
-def _append(archive: Archive, event: FeedEvent, expected_version: int, actor: str) -> None:
-    archive.events.append([PendingEvent(event, expected_version, metadata={"actor": actor})])
-
-
-def _find(archive: Archive, feed_id: str) -> Feed | None:
-    found = _query(archive, feeds.c.feed_id == feed_id)
+def find_feed(engine: Engine, feed_id: str) -> Feed | None:
+    found = _query(engine, feeds.c.feed_id == feed_id)
     return found[0] if found else None
 
 
 def _query(
-    archive: Archive, where: Any = None, order: Sequence[Any] = (), limit: int | None = None
+    engine: Engine, where: Any = None, order: Sequence[Any] = (), limit: int | None = None
 ) -> list[Feed]:
     joined = feeds.outerjoin(feed_state, feed_state.c.feed_id == feeds.c.feed_id)
     query = select(feeds, *_state_columns()).select_from(joined)
@@ -300,7 +169,7 @@ def _query(
     query = query.order_by(*(order or (feeds.c.subject, feeds.c.added_at, feeds.c.feed_id)))
     if limit is not None:
         query = query.limit(limit)
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         rows = connection.execute(query).mappings().all()
     return [_feed(row) for row in rows]
 

@@ -17,7 +17,7 @@ from domain.events import Source
 from domain.figures import FigureView, ReportView, Retraction, Window, reduce_figure
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
-from store.archive import Archive
+from store.events import EventStore
 from store.tables import documents, figures, reports
 
 
@@ -41,32 +41,32 @@ class SubjectSummary:
 
 
 def resolve_window(
-    archive: Archive,
+    store: EventStore,
     as_of: datetime | None = None,
     known_at: datetime | None = None,
     at_position: int | None = None,
 ) -> Window:
     """Turn the three axes into a window with one position bound (the log head at most)."""
-    head = archive.events.head()
+    head = store.head()
     if at_position is not None and not 0 <= at_position <= head:
         raise InvalidInput(f"at_position {at_position} is outside the log (0..{head})")
     position = head if at_position is None else at_position
     if known_at is not None:
-        position = min(position, archive.events.position_known_at(known_at))
+        position = min(position, store.position_known_at(known_at))
     return Window(as_of=as_of, position=position)
 
 
 def figures_as_of(
-    archive: Archive,
+    store: EventStore,
     subject: str,
     as_of: datetime | None = None,
     known_at: datetime | None = None,
     at_position: int | None = None,
 ) -> SubjectFigures:
-    window = resolve_window(archive, as_of, known_at, at_position)
-    _require_subject(archive, subject)
+    window = resolve_window(store, as_of, known_at, at_position)
+    _require_subject(store, subject)
     by_metric: dict[str, list[ReportView]] = {}
-    for report in _reports(archive, subject, None, window):
+    for report in _reports(store, subject, None, window):
         by_metric.setdefault(report.metric, []).append(report)
     views = [reduce_figure(subject, m, rs, window) for m, rs in sorted(by_metric.items())]
     assert window.position is not None
@@ -74,30 +74,30 @@ def figures_as_of(
 
 
 def figure_history(
-    archive: Archive,
+    store: EventStore,
     subject: str,
     metric: str,
     as_of: datetime | None = None,
     known_at: datetime | None = None,
     at_position: int | None = None,
 ) -> FigureView:
-    window = resolve_window(archive, as_of, known_at, at_position)
-    _require_subject(archive, subject)
+    window = resolve_window(store, as_of, known_at, at_position)
+    _require_subject(store, subject)
     exists = select(figures.c.metric).where(
         and_(figures.c.subject == subject, figures.c.metric == metric)
     )
-    with archive.engine.connect() as connection:
+    with store.engine.connect() as connection:
         if connection.execute(exists).first() is None:
             raise UnknownMetric(f"subject {subject!r} has no figure for metric {metric!r}")
-    return reduce_figure(subject, metric, _reports(archive, subject, metric, window), window)
+    return reduce_figure(subject, metric, _reports(store, subject, metric, window), window)
 
 
-def list_subjects(archive: Archive) -> list[SubjectSummary]:
+def list_subjects(store: EventStore) -> list[SubjectSummary]:
     query = select(
         figures.c.subject, figures.c.metric, figures.c.report_count, figures.c.last_position
     ).order_by(figures.c.subject, figures.c.metric)
     summaries: dict[str, SubjectSummary] = {}
-    with archive.engine.connect() as connection:
+    with store.engine.connect() as connection:
         for subject, metric, count, last in connection.execute(query):
             known = summaries.get(subject) or SubjectSummary(subject, [], 0, 0)
             summaries[subject] = SubjectSummary(
@@ -112,18 +112,18 @@ def list_subjects(archive: Archive) -> list[SubjectSummary]:
     return [summaries[s] for s in sorted(summaries)]
 
 
-def _require_subject(archive: Archive, subject: str) -> None:
+def _require_subject(store: EventStore, subject: str) -> None:
     query = union(
         select(figures.c.subject).where(figures.c.subject == subject),
         select(documents.c.subject).where(documents.c.subject == subject),
     )
-    with archive.engine.connect() as connection:
+    with store.engine.connect() as connection:
         if connection.execute(query).first() is None:
             raise UnknownSubject(f"no subject {subject!r} in the archive")
 
 
 def _reports(
-    archive: Archive, subject: str, metric: str | None, window: Window
+    store: EventStore, subject: str, metric: str | None, window: Window
 ) -> list[ReportView]:
     conditions = [reports.c.subject == subject]
     if metric is not None:
@@ -133,7 +133,7 @@ def _reports(
     if window.as_of is not None:
         conditions.append(reports.c.reported_at <= window.as_of)
     query = select(reports).where(and_(*conditions))
-    with archive.engine.connect() as connection:
+    with store.engine.connect() as connection:
         return [report_from_row(row) for row in connection.execute(query).mappings()]
 
 

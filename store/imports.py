@@ -1,15 +1,14 @@
-"""Import: an export (from `recount export`) into an empty database, every hash checked.
+"""Import: the events of an export (from `recount export`) into an empty log, all or nothing.
 
-How an archive moves, from SQLite to PostgreSQL say. Two passes over the files:
-
-1. `verify_export`: no database, a few seconds per million events. A changed byte, a missing
-   line, a bad signature or a key that does not match are refused before anything is written.
-2. The events again, each parsed and appended through `EventStore.append_recorded` (the
-   ordinary write: rows, projections, Merkle subtrees), all in one transaction. Each line is
-   hashed and checked again on the way (the files could change between the passes), each event
-   keeps its position, id, time and so its leaf hash, and the root of what was written must be
-   the checkpoint's before the commit. The export's checkpoint and key are kept, so `recount
-   verify` holds the new database to them.
+How an archive moves, from SQLite to PostgreSQL say; the use case (services/audit.py) first
+checks the whole export with `verify_export` (no database, a few seconds per million events),
+so a changed byte, a missing line, a bad signature or another key are refused before anything
+is written. `import_events` then reads the events again, each parsed and appended through
+`EventStore.append_recorded` (the ordinary write: rows, projections, Merkle subtrees), all in
+one transaction. Each line is hashed and checked again on the way (the files could change
+between the passes), each event keeps its position, id, time and so its leaf hash, and the root
+of what was written must be the checkpoint's before the commit. The export's checkpoint and key
+are kept, so `recount verify` holds the new database to them.
 
 Any failure rolls the transaction back: the database is left as empty as it was.
 """
@@ -19,59 +18,50 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
-from sqlalchemy import Connection, func, select
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
-from domain.checkpoints import load_public_key
+from domain.checkpoints import Checkpoint
 from domain.errors import Conflict, IntegrityError, InvalidInput
 from domain.events import RecordedEvent, parse_event
 from domain.times import parse_time
-from store.audit import export_lines, parse_line, verify_export
+from store.audit import export_lines, parse_line
 from store.checkpoints import keep_checkpoint
-from store.export import IDEMPOTENCY_KEYS_FILE, PUBLIC_KEY_FILE, Progress
-from store.keys import check_key_file, register_key
+from store.events import EventStore
+from store.export import IDEMPOTENCY_KEYS_FILE, Progress
+from store.keys import register_key
 from store.merkle import head, root_at
 from store.tables import events
 
-if TYPE_CHECKING:
-    from store.archive import Archive
+
+def require_empty(engine: Engine) -> None:
+    """Refuse a database whose log holds any event."""
+    with engine.connect() as connection:
+        _require_empty(connection)
 
 
-@dataclass(frozen=True)
-class Imported:
-    """What an import wrote, and a word about the key file if it cannot sign for this log."""
-
-    tree_size: int
-    root_hash: bytes
-    key_id: str
-    key_note: str | None = None
-
-
-def import_export(
-    archive: Archive,
+def import_events(
+    store: EventStore,
     directory: Path,
-    checking: Progress | None = None,
-    importing: Progress | None = None,
+    checkpoint: Checkpoint,
+    public: Ed25519PublicKey,
+    progress: Progress | None = None,
     batch: int = 1000,
-) -> Imported:
-    """Load the export in `directory` into this archive, which must hold no events.
+) -> None:
+    """Append the export's events, `batch` at a time, in one transaction; keep its checkpoint.
 
-    Events are appended `batch` at a time, all in one transaction.
+    `checkpoint` is the export's, already verified with `public`, its key.
     """
-    with archive.engine.connect() as connection:
-        _require_empty(connection)
-    verified = verify_export(directory, progress=checking)
-    checkpoint = verified.checkpoints[0]
     size = checkpoint.tree_size
-    with archive.engine.begin() as connection:
+    with store.engine.begin() as connection:
         _require_empty(connection)
-        for recorded in _recorded_events(directory, size, importing, batch):
+        for recorded in _recorded_events(directory, size, progress, batch):
             try:
-                archive.events.append_recorded(connection, recorded)
+                store.append_recorded(connection, recorded)
             except DatabaseIntegrityError as error:
                 first, last = recorded[0].position, recorded[-1].position
                 raise IntegrityError(
@@ -91,10 +81,8 @@ def import_export(
                 "checkpoint.json: the imported events do not hash to its root: "
                 "the export changed while it was read"
             )
-        public = load_public_key((directory / PUBLIC_KEY_FILE).read_bytes())
         register_key(connection, public, size)
         keep_checkpoint(connection, checkpoint)
-    return Imported(size, checkpoint.root_hash, checkpoint.key_id, _key_note(archive))
 
 
 def _require_empty(connection: Connection) -> None:
@@ -173,15 +161,3 @@ def _next_key(keys: IO[bytes] | None, position: int) -> str | None:
             position,
         )
     return key
-
-
-def _key_note(archive: Archive) -> str | None:
-    """Why the key file at hand cannot sign this log's checkpoints, if it cannot."""
-    try:
-        check_key_file(archive)
-    except IntegrityError as error:
-        return (
-            f"{str(error).removeprefix('signature: ')}: point RECOUNT_SIGNING_KEY at the "
-            "source's key file to sign new checkpoints"
-        )
-    return None

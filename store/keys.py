@@ -13,13 +13,12 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
 from domain.checkpoints import (
@@ -30,20 +29,14 @@ from domain.checkpoints import (
     public_key_pem,
 )
 from domain.errors import IntegrityError
-from domain.events import PendingEvent, RecordedEvent
-from domain.keys import KEYS_STREAM, SigningKeyRotated
-from store.settings import Settings
+from domain.events import KEYS_STREAM, RecordedEvent, SigningKeyRotated
 from store.tables import events, log_head, signing_keys
-
-if TYPE_CHECKING:
-    from store.archive import Archive
 
 KEY_FILE_MODE = 0o600
 
 
-def ensure_signing_key(settings: Settings) -> Ed25519PrivateKey:
-    """The key at settings.key_path, created (mode 0600) if there is none yet."""
-    path = settings.key_path
+def ensure_signing_key(path: Path) -> Ed25519PrivateKey:
+    """The key at `path`, created (mode 0600) if there is none yet."""
     if not path.exists():
         _write_new_key(path, Ed25519PrivateKey.generate())
     return load_private_key(path.read_bytes())
@@ -97,18 +90,18 @@ def current_key_id(connection: Connection) -> str | None:
     return connection.execute(query).scalar()
 
 
-def signing_key(archive: Archive) -> Ed25519PrivateKey:
+def signing_key(engine: Engine, path: Path) -> Ed25519PrivateKey:
     """The private key to sign with, checked against (or registered as) the log's current key."""
-    key = ensure_signing_key(archive.settings)
+    key = ensure_signing_key(path)
     kid = key_id(key.public_key())
-    with archive.engine.begin() as connection:
+    with engine.begin() as connection:
         current = current_key_id(connection)
         if current is None:
             _register_first(connection, key.public_key())
             return key
     if current != kid:
         raise IntegrityError(
-            f"signature: the key file {archive.settings.key_path} holds key {kid}, but the log's "
+            f"signature: the key file {path} holds key {kid}, but the log's "
             f"signing key is {current} (a new key must come from `recount keys rotate`)"
         )
     return key
@@ -129,12 +122,11 @@ def _register_first(connection: Connection, public: Ed25519PublicKey) -> None:
         pass  # another process registered the same key first
 
 
-def check_key_file(archive: Archive) -> None:
+def check_key_file(engine: Engine, path: Path) -> None:
     """Fail if the key file on disk is not the log's current key (it was replaced)."""
-    path = archive.settings.key_path
     if not path.exists():
         return
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         current = current_key_id(connection)
     if current is None:
         return
@@ -146,48 +138,16 @@ def check_key_file(archive: Archive) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Rotation:
-    key_id: str
-    previous_key_id: str
-    position: int
-
-
-def rotate_signing_key(archive: Archive) -> Rotation:
-    """Make a new key, announce it in the log (SigningKeyRotated), then put it in the key file.
-
-    The old public key stays in `signing_keys` and in the event, so old checkpoints verify.
-    """
-    old = signing_key(archive).public_key()
-    new = Ed25519PrivateKey.generate()
-    path = archive.settings.key_path
-    temporary = _write_private(path, new)
-    try:
-        event = SigningKeyRotated(
-            key_id=key_id(new.public_key()),
-            public_key=public_key_pem(new.public_key()).decode("ascii"),
-            previous_key_id=key_id(old),
-            previous_public_key=public_key_pem(old).decode("ascii"),
-        )
-        result = archive.events.append(
-            [
-                PendingEvent(
-                    event,
-                    expected_version=_keys_version(archive),
-                    metadata={"actor": "recount keys rotate"},
-                )
-            ]
-        )
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return Rotation(event.key_id, key_id(old), result.appended[0].position)
-
-
-def _keys_version(archive: Archive) -> int:
+def keys_version(engine: Engine) -> int:
+    """The version of the keys stream, which a rotation expects."""
     query = select(func.max(events.c.version)).where(events.c.stream_id == KEYS_STREAM)
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         return int(connection.execute(query).scalar() or 0)
+
+
+def write_private(path: Path, key: Ed25519PrivateKey) -> Path:
+    """A temporary 0600 file beside `path` holding `key`; the caller links or renames it."""
+    return _write_private(path, key)
 
 
 def record(connection: Connection, recorded: Sequence[RecordedEvent]) -> None:

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from domain.errors import UnknownMemento
-from store.archive import Archive
 from store.tables import documents
 
 
@@ -27,7 +26,7 @@ class Capture:
     position: int
 
 
-def captures(archive: Archive, url: str) -> list[Capture]:
+def captures(engine: Engine, url: str) -> list[Capture]:
     """Every captured version of `url`, oldest first; UnknownMemento when there is none."""
     query = (
         select(
@@ -42,7 +41,7 @@ def captures(archive: Archive, url: str) -> list[Capture]:
         .where(documents.c.url == url)
         .order_by(documents.c.captured_at, documents.c.position)
     )
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         found = [Capture(*row) for row in connection.execute(query)]
     if not found:
         raise UnknownMemento(f"no captured version of {url}")

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection, TextClause, insert, select, text
+from sqlalchemy import Connection, Engine, TextClause, insert, select, text
 
 from domain.checkpoints import ConsistencyProof, InclusionProof
 from domain.errors import IntegrityError, InvalidInput
@@ -23,9 +23,6 @@ from domain.merkle import consistency_proof as tree_consistency_proof
 from domain.merkle import inclusion_proof as tree_inclusion_proof
 from domain.merkle import root as tree_root
 from store.tables import log_head, merkle_subtrees
-
-if TYPE_CHECKING:
-    from store.archive import Archive
 
 
 class StoredSubtrees:
@@ -144,18 +141,16 @@ def root_at(connection: Connection, size: int) -> bytes:
     return tree_root(size, lookup)
 
 
-def tree_head(archive: Archive, size: int | None = None) -> tuple[int, bytes]:
+def tree_head(engine: Engine, size: int | None = None) -> tuple[int, bytes]:
     """(size, root) of the log now, or of its first `size` events."""
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         checked = _checked_size(connection, size, "tree size")
         return checked, root_at(connection, checked)
 
 
-def inclusion_proof(
-    archive: Archive, position: int, tree_size: int | None = None
-) -> InclusionProof:
+def inclusion_proof(engine: Engine, position: int, tree_size: int | None = None) -> InclusionProof:
     """The event at `position` is leaf position − 1 of the tree of `tree_size` (default: now)."""
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         size = _checked_size(connection, tree_size, "tree size")
         if isinstance(position, bool) or not isinstance(position, int) or position < 1:
             raise InvalidInput(f"position must be 1 or more, got {position!r}")
@@ -170,9 +165,9 @@ def inclusion_proof(
     return InclusionProof(position - 1, size, leaf, tuple(hashes))
 
 
-def consistency_proof(archive: Archive, first: int, second: int | None = None) -> ConsistencyProof:
+def consistency_proof(engine: Engine, first: int, second: int | None = None) -> ConsistencyProof:
     """The tree of `first` events is a prefix of the tree of `second` (default: now)."""
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         size = _checked_size(connection, second, "second")
         if isinstance(first, bool) or not isinstance(first, int) or first < 0:
             raise InvalidInput(f"first must be a whole number, got {first!r}")

@@ -1,8 +1,9 @@
 """Projections: the read models, kept in step with the log inside each append's transaction.
 
 `apply` is the only code that writes them, both on append and on replay, so a replay from
-position 0 reproduces exactly what the appends built. Handlers for other event types (feeds,
-keys, the Merkle tree) register themselves with `register_handler`.
+position 0 reproduces exactly what the appends built. A `Projector` names such a function and the
+tables it owns; which projectors run, and in what order, is decided in one list in
+services/archive.py, not here.
 """
 
 from __future__ import annotations
@@ -21,27 +22,28 @@ from domain.status import ReportStatus
 from store.tables import documents, figures, reports
 
 Handler = Callable[[Connection, Sequence[RecordedEvent]], None]
-HANDLERS: list[Handler] = []
-REBUILT_TABLES: list[Any] = [reports, figures, documents]
 
 
-def register_handler(handler: Handler, *tables: Any) -> None:
-    """Add a projection: its handler sees every append; its tables are rebuilt on replay."""
-    HANDLERS.append(handler)
-    REBUILT_TABLES.extend(tables)
+@dataclass(frozen=True)
+class Projector:
+    """Something kept in step with the log; a replay empties and rebuilds its `tables`."""
+
+    name: str
+    apply: Handler
+    tables: tuple[Any, ...] = ()
 
 
 def apply(connection: Connection, events: Sequence[RecordedEvent]) -> None:
+    """The reports, figures and documents read models."""
     _apply_documents(connection, [e for e in events if e.type == DocumentCaptured.type])
     _apply_reports(connection, events)
-    for handler in HANDLERS:
-        handler(connection, events)
 
 
-def clear(connection: Connection) -> None:
-    """Empty every projection table (before a replay). The log itself is never touched."""
-    for table in REBUILT_TABLES:
-        connection.execute(delete(table))
+def clear(connection: Connection, projectors: Sequence[Projector]) -> None:
+    """Empty the projectors' tables (before a replay). The log itself is never touched."""
+    for projector in projectors:
+        for table in projector.tables:
+            connection.execute(delete(table))
 
 
 def _apply_documents(connection: Connection, events: Sequence[RecordedEvent]) -> None:

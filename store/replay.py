@@ -1,7 +1,7 @@
 """Replay: rebuild every projection from the log, or rebuild a scratch copy and compare.
 
-Both stream the log from the driver (`scan`) and hand it to `projections.apply`, the code every
-append runs, in large batches: the same rows as the appends built, in a few set-based
+Both stream the log from the driver (`scan`) and hand it to the projectors' `apply`, the code
+every append runs, in large batches: the same rows as the appends built, in a few set-based
 statements per batch instead of a few per append.
 
 The scratch copy is a temporary SQLite file holding only the projection tables, whatever the live
@@ -13,7 +13,7 @@ first difference: memory stays flat however long the log.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import Connection, MetaData, Table, select, update
 
 from store import projections
-from store.archive import Archive
 from store.database import create_database_engine
-from store.events import scan
+from store.events import EventStore, scan
 from store.merkle import head
+from store.projections import Projector
 from store.tables import log_head
 
 Progress = Callable[[int], None]
@@ -50,49 +50,61 @@ class Difference:
         )
 
 
-def replay(archive: Archive, progress: Progress | None = None) -> int:
+def replay(
+    store: EventStore, projectors: Sequence[Projector], progress: Progress | None = None
+) -> int:
     """Empty the projections and rebuild them from position 1, in one transaction.
 
     The log head is locked first, so no append lands halfway through the rebuild.
     """
-    with archive.engine.begin() as connection:
+    with store.engine.begin() as connection:
         connection.execute(update(log_head).values(position=log_head.c.position))
-        projections.clear(connection)
-        return _replay_into(connection, connection, head(connection), progress)
+        projections.clear(connection, projectors)
+        return _replay_into(connection, connection, head(connection), projectors, progress)
 
 
-def check(archive: Archive, progress: Progress | None = None) -> Difference | None:
+def check(
+    store: EventStore, projectors: Sequence[Projector], progress: Progress | None = None
+) -> Difference | None:
     """Rebuild into a scratch copy and return the first difference from the live projections."""
+    tables = [table for projector in projectors for table in projector.tables]
     with tempfile.TemporaryDirectory() as folder:
         scratch = create_database_engine(f"sqlite:///{Path(folder) / 'scratch.db'}")
         try:
             scratch_metadata = MetaData()
-            for table in projections.REBUILT_TABLES:
+            for table in tables:
                 table.to_metadata(scratch_metadata)
             scratch_metadata.create_all(scratch)
-            with archive.engine.connect() as live:
+            with store.engine.connect() as live:
                 with scratch.begin() as rebuilt:
-                    _replay_into(live, rebuilt, head(live), progress)
+                    _replay_into(live, rebuilt, head(live), projectors, progress)
                 with scratch.connect() as rebuilt:
-                    return _first_difference(live, rebuilt)
+                    return _first_difference(live, rebuilt, tables)
         finally:
             scratch.dispose()
 
 
 def _replay_into(
-    source: Connection, target: Connection, size: int, progress: Progress | None
+    source: Connection,
+    target: Connection,
+    size: int,
+    projectors: Sequence[Projector],
+    progress: Progress | None,
 ) -> int:
     count = 0
     for batch in scan(source, size, BATCH):
-        projections.apply(target, batch)
+        for projector in projectors:
+            projector.apply(target, batch)
         count += len(batch)
         if progress is not None:
             progress(len(batch))
     return count
 
 
-def _first_difference(live: Connection, rebuilt: Connection) -> Difference | None:
-    for table in projections.REBUILT_TABLES:
+def _first_difference(
+    live: Connection, rebuilt: Connection, tables: Sequence[Table]
+) -> Difference | None:
+    for table in tables:
         difference = _table_difference(table, _ordered(live, table), _ordered(rebuilt, table))
         if difference is not None:
             return difference

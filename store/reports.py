@@ -1,141 +1,23 @@
-"""Reports typed by hand, and retractions: the write use cases of the API and the CLI.
-
-A report from a person goes into the same figure stream as extracted ones, with the person's
-token name as the event's `actor`. An idempotency key makes a retried request harmless: the
-report id is derived from the key, so a retry appends nothing and returns the first event, while
-the same key with other content is refused. Keys are namespaced by actor, so two clients can
-never collide.
-"""
+"""Report queries the write use cases need: where a report lives, and how far its stream is."""
 
 from __future__ import annotations
 
-import re
-import uuid
-from dataclasses import dataclass
-from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from domain.errors import AlreadyRetracted, IdempotencyKeyReused, InvalidReport, UnknownReport
-from domain.events import (
-    FigureReported,
-    PendingEvent,
-    RecordedEvent,
-    ReportRetracted,
-    Source,
-    figure_stream,
-)
-from domain.qualifiers import Qualifier, interval
-from domain.status import ReportStatus
-from domain.subjects import validate_subject
-from store.archive import Archive
 from store.tables import events, reports
 
-METRIC = re.compile(r"[a-z][a-z0-9_]{0,99}")
-KEY_MAX = 200
 
-
-@dataclass(frozen=True)
-class ReportInput:
-    """A report as a person states it: the source's words and number, and where they came from."""
-
-    metric: str
-    value: int | None
-    qualifier: str
-    quote: str
-    reported_at: datetime
-    source: Source
-    unit: str | None = None
-    low: int | None = None  # read for a range only; other qualifiers set their own bounds
-    high: int | None = None
-    status: str = ReportStatus.REPORTED.value
-
-
-def validate_metric(metric: str) -> str:
-    if not METRIC.fullmatch(metric):
-        raise InvalidReport(f"not a metric name: {metric!r} (lowercase, e.g. deaths, arrests)")
-    return metric
-
-
-def record_report(
-    archive: Archive,
-    subject: str,
-    report: ReportInput,
-    actor: str,
-    idempotency_key: str | None = None,
-    expected_version: int | None = None,
-) -> RecordedEvent:
-    """Append one FigureReported; with a key, a retry returns the event the first call wrote."""
-    key = _namespaced(actor, idempotency_key)
-    event = _figure_reported(validate_subject(subject), report, key)
-    pending = PendingEvent(event, expected_version, key, {"actor": actor})
-    result = archive.events.append([pending])
-    if result.existing:
-        earlier = result.existing[0]
-        if earlier.data != event.to_data():
-            raise IdempotencyKeyReused(
-                f"idempotency key {idempotency_key!r} was used for another report"
-            )
-        return earlier
-    return result.appended[0]
-
-
-def retract_report(archive: Archive, report_id: str, reason: str, actor: str) -> RecordedEvent:
-    """Append a ReportRetracted; the report stays in the log and in every history, marked."""
-    if not reason.strip():
-        raise InvalidReport("a retraction needs a reason")
+def report_stream(connection: Connection, report_id: str) -> Any:
+    """The report's subject, metric and retraction position, or None for an unknown report."""
     query = select(reports.c.subject, reports.c.metric, reports.c.retraction_position).where(
         reports.c.report_id == report_id
     )
-    with archive.engine.connect() as connection:
-        row = connection.execute(query).first()
-        if row is None:
-            raise UnknownReport(f"no report {report_id!r}")
-        if row.retraction_position is not None:
-            raise AlreadyRetracted(
-                f"report {report_id} was retracted at position {row.retraction_position}"
-            )
-        version = _stream_version(connection, figure_stream(row.subject, row.metric))
-    event = ReportRetracted(
-        report_id=report_id, subject=row.subject, metric=row.metric, reason=reason
-    )
-    # The expected version makes two racing retractions a conflict rather than a double entry.
-    pending = PendingEvent(event, expected_version=version, metadata={"actor": actor})
-    return archive.events.append([pending]).appended[0]
+    return connection.execute(query).first()
 
 
-def _figure_reported(subject: str, report: ReportInput, key: str | None) -> FigureReported:
-    qualifier = Qualifier.parse(report.qualifier)
-    bounds = interval(qualifier, report.value, report.low, report.high)
-    if not report.quote.strip():
-        raise InvalidReport("a report needs the source's words in `quote`")
-    report_id = uuid.uuid5(uuid.NAMESPACE_URL, key) if key else uuid.uuid4()
-    return FigureReported(
-        report_id=str(report_id),
-        subject=subject,
-        metric=validate_metric(report.metric),
-        value=bounds.value,
-        low=bounds.low,
-        high=bounds.high,
-        qualifier=qualifier,
-        approximate=bounds.approximate,
-        unit=report.unit,
-        status=ReportStatus.parse(report.status),
-        quote=report.quote,
-        reported_at=report.reported_at,
-        reported_at_basis="given",
-        source=report.source,
-    )
-
-
-def _namespaced(actor: str, key: str | None) -> str | None:
-    if key is None:
-        return None
-    if not 0 < len(key) <= KEY_MAX:
-        raise InvalidReport(f"an idempotency key has 1 to {KEY_MAX} characters")
-    return f"api:{actor}:{key}"
-
-
-def _stream_version(connection: Connection, stream_id: str) -> int:
+def stream_version(connection: Connection, stream_id: str) -> int:
+    """The stream's last version (0 for a stream with no events yet)."""
     query = select(func.max(events.c.version)).where(events.c.stream_id == stream_id)
     return int(connection.execute(query).scalar_one() or 0)

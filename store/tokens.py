@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Engine, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
 from domain.errors import Conflict, Forbidden, InvalidInput, Unauthorized, UnknownToken
-from store.archive import Archive
 from store.tables import api_tokens
 
 PREFIX = "rct_"
@@ -45,7 +44,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(archive: Archive, name: str) -> str:
+def create_token(engine: Engine, name: str) -> str:
     """Make a token called `name` and return its secret: the only time it is ever shown."""
     name = name.strip()
     if not name or len(name) > NAME_MAX:
@@ -59,23 +58,23 @@ def create_token(archive: Archive, name: str) -> str:
         "revoked_at": None,
     }
     try:
-        with archive.engine.begin() as connection:
+        with engine.begin() as connection:
             connection.execute(insert(api_tokens).values(**row))
     except DatabaseIntegrityError:
         raise Conflict(f"a token named {name!r} exists already (names are never reused)") from None
     return token
 
 
-def list_tokens(archive: Archive) -> list[TokenInfo]:
+def list_tokens(engine: Engine) -> list[TokenInfo]:
     query = select(api_tokens).order_by(api_tokens.c.created_at, api_tokens.c.name)
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         return [_info(row._mapping) for row in connection.execute(query)]
 
 
-def revoke_token(archive: Archive, name_or_id: str) -> TokenInfo:
+def revoke_token(engine: Engine, name_or_id: str) -> TokenInfo:
     """Revoke a token by name or id; revoking twice keeps the first revocation time."""
     match = or_(api_tokens.c.name == name_or_id, api_tokens.c.token_id == name_or_id)
-    with archive.engine.begin() as connection:
+    with engine.begin() as connection:
         connection.execute(
             update(api_tokens)
             .where(match, api_tokens.c.revoked_at.is_(None))
@@ -87,12 +86,12 @@ def revoke_token(archive: Archive, name_or_id: str) -> TokenInfo:
     return _info(row._mapping)
 
 
-def authenticate(archive: Archive, token: str | None) -> TokenInfo:
+def authenticate(engine: Engine, token: str | None) -> TokenInfo:
     """The token's owner; Unauthorized when missing or unknown, Forbidden when revoked."""
     if not token:
         raise Unauthorized("a bearer token is required")
     query = select(api_tokens).where(api_tokens.c.token_hash == hash_token(token))
-    with archive.engine.connect() as connection:
+    with engine.connect() as connection:
         row = connection.execute(query).first()
     if row is None:
         raise Unauthorized("unknown token")

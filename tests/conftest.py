@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from store.archive import Archive
-from store.settings import Settings
+from services.archive import Archive
+from services.settings import Settings
 
 POSTGRES_URL = os.environ.get("RECOUNT_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
@@ -53,8 +53,13 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'recount.db'}"
 
 
-def open_archive(url: str, tmp_path: Path) -> Archive:
-    archive = Archive.open(Settings(database_url=url, signing_key_path=tmp_path / "signing.key"))
+def open_archive(url: str, tmp_path: Path, *, allow_private_feeds: bool = False) -> Archive:
+    settings = Settings(
+        database_url=url,
+        signing_key_path=tmp_path / "signing.key",
+        allow_private_feeds=allow_private_feeds,
+    )
+    archive = Archive.open(settings)
     archive.migrate()
     return archive
 

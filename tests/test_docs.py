@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 
-import store.archive  # noqa: F401  (registers every event type)
 from cli.main import app
 from domain.events import EVENT_TYPES
 
@@ -33,7 +32,7 @@ def test_every_setting_the_code_reads_is_in_the_readme():
 def commands(group: typer.Typer, prefix: str = "recount") -> list[str]:
     names = [f"{prefix} {c.name or c.callback.__name__}" for c in group.registered_commands]
     for sub in group.registered_groups:
-        names += commands(sub.typer_instance, f"{prefix} {sub.name}")
+        names += commands(sub.typer_instance, f"{prefix} {sub.name}" if sub.name else prefix)
     return names
 
 
@@ -52,7 +51,7 @@ def test_every_command_is_in_the_readme():
 
 def test_the_contracts_routes_are_served():
     from api.app import create_app
-    from store.settings import Settings
+    from services.settings import Settings
 
     paths = set(create_app(Settings(database_url="sqlite://")).openapi()["paths"])
     assert {

@@ -22,7 +22,8 @@ from api.deps import ArchiveDep
 from api.schemas import LogEventOut
 from domain.errors import InvalidInput
 from domain.events import RecordedEvent
-from store.archive import Archive
+from services.archive import Archive
+from services.log import read_events
 
 router = APIRouter(prefix="/v1", tags=["log"], responses=errors.documented(InvalidInput))
 
@@ -40,7 +41,7 @@ def events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[LogEventOut]:
     """Events in position order, each with its canonical bytes and leaf hash (base64)."""
-    return [LogEventOut.of(e) for e in archive.events.read(after=after, limit=limit)]
+    return [LogEventOut.of(e) for e in read_events(archive, after=after, limit=limit)]
 
 
 @router.get(
@@ -85,7 +86,7 @@ async def _tail(request: Request, archive: Archive, last: int) -> AsyncIterator[
 def _gapless(archive: Archive, last: int) -> list[RecordedEvent]:
     """The events after `last`, cut at a gap (which the head lock should make impossible)."""
     run: list[RecordedEvent] = []
-    for event in archive.events.read(after=last, limit=BATCH):
+    for event in read_events(archive, after=last, limit=BATCH):
         if event.position != last + len(run) + 1:
             break
         run.append(event)

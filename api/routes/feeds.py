@@ -15,8 +15,7 @@ from pydantic import BaseModel, Field
 
 from api import errors
 from api.deps import ArchiveDep, RequireToken
-from ingest.feeds import register_feed
-from store.feeds import get_feed, list_feeds, remove_feed
+from services.feeds import get_feed, list_feeds, register_feed, remove_feed
 
 router = APIRouter(prefix="/v1", tags=["feeds"])
 

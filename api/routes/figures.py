@@ -10,13 +10,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from api import conditional, csvout, errors
+from api import conditional, errors
 from api.deps import ArchiveDep, AsOf, AtPosition, KnownAt
 from api.schemas import FigureOut, Subject, SubjectFiguresOut
 from domain.errors import InvalidInput, UnknownMetric, UnknownSubject
 from domain.subjects import validate_subject
-from store.figures import figure_history, figures_as_of, list_subjects, resolve_window
-from store.reports import validate_metric
+from services import formats, log
+from services.figures import figure_history, figures_as_of, list_subjects, resolve_window
+from services.reports import validate_metric
 
 router = APIRouter(prefix="/v1", tags=["figures"], responses=errors.documented(InvalidInput))
 
@@ -52,15 +53,15 @@ def subject_figures(
 ) -> Response:
     """A subject's figures in one window; the view's `position` is the log head unless pinned."""
     validate_subject(subject)
-    etag, position = _window(request, archive.events.head(), at_position)
+    etag, position = _window(request, log.head(archive), at_position)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
     result = figures_as_of(archive, subject, as_of, known_at, position)
     path = f"/v1/subjects/{subject}/figures"
     link = conditional.permalink(request, path, as_of, result.position)
     if conditional.wants_csv(request):
-        body = csvout.figures_csv(result.figures).encode()
-        return conditional.pinned_response(request, body, csvout.MEDIA_TYPE, link, etag)
+        body = formats.figures_csv(result.figures).encode()
+        return conditional.pinned_response(request, body, formats.MEDIA_TYPE, link, etag)
     body = SubjectFiguresOut.of(result, link).model_dump_json().encode()
     return conditional.pinned_response(request, body, JSON, link, etag)
 
@@ -85,7 +86,7 @@ def figure(
     """One figure's current value, revisions and every report, in one window."""
     validate_subject(subject)
     validate_metric(metric)
-    etag, position = _window(request, archive.events.head(), at_position)
+    etag, position = _window(request, log.head(archive), at_position)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
     view = figure_history(archive, subject, metric, as_of, known_at, position)
@@ -93,8 +94,8 @@ def figure(
     path = f"/v1/subjects/{subject}/figures/{metric}"
     link = conditional.permalink(request, path, as_of, pinned_at)
     if conditional.wants_csv(request):
-        body = csvout.figures_csv([view]).encode()
-        return conditional.pinned_response(request, body, csvout.MEDIA_TYPE, link, etag)
+        body = formats.figures_csv([view]).encode()
+        return conditional.pinned_response(request, body, formats.MEDIA_TYPE, link, etag)
     body = FigureOut.pinned(view, link).model_dump_json().encode()
     return conditional.pinned_response(request, body, JSON, link, etag)
 

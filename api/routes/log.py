@@ -2,7 +2,7 @@
 
 The formats are those of DESIGN.md "Audit" (base64 hashes and signatures), so an auditor's own
 RFC 9162 code can check what these return without Recount's. Bad sizes and positions are
-InvalidInput from the store, mapped to problem+json in api/errors.py.
+InvalidInput from the services, mapped to problem+json in api/errors.py.
 """
 
 from __future__ import annotations
@@ -13,11 +13,14 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from api.deps import ArchiveDep
-from domain.checkpoints import key_id, public_key_pem
 from domain.errors import NotFound
-from store.checkpoints import current_checkpoint
-from store.keys import known_keys, signing_key
-from store.merkle import consistency_proof, inclusion_proof
+from services.audit import (
+    consistency_proof,
+    current_checkpoint,
+    current_public_key,
+    inclusion_proof,
+    known_key,
+)
 
 router = APIRouter(prefix="/v1/log", tags=["audit"])
 
@@ -90,12 +93,10 @@ def public_key(
 ) -> Response:
     """The Ed25519 public key that signs checkpoints (or one that signed older ones)."""
     if key is None:
-        public = signing_key(archive).public_key()
-        pem = public_key_pem(public).decode("ascii")
-        headers = {"X-Key-Id": key_id(public)}
+        kid, pem = current_public_key(archive)
+        headers = {"X-Key-Id": kid}
     else:
-        with archive.engine.connect() as connection:
-            known = known_keys(connection).get(key)
+        known = known_key(archive, key)
         if known is None:
             raise NotFound(f"no signing key with id {key!r}")
         pem, headers = known.pem, {"X-Key-Id": known.key_id}

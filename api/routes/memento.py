@@ -22,7 +22,7 @@ from fastapi import APIRouter, Header, Path, Request, Response
 from api import errors
 from api.deps import ArchiveDep
 from domain.errors import InvalidAcceptDatetime, UnknownMemento
-from store.mementos import Capture, captures, nearest
+from services.mementos import Capture, captures, nearest
 
 router = APIRouter(tags=["memento"], responses=errors.documented(UnknownMemento))
 

@@ -23,8 +23,8 @@ from api.deps import ArchiveDep, AtPosition
 from domain.figures import FigureView
 from domain.subjects import validate_subject
 from domain.times import parse_time
-from store.figures import figure_history, figures_as_of, list_subjects, resolve_window
-from store.reports import validate_metric
+from services.figures import figure_history, figures_as_of, list_subjects, resolve_window
+from services.reports import validate_metric
 
 HERE = Path(__file__).resolve().parent.parent
 STATIC = HERE / "static"

@@ -25,7 +25,7 @@ from domain.errors import (
 )
 from domain.events import Source
 from domain.times import parse_time
-from store.reports import ReportInput, record_report, retract_report
+from services.reports import ReportInput, record_report, retract_report
 
 router = APIRouter(
     prefix="/v1",

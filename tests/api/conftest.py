@@ -9,10 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from ingest.sources import DEMO_FEED, DEMO_SUBJECT, ingest_source
-from store.archive import Archive
-from store.settings import Settings
-from store.tokens import create_token
+from ingest.sources import DEMO_FEED, DEMO_SUBJECT
+from services.archive import Archive
+from services.capture import ingest_source
+from services.settings import Settings
+from services.tokens import create_token
 from tests.conftest import open_archive
 
 SUBJECT = DEMO_SUBJECT

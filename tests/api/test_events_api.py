@@ -14,8 +14,9 @@ import pytest
 from api.app import create_app
 from api.routes import events as events_route
 from domain.events import Source
-from ingest.sources import DEMO_FEED, DEMO_SUBJECT, ingest_source
-from store.reports import ReportInput, record_report
+from ingest.sources import DEMO_FEED, DEMO_SUBJECT
+from services.capture import ingest_source
+from services.reports import ReportInput, record_report
 from tests.api.conftest import settings_for
 from tests.api.live import serve
 from tests.conftest import open_archive

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.tokens import create_token
+from services.tokens import create_token
 from tests.api.conftest import archive_of
 
 URL = "https://news.example.org/world.atom"

@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from domain.events import PendingEvent
 from domain.merkle import verify_consistency, verify_inclusion
-from store.archive import Archive
-from store.keys import rotate_signing_key
+from services.archive import Archive
+from services.audit import rotate_signing_key
 from tests.store.builders import reported
 
 
@@ -158,7 +158,7 @@ def test_bad_proof_requests_are_problems(log, query, detail):
 
 
 def test_the_key_file_is_created_beside_the_database_when_not_configured(tmp_path: Path):
-    from store.settings import Settings
+    from services.settings import Settings
     from tests.conftest import open_archive
 
     url = f"sqlite:///{tmp_path / 'data' / 'recount.db'}"

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from api.app import create_app
-from ingest.sources import DEMO_FEED, DEMO_SUBJECT, ingest_source
+from ingest.sources import DEMO_FEED, DEMO_SUBJECT
+from services.capture import ingest_source
 from tests.api.conftest import settings_for
 from tests.api.live import serve
 from tests.conftest import open_archive

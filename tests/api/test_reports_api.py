@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.tokens import revoke_token
+from services.tokens import revoke_token
 from tests.api.conftest import SUBJECT, archive_of
 
 REPORTS = f"/v1/subjects/{SUBJECT}/reports"

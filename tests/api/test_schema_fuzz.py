@@ -15,8 +15,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from ingest.sources import DEMO_FEED, DEMO_SUBJECT, ingest_source
-from store.tokens import create_token
+from ingest.sources import DEMO_FEED, DEMO_SUBJECT
+from services.capture import ingest_source
+from services.tokens import create_token
 from tests.api.conftest import settings_for
 from tests.conftest import open_archive
 

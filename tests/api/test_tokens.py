@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from domain.errors import Conflict, Forbidden, Unauthorized, UnknownToken
+from services.tokens import authenticate, create_token, list_tokens, revoke_token
 from store.tables import api_tokens
-from store.tokens import authenticate, create_token, list_tokens, revoke_token
 
 
 def test_token_is_stored_only_as_its_sha256(archive):

@@ -23,8 +23,8 @@ from domain.checkpoints import (
     private_key_pem,
 )
 from domain.events import PendingEvent
-from store.archive import Archive
-from store.settings import Settings
+from services.archive import Archive
+from services.settings import Settings
 from tests.store.builders import reported
 
 EVENTS = 7

@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
-from api.csvout import COLUMNS
 from cli.main import app
 from ingest.sources import DEMO_FEED, DEMO_SUBJECT
-from store.settings import Settings
+from services.formats import COLUMNS
+from services.settings import Settings
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
 from cli.main import app
-from store.feeds import list_feeds
+from services.feeds import list_feeds
 from store.tables import documents, events
 from tests.conftest import POSTGRES_URL, open_archive, postgres_schema_url
 from tests.ingest.feedserver import FeedServer, Reply, atom, entries, running_server

@@ -7,9 +7,9 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from domain.errors import Forbidden
-from store.archive import Archive
-from store.settings import Settings
-from store.tokens import authenticate
+from services.archive import Archive
+from services.settings import Settings
+from services.tokens import authenticate
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ingest.sources import ingest_source
-from store.figures import figure_history
+from services.capture import ingest_source
+from services.figures import figure_history
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title><id>urn:wire</id>

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ingest import schedule
-from ingest.sources import DEMO_FEED, DEMO_SUBJECT, ingest_source
+from ingest.sources import DEMO_FEED, DEMO_SUBJECT
+from services import worker as schedule
+from services.audit import ensure_signing_key
+from services.capture import ingest_source
 from store.checkpoints import latest_checkpoint
-from store.keys import ensure_signing_key
 
 
 def test_the_worker_runs_an_hourly_checkpoint_job():
@@ -14,10 +15,10 @@ def test_the_worker_runs_an_hourly_checkpoint_job():
 
 
 def test_the_job_signs_a_new_head_once(archive):
-    ensure_signing_key(archive.settings)
+    ensure_signing_key(archive)
     ingest_source(archive, str(DEMO_FEED), DEMO_SUBJECT)
     schedule.sign_checkpoint(archive)
-    first = latest_checkpoint(archive)
+    first = latest_checkpoint(archive.engine)
     assert first is not None and first.tree_size == archive.events.head()
     schedule.sign_checkpoint(archive)
-    assert latest_checkpoint(archive) == first
+    assert latest_checkpoint(archive.engine) == first

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from domain.events import PendingEvent
-from domain.feeds import FeedAdded, feed_id_for
+from domain.events import FeedAdded, PendingEvent
+from domain.feeds import feed_id_for
 from ingest.fetch import Fetcher
-from ingest.schedule import Worker
-from store import replay
+from services import audit as replay
+from services.worker import Worker
 from store.tables import documents
 from tests.conftest import open_archive
 from tests.ingest.feedserver import FeedServer, Reply, running_server
@@ -129,5 +129,5 @@ def test_every_corpus_feed_is_polled_without_a_crash_and_nothing_unusable_is_app
         else:
             assert per_feed.get(result.feed_id, 0) == result.new + result.changed
     assert sum(per_feed.values()) == appended > 0
-    assert replay.check(archive) is None
+    assert replay.replay_check(archive) is None
     archive.close()

@@ -11,10 +11,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from domain.feeds import Feed
 from ingest.fetch import Fetcher
-from ingest.poll import poll_feed
-from store.archive import Archive
-from store.feeds import Feed, add_feed, get_feed
+from services.archive import Archive
+from services.feeds import get_feed, register_feed
+from services.poll import poll_feed
 from store.tables import documents, events, reports
 from tests.ingest.feedserver import Entry, FeedServer, Reply, atom, entries, running_server
 
@@ -66,7 +67,7 @@ def good(items: list[Entry], etag: str = '"v1"') -> Reply:
 
 @pytest.fixture
 def feed(archive: Archive, server: FeedServer) -> Feed:
-    return add_feed(archive, server.url("/world.atom"), SUBJECT, 900)
+    return register_feed(archive, server.url("/world.atom"), SUBJECT, "15m")
 
 
 def test_new_feed_is_due_and_first_poll_captures_every_entry(archive, server, feed, fetcher, clock):
@@ -147,7 +148,7 @@ def test_duplicate_entries_in_one_feed_are_captured_once(archive, server, feed, 
 
 def test_recount_ingest_after_the_worker_appends_nothing(archive, server, feed, fetcher, clock):
     """The worker's batched capture keys events exactly as `capture()` does."""
-    from ingest.sources import ingest_source
+    from services.capture import ingest_source
 
     server.routes["/world.atom"] = good(entries(4))
     poll(archive, feed, fetcher, clock)
@@ -285,7 +286,7 @@ def test_redirect_into_loopback_is_refused_with_the_guard_on(archive, server, cl
     def public(request: httpx.Request) -> httpx.Response:
         return httpx.Response(302, headers={"Location": target})
 
-    feed = add_feed(archive, "http://93.184.216.34/world.atom", SUBJECT, 900)
+    feed = register_feed(archive, "http://93.184.216.34/world.atom", SUBJECT, "15m")
     client = httpx.Client(transport=httpx.MockTransport(public))
     with Fetcher(client, allow_private=False) as guarded:
         result = poll(archive, feed, guarded, clock)
@@ -295,7 +296,7 @@ def test_redirect_into_loopback_is_refused_with_the_guard_on(archive, server, cl
 
 
 def test_paused_and_not_yet_due_feeds_are_skipped(archive, server, feed, fetcher, clock):
-    from store.feeds import pause_feed
+    from services.feeds import pause_feed
 
     server.routes["/world.atom"] = good(entries(1))
     poll(archive, feed, fetcher, clock)

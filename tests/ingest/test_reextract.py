@@ -10,10 +10,11 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from ingest.extract.vocabulary import DEFAULT_PATH
-from ingest.reextract import reextract
-from ingest.sources import DEMO_FEED, DEMO_SUBJECT, ingest_source
-from store.archive import Archive
-from store.figures import figure_history, figures_as_of
+from ingest.sources import DEMO_FEED, DEMO_SUBJECT
+from services.archive import Archive
+from services.capture import ingest_source
+from services.figures import figure_history, figures_as_of
+from services.reextract import reextract
 
 
 def without_troops(tmp_path: Path) -> Path:

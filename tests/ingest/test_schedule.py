@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from ingest import schedule
 from ingest.fetch import Fetcher
-from ingest.schedule import Worker
-from store.feeds import add_feed, get_feed
+from services import worker as schedule
+from services.feeds import get_feed, register_feed
+from services.worker import Worker
 from tests.ingest.feedserver import FeedServer, Reply, atom, entries, running_server
 
 SUBJECT = "kazakhstan-unrest-2022"
@@ -42,7 +42,7 @@ def worker(archive) -> Iterator[Worker]:
 
 def test_feed_added_while_the_worker_runs_is_polled_within_seconds(archive, server, worker):
     server.routes["/world.atom"] = Reply(200, atom(entries(2)), ATOM)
-    feed = add_feed(archive, server.url("/world.atom"), SUBJECT, 900)
+    feed = register_feed(archive, server.url("/world.atom"), SUBJECT, "15m")
     waited = wait_until(lambda: get_feed(archive, feed.feed_id).state.last_status == "ok")
     assert waited < 3
     time.sleep(0.5)  # several more dispatches: the feed is not due again for 15 minutes
@@ -51,12 +51,12 @@ def test_feed_added_while_the_worker_runs_is_polled_within_seconds(archive, serv
 
 def test_slow_feed_does_not_delay_the_others(archive, server, worker):
     server.routes["/slow.atom"] = Reply(200, atom(entries(1)), ATOM, delay=2.0)
-    slow = add_feed(archive, server.url("/slow.atom"), SUBJECT, 900)
+    slow = register_feed(archive, server.url("/slow.atom"), SUBJECT, "15m")
     wait_until(lambda: server.in_flight["/slow.atom"] == 1)
     fast = []
     for n in range(6):
         server.routes[f"/fast{n}.atom"] = Reply(200, atom(entries(1, start=10 + n)), ATOM)
-        fast.append(add_feed(archive, server.url(f"/fast{n}.atom"), SUBJECT, 900))
+        fast.append(register_feed(archive, server.url(f"/fast{n}.atom"), SUBJECT, "15m"))
 
     def all_fast_polled() -> bool:
         return all(get_feed(archive, f.feed_id).state.last_status == "ok" for f in fast)
@@ -68,12 +68,14 @@ def test_slow_feed_does_not_delay_the_others(archive, server, worker):
 
 def test_periodic_hooks_run_in_the_worker(archive):
     calls = []
-    schedule.register_periodic("test-hook", 0.1, calls.append)
-    try:
-        running = Worker(archive, Fetcher(allow_private=True), dispatch_seconds=5)
-        running.start()
-        wait_until(lambda: len(calls) >= 2, 5)
-        running.close()
-    finally:
-        schedule.PERIODIC[:] = [j for j in schedule.PERIODIC if j.name != "test-hook"]
+    hook = schedule.PeriodicJob("test-hook", 0.1, calls.append)
+    running = Worker(
+        archive,
+        Fetcher(allow_private=True),
+        dispatch_seconds=5,
+        periodic=[*schedule.PERIODIC, hook],
+    )
+    running.start()
+    wait_until(lambda: len(calls) >= 2, 5)
+    running.close()
     assert calls[0] is archive

@@ -11,11 +11,15 @@ from domain.checkpoints import sign_checkpoint
 from domain.errors import IntegrityError
 from domain.events import PendingEvent
 from domain.merkle import leaf_hash
-from store.audit import verify_export, verify_live
-from store.checkpoints import make_checkpoint
-from store.export import export
-from store.keys import ensure_signing_key, rotate_signing_key
-from store.merkle import tree_head
+from services.audit import (
+    ensure_signing_key,
+    export,
+    make_checkpoint,
+    rotate_signing_key,
+    tree_head,
+    verify_export,
+    verify_live,
+)
 from tests.store.builders import reported
 
 
@@ -118,7 +122,7 @@ def test_against_an_older_checkpoint_passes_across_a_key_rotation(archive, tmp_p
 
 def test_against_a_checkpoint_of_another_history_fails(archive, tmp_path):
     append(archive, 4)
-    key = ensure_signing_key(archive.settings)
+    key = ensure_signing_key(archive)
     fork = sign_checkpoint(3, leaf_hash(b"another history"), "2022-01-12T00:00:00Z", key)
     forked = keep(fork, tmp_path / "fork.json")
     export(archive, tmp_path / "export")

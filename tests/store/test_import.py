@@ -15,14 +15,17 @@ from domain.checkpoints import public_key_pem, sign_checkpoint
 from domain.errors import Conflict, IntegrityError
 from domain.events import DocumentCaptured, PendingEvent
 from domain.merkle import MemoryTree, leaf_hash
-from store import replay
-from store.audit import verify_live
-from store.checkpoints import make_checkpoint
-from store.export import export
-from store.figures import figure_history, figures_as_of
-from store.imports import import_export
-from store.keys import ensure_signing_key, rotate_signing_key
-from store.merkle import tree_head
+from services.audit import (
+    ensure_signing_key,
+    export,
+    import_export,
+    make_checkpoint,
+    replay_check,
+    rotate_signing_key,
+    tree_head,
+    verify_live,
+)
+from services.figures import figure_history, figures_as_of
 from store.tables import documents, events, figures, log_head, merkle_subtrees, reports
 from tests.conftest import open_archive
 from tests.store.builders import SUBJECT, pending, reported, retracted
@@ -78,7 +81,7 @@ def test_an_import_is_the_same_log_with_the_same_answers(source, exported, archi
     assert logged(archive) == logged(source)
     assert figures_as_of(archive, SUBJECT) == figures_as_of(source, SUBJECT)
     assert figure_history(archive, SUBJECT, "deaths") == figure_history(source, SUBJECT, "deaths")
-    assert replay.check(archive) is None
+    assert replay_check(archive) is None
     held = verify_live(archive)  # held to the export's checkpoint, signed by the rotated key
     assert held.tree_size == 7 and [c.tree_size for c in held.checkpoints] == [7]
 
@@ -165,7 +168,7 @@ def test_a_failure_after_events_were_written_rolls_the_whole_import_back(source,
         for i in items
     ]
     tree = MemoryTree(leaf_hash(line) for line in raw)
-    key = ensure_signing_key(source.settings)
+    key = ensure_signing_key(source)
     signed = sign_checkpoint(3, tree.root(), "2022-01-14T00:00:00.000000Z", key)
     write_lines(folder, [line + b"\n" for line in raw])
     (folder / "leaf-hashes.txt").write_text(

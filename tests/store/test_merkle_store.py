@@ -11,15 +11,21 @@ from sqlalchemy import event as sa_event
 from alembic import command
 from domain.checkpoints import verify_checkpoint
 from domain.errors import IntegrityError, InvalidInput
-from domain.events import PendingEvent
-from domain.keys import KEYS_STREAM, SigningKeyRotated
+from domain.events import KEYS_STREAM, PendingEvent, SigningKeyRotated
 from domain.merkle import MemoryTree
-from store.checkpoints import checkpoint_at, latest_checkpoint, make_checkpoint
+from services.audit import (
+    consistency_proof,
+    ensure_signing_key,
+    inclusion_proof,
+    make_checkpoint,
+    rotate_signing_key,
+    tree_head,
+)
+from store import keys
+from store.checkpoints import checkpoint_at, latest_checkpoint
 from store.database import MIGRATIONS, create_database_engine
 from store.events import EventStore
-from store.keys import ensure_signing_key, known_keys, rotate_signing_key
-from store.merkle import consistency_proof, inclusion_proof, tree_head
-from store.settings import Settings
+from store.keys import known_keys
 from tests.conftest import open_archive
 from tests.store.builders import reported
 
@@ -116,13 +122,13 @@ def test_checkpoints_are_signed_stored_and_found_by_size(archive):
     first = make_checkpoint(archive)
     append(archive, 2)
     second = make_checkpoint(archive)
-    public = ensure_signing_key(archive.settings).public_key()
+    public = ensure_signing_key(archive).public_key()
     assert (first.tree_size, second.tree_size) == (3, 5)
     assert first.root_hash == tree_head(archive, 3)[1]
     assert verify_checkpoint(first, public) and verify_checkpoint(second, public)
-    assert latest_checkpoint(archive) == second
-    assert checkpoint_at(archive, 3) == first
-    assert checkpoint_at(archive, 4) is None
+    assert latest_checkpoint(archive.engine) == second
+    assert checkpoint_at(archive.engine, 3) == first
+    assert checkpoint_at(archive.engine, 4) is None
 
 
 def test_rotation_is_logged_and_old_checkpoints_keep_their_key(archive):
@@ -143,16 +149,16 @@ def test_a_replaced_key_file_cannot_sign(archive):
     append(archive, 2)
     make_checkpoint(archive)
     archive.settings.key_path.unlink()
-    ensure_signing_key(archive.settings)  # someone else's key in its place
+    ensure_signing_key(archive)  # someone else's key in its place
     with pytest.raises(IntegrityError, match="signature"):
         make_checkpoint(archive)
 
 
 def test_the_key_file_is_private(tmp_path: Path):
     key_path = tmp_path / "keys" / "recount.key"
-    key = ensure_signing_key(Settings(signing_key_path=key_path))
+    key = keys.ensure_signing_key(key_path)
     assert key_path.stat().st_mode & 0o777 == 0o600
-    again = ensure_signing_key(Settings(signing_key_path=key_path))
+    again = keys.ensure_signing_key(key_path)
     assert again.private_bytes_raw() == key.private_bytes_raw()
 
 

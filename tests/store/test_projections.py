@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from domain.figures import Window, reduce_figure, replay_reports
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
-from store import replay
-from store.figures import figures_as_of
+from services import audit as replay
+from services.figures import figures_as_of
 from store.tables import figures, reports
 from tests.store.builders import pending, reported, retracted
 
@@ -51,14 +51,14 @@ def test_replay_rebuilds_the_projections_exactly(archive):
     before = snapshot(archive)
     assert replay.replay(archive) == 5
     assert snapshot(archive) == before
-    assert replay.check(archive) is None
+    assert replay.replay_check(archive) is None
 
 
 def test_replay_check_names_the_first_difference(archive):
     seed(archive)
     with archive.engine.begin() as connection:
         connection.execute(update(reports).where(reports.c.value == 9900).values(value=9901))
-    difference = replay.check(archive)
+    difference = replay.replay_check(archive)
     assert difference is not None and difference.table == "reports"
     assert "9901" in str(difference) and "9900" in str(difference)
 
@@ -69,20 +69,20 @@ def test_replay_check_names_a_row_only_one_copy_has(archive):
         connection.execute(
             figures.insert().values(subject="zz-extra", metric="deaths", report_count=0)
         )
-    assert str(replay.check(archive)) == (
+    assert str(replay.replay_check(archive)) == (
         "figures ('zz-extra', 'deaths'): only in the live projection"
     )
     with archive.engine.begin() as connection:
         connection.execute(figures.delete().where(figures.c.subject == "zz-extra"))
         connection.execute(figures.delete().where(figures.c.metric == "arrests"))
-    assert "only in the rebuilt projection" in str(replay.check(archive))
+    assert "only in the rebuilt projection" in str(replay.replay_check(archive))
 
 
 def test_replay_check_walks_text_keys_in_the_same_order_on_every_database(archive):
     """Subjects that a language collation orders otherwise than code points (punctuation)."""
     subjects = ["ab", "a-c", "a-b", "aa", "B-a", "b", "é-x", "e-y"]
     archive.events.append([pending(reported(10 + n, subject=s)) for n, s in enumerate(subjects)])
-    assert replay.check(archive) is None
+    assert replay.replay_check(archive) is None
 
 
 VALUES = st.sampled_from([None, 100, 160, 164, 9900, 10000])

@@ -14,15 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
-
 from domain.events import DocumentCaptured, PendingEvent, RecordedEvent, ReportRetracted
 from domain.subjects import validate_subject
 from ingest.capture import report_events
 from ingest.extract import EXTRACTOR_VERSION, Extraction, extract, vocabulary_for
-from store.archive import Archive
-from store.events import recorded_event
-from store.tables import documents, events, reports
+from services.archive import Archive
+from store.documents import latest_documents, standing_reports
 
 
 @dataclass(frozen=True)
@@ -42,11 +39,13 @@ def reextract(
     validate_subject(subject)
     vocabulary = vocabulary_for(archive.settings.metrics_path)
     totals = ReextractResult()
-    for captured in _latest_documents(archive, subject):
+    for captured in latest_documents(archive.engine, subject):
         document = captured.event
         assert isinstance(document, DocumentCaptured)
         found = extract(document.text, vocabulary)
-        standing = _standing_reports(archive, document.document_id, captured.position)
+        standing = _by_signature(
+            standing_reports(archive.engine, document.document_id, captured.position)
+        )
         batch, appended, retracted = _corrections(subject, captured, found, standing)
         if batch:
             archive.events.append(batch)
@@ -89,41 +88,10 @@ def _corrections(
     return batch, len(fresh), len(gone)
 
 
-def _latest_documents(archive: Archive, subject: str) -> list[RecordedEvent]:
-    """Each document's latest DocumentCaptured event, oldest document first."""
-    newest = (
-        select(documents.c.document_id, func.max(documents.c.version).label("version"))
-        .where(documents.c.subject == subject)
-        .group_by(documents.c.document_id)
-        .subquery()
-    )
-    positions = select(documents.c.position).join(
-        newest,
-        and_(
-            documents.c.document_id == newest.c.document_id,
-            documents.c.version == newest.c.version,
-        ),
-    )
-    query = select(events).where(events.c.position.in_(positions)).order_by(events.c.position)
-    with archive.engine.connect() as connection:
-        return [recorded_event(row) for row in connection.execute(query).mappings()]
-
-
-def _standing_reports(
-    archive: Archive, document_id: str, since_position: int
-) -> dict[Signature, list[dict[str, Any]]]:
-    """The unretracted reports of the document's latest version (appended after it)."""
-    query = select(reports).where(
-        and_(
-            reports.c.document_id == document_id,
-            reports.c.position > since_position,
-            reports.c.retraction_position.is_(None),
-        )
-    )
+def _by_signature(rows: list[dict[str, Any]]) -> dict[Signature, list[dict[str, Any]]]:
     standing: dict[Signature, list[dict[str, Any]]] = {}
-    with archive.engine.connect() as connection:
-        for row in connection.execute(query).mappings():
-            standing.setdefault(_signature_of_row(row), []).append(dict(row))
+    for row in rows:
+        standing.setdefault(_signature_of_row(row), []).append(row)
     return standing
 
 

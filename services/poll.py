@@ -1,0 +1,99 @@
+"""One poll of one feed: fetch, parse, capture, and record on the feed what happened.
+
+Nothing a poll does can lose what was already ingested: entries are captured before the feed's
+validators (ETag, Last-Modified) are saved, so a poll that dies half-way is simply repeated in
+full next time, and the idempotency keys make the repeat append only what is missing. Failures
+never escape: they become the feed's `last_error`, its consecutive `failures` and a later
+`next_poll_at` (see ingest/poll.py for the timing).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from domain.errors import FeedError, FetchFailed, RecountError
+from domain.feeds import Feed, FeedState
+from ingest.articles import parse_feed
+from ingest.fetch import Fetcher, FetchResult
+from ingest.poll import PollResult, failed, polled, retry_after_of, schedule_next
+from services.archive import Archive
+from services.capture import capture_articles
+from store.feeds import get_feed, holding, record_poll
+
+log = logging.getLogger("recount.worker")
+
+
+def poll_feed(
+    archive: Archive,
+    feed: Feed,
+    fetcher: Fetcher,
+    clock: Callable[[], datetime],
+    rng: random.Random | None = None,
+) -> PollResult:
+    """Poll the feed if it is still due and no other worker holds it; record the outcome."""
+    started = time.monotonic()
+    with holding(archive.engine, feed.feed_id) as held:
+        current = get_feed(archive.engine, feed.feed_id, include_removed=True) if held else None
+        if current is None or not current.is_due(clock()):
+            return PollResult(feed.feed_id, feed.url, "skipped")
+        state, result = _poll(archive, current, fetcher, clock)
+        state = schedule_next(current, state, clock(), rng or random.Random())
+        record_poll(archive.engine, current.feed_id, state)
+    return replace(result, seconds=time.monotonic() - started, next_poll_at=state.next_poll_at)
+
+
+def _poll(
+    archive: Archive, feed: Feed, fetcher: Fetcher, clock: Callable[[], datetime]
+) -> tuple[FeedState, PollResult]:
+    previous = feed.state
+    try:
+        fetched = fetcher.fetch(feed.url, previous.etag, previous.last_modified)
+    except FeedError as error:
+        status = error.status if isinstance(error, FetchFailed) else None
+        return failed(feed, clock(), str(error), status, retry_after_of(error))
+    polled_at = clock()
+    if fetched.content is None:
+        state = replace(polled(previous, polled_at, "not_modified", fetched), failures=0)
+        return state, PollResult(feed.feed_id, feed.url, "not_modified", fetched.status)
+    try:
+        return _capture(archive, feed, fetched, polled_at)
+    except RecountError as error:
+        return failed(feed, polled_at, f"capture failed: {error}", fetched.status)
+    except Exception as error:  # a bug or a lost database: record it, keep the worker up
+        log.exception("poll of feed %s failed unexpectedly", feed.feed_id)
+        return failed(feed, polled_at, f"internal error: {type(error).__name__}: {error}")
+
+
+def _capture(
+    archive: Archive, feed: Feed, fetched: FetchResult, polled_at: datetime
+) -> tuple[FeedState, PollResult]:
+    parsed = parse_feed(fetched.content or b"", fetched.url, fetched.content_type)
+    if not parsed.articles and parsed.problem:
+        return failed(feed, polled_at, f"not a usable feed: {parsed.problem}", fetched.status)
+    done = capture_articles(archive, feed.subject, parsed.articles, polled_at, feed_id=feed.feed_id)
+    status = "malformed" if parsed.problem else "ok"
+    error = f"feed parsed with problems: {parsed.problem}" if parsed.problem else None
+    state = replace(
+        polled(feed.state, polled_at, status, fetched, done),
+        etag=fetched.etag,  # saved only now that every entry is in the log
+        last_modified=fetched.last_modified,
+        last_error=error,
+        failures=0,
+    )
+    result = PollResult(
+        feed.feed_id,
+        feed.url,
+        status,
+        fetched.status,
+        done.new,
+        done.changed,
+        done.unchanged,
+        done.reports,
+        error,
+    )
+    return state, result
