@@ -83,13 +83,24 @@ class _Touched:
 
 
 def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> None:
-    new_rows = []
+    """New reports, retractions and the figures they touch, in a few statements per batch.
+
+    A retraction of a report earlier in the same batch is written into that report's new row;
+    one of a report already stored joins a single executemany UPDATE, run before the new rows
+    are inserted (so it cannot reach a report that comes after it in the batch). Either way
+    the first retraction counts, as one statement per event would have it.
+    """
+    new_rows: list[dict[str, Any]] = []
+    new_by_id: dict[str, dict[str, Any]] = {}
+    stored_retractions: list[dict[str, Any]] = []
     touched: dict[tuple[str, str], _Touched] = {}
     for recorded in events:
         if recorded.type == FigureReported.type:
             event = recorded.event
             assert isinstance(event, FigureReported)
-            new_rows.append(_report_row(event, recorded))
+            row = _report_row(event, recorded)
+            new_rows.append(row)
+            new_by_id.setdefault(event.report_id, row)
             figure = touched.setdefault((event.subject, event.metric), _Touched())
             figure.added += 1
             figure.last_position = recorded.position
@@ -97,27 +108,38 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
                 candidate = (event.reported_at, recorded.position, event.report_id)
                 figure.best = max(figure.best or candidate, candidate)
         elif recorded.type == ReportRetracted.type:
-            if new_rows:  # keep the order: a retraction may follow its report in one batch
-                connection.execute(insert(reports), new_rows)
-                new_rows = []
             retracted = recorded.event
             assert isinstance(retracted, ReportRetracted)
-            connection.execute(
-                update(reports)
-                .where(reports.c.report_id == retracted.report_id)
-                .where(reports.c.retraction_position.is_(None))  # the first retraction counts
-                .values(
-                    retraction_reason=retracted.reason,
-                    retraction_position=recorded.position,
-                    retraction_recorded_at=recorded.recorded_at,
-                )
-            )
+            retraction = {
+                "retraction_reason": retracted.reason,
+                "retraction_position": recorded.position,
+                "retraction_recorded_at": recorded.recorded_at,
+            }
+            earlier = new_by_id.get(retracted.report_id)
+            if earlier is None:
+                stored_retractions.append({"b_report": retracted.report_id, **retraction})
+            elif earlier["retraction_position"] is None:  # the first retraction counts
+                earlier.update(retraction)
             figure = touched.setdefault((retracted.subject, retracted.metric), _Touched())
             figure.last_position = recorded.position
             figure.retracted = True
+    if stored_retractions:
+        connection.execute(RETRACT_STORED, stored_retractions)
     if new_rows:
         connection.execute(insert(reports), new_rows)
     _refresh_figures(connection, touched)
+
+
+RETRACT_STORED = (
+    update(reports)
+    .where(reports.c.report_id == bindparam("b_report"))
+    .where(reports.c.retraction_position.is_(None))  # the first retraction counts
+    .values(
+        retraction_reason=bindparam("retraction_reason"),
+        retraction_position=bindparam("retraction_position"),
+        retraction_recorded_at=bindparam("retraction_recorded_at"),
+    )
+)
 
 
 def _report_row(event: FigureReported, recorded: RecordedEvent) -> dict[str, Any]:
@@ -142,6 +164,9 @@ def _report_row(event: FigureReported, recorded: RecordedEvent) -> dict[str, Any
         "source_title": event.source.title,
         "source_publisher": event.source.publisher,
         "document_id": event.source.document_id,
+        "retraction_reason": None,
+        "retraction_position": None,
+        "retraction_recorded_at": None,
     }
 
 
