@@ -323,7 +323,7 @@ def scan(connection: Connection, limit: int, chunk: int = 5000) -> Iterator[list
                 if len(times) > 4096:
                     times.clear()
                 moment = times[recorded] = stored_time(recorded)
-            fields = json.loads(data)
+            fields = _json(data)[0]
             batch.append(
                 RecordedEvent(
                     position=position,
@@ -332,7 +332,7 @@ def scan(connection: Connection, limit: int, chunk: int = 5000) -> Iterator[list
                     version=version,
                     type=kind,
                     data=fields,
-                    metadata=json.loads(meta),
+                    metadata=_json(meta)[0],
                     recorded_at=moment,
                     idempotency_key=key,
                     leaf_hash=bytes(leaf),
@@ -342,6 +342,7 @@ def scan(connection: Connection, limit: int, chunk: int = 5000) -> Iterator[list
         yield batch
 
 
+_json = json.JSONDecoder().raw_decode  # stored JSON has no surrounding space to skip
 _SCAN = (
     "SELECT position, event_id, stream_id, version, type, CAST(data AS TEXT), "
     "CAST(metadata AS TEXT), recorded_at, idempotency_key, leaf_hash FROM events "
