@@ -7,9 +7,9 @@
 `--passes` measures the passes over the whole log (issue 10) instead, on a mixed log (articles
 of about 1.5 KB, four reports each, one report in 25 retracted): `recount replay`, `replay
 --check` with its peak RSS at two log sizes (N and 4N: memory must stay flat), `recount verify`
-live and offline, and `recount import`; each against the same-run baseline of reading every
-row of the log straight from the driver. Each pass runs in a child process of its own, so each
-peak RSS is that pass's alone.
+live and offline, `recount export` and `recount import`; each against the baseline of reading
+every row of the log straight from the driver, measured just before it in the same process.
+Each pass runs in a child process of its own, so each peak RSS is that pass's alone.
 
 - append throughput with the tree maintained (the `merkle_subtrees` hook) vs without it: two
   fresh databases of the same kind in the same process, batches appended alternately;
@@ -26,7 +26,6 @@ import argparse
 import hashlib
 import json
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -209,18 +208,20 @@ def passes(url: str | None, events: int) -> None:
             log = mixed_log(size, random.Random(10))
             for start in range(0, size, 1000):
                 archive.events.append(log[start : start + 1000])
+            del log
             target = archive.settings.database_url
             key = Path(folder) / "signing.key"
             keyed = Archive.open(Settings(database_url=target, signing_key_path=key))
             make_checkpoint(keyed)
             keyed.close()
             export_dir = str(Path(folder) / "export")
-            results = {name: _child(name, target, export_dir) for name in PASSES}
-            baseline = results["baseline"]["rate"]
-            for name, result in results.items():
+            for name, label in PASSES.items():
+                result = _child(name, target, export_dir)
                 print(
-                    f"  {PASSES[name]:<34}{size:>9,}{result['rate']:>12,.0f}"
-                    f"{result['rate'] / baseline:>11.2f}x{result['rss'] / 2**20:>9.0f} MB"
+                    f"  {label:<34}{size:>9,}{result['rate']:>12,.0f}"
+                    f"{result['rate'] / result['baseline']:>11.2f}x"
+                    f"{result['rss'] / 2**20:>9.0f} MB",
+                    flush=True,
                 )
 
 
@@ -243,10 +244,19 @@ def _child(name: str, url: str, export_dir: str) -> dict[str, float]:
 
 
 def run_pass(name: str, url: str, export_dir: Path) -> None:
-    """One pass in this (child) process; prints {"rate", "rss"} as JSON."""
+    """One pass in this (child) process, after the baseline read of the same log.
+
+    Prints {"rate", "baseline", "rss"} as JSON: both rates measured back to back, so the
+    ratio holds even when the machine's load changes between passes.
+    """
     key = export_dir.parent / "signing.key"
     archive = Archive.open(Settings(database_url=url, signing_key_path=key))
     size = archive.events.head()
+    began = time.perf_counter()
+    with archive.engine.connect() as connection:
+        for _ in stream_rows(connection, "SELECT * FROM events ORDER BY position"):
+            pass
+    baseline = size / (time.perf_counter() - began)
     began = time.perf_counter()
     if name == "baseline":
         with archive.engine.connect() as connection:
@@ -272,8 +282,18 @@ def run_pass(name: str, url: str, export_dir: Path) -> None:
             target.close()
     elapsed = time.perf_counter() - began
     archive.close()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
-    print(json.dumps({"rate": size / elapsed, "rss": peak}))
+    print(json.dumps({"rate": size / elapsed, "baseline": baseline, "rss": _peak_rss()}))
+
+
+def _peak_rss() -> int:
+    """This process's peak resident set, in bytes (Linux's VmHWM, which exec resets).
+
+    Not getrusage's ru_maxrss: a child started by fork and exec inherits its parent's peak.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def main() -> None:
