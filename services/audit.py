@@ -21,7 +21,7 @@ from domain.checkpoints import (
     load_public_key,
     public_key_pem,
 )
-from domain.errors import IntegrityError
+from domain.errors import IntegrityError, InvalidInput
 from domain.events import PendingEvent, SigningKeyRotated
 from services.archive import Archive, read_models
 from store import audit, checkpoints, imports, keys, merkle
@@ -102,6 +102,8 @@ def import_export(
     The export is verified whole first (`verify_export`), then its events are appended in one
     transaction, each keeping its position, id, time and leaf hash (store/imports.py).
     """
+    if not (directory / exports.EVENTS_FILE).is_file():
+        raise InvalidInput(f"no export in {directory}: it holds no {exports.EVENTS_FILE}")
     imports.require_empty(archive.engine)
     verified = verify_export(directory, progress=checking)
     checkpoint = verified.checkpoints[0]

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
 from domain.checkpoints import public_key_pem, sign_checkpoint
-from domain.errors import Conflict, IntegrityError
+from domain.errors import Conflict, IntegrityError, InvalidInput
 from domain.events import DocumentCaptured, PendingEvent
 from domain.merkle import MemoryTree, leaf_hash
 from services.audit import (
@@ -75,7 +75,8 @@ def logged(archive) -> list[tuple]:
     return [(e.position, e.event_id, e.recorded_at, e.leaf_hash) for e in archive.events.read()]
 
 
-def test_an_import_is_the_same_log_with_the_same_answers(source, exported, archive):
+def test_an_import_from_sqlite_is_the_same_log_with_the_same_answers(source, exported, archive):
+    """Into each database (SQLite, and PostgreSQL when configured): same root, same figures."""
     imported = import_export(archive, exported)
     assert (imported.tree_size, imported.root_hash) == tree_head(source) == tree_head(archive)
     assert logged(archive) == logged(source)
@@ -90,6 +91,11 @@ def test_reingesting_after_an_import_appends_nothing(exported, archive):
     import_export(archive, exported)
     again = archive.events.append([pending(reported(164, day=12), key="report:b:1")])
     assert again.appended == [] and archive.events.head() == 7
+
+
+def test_a_folder_without_an_export_is_refused(tmp_path, archive):
+    with pytest.raises(InvalidInput, match="no export in"):
+        import_export(archive, tmp_path)
 
 
 def test_a_database_that_holds_events_is_refused_and_left_as_it_was(exported, archive):
