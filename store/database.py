@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,9 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def stream_rows(connection: Connection, sql: str, chunk: int = 5000) -> Iterator[Sequence[Any]]:
+def stream_rows(
+    connection: Connection, sql: str, chunk: int = 5000
+) -> Generator[Sequence[Any], None, None]:
     """Rows of a trusted query straight from the driver, `chunk` at a time, in the query's order.
 
     For the scans of the whole log (verify, replay, import checks): no per-row work by
