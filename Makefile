@@ -32,7 +32,8 @@ bench: $(BIN)/recount
 	$(BIN)/python -m bench
 
 extract-eval: $(BIN)/recount
-	$(BIN)/recount extract-eval ../shared/extraction-dev/figures.jsonl
+	$(BIN)/recount extract-eval ../shared/extraction-dev/figures.jsonl \
+		../shared/extraction-dev/figures-2.jsonl ../shared/extraction-dev/figures-3.jsonl
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

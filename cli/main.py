@@ -122,7 +122,7 @@ def extract_command(
         for item in found:
             print_json(item.to_json())
         return
-    table = Table("metric", "qualifier", "value", "low", "high", "status", "surface")
+    table = Table("metric", "qualifier", "value", "low", "high", "status", "confidence", "surface")
     for item in found:
         table.add_row(
             item.metric,
@@ -131,6 +131,7 @@ def extract_command(
             _num(item.low),
             _num(item.high),
             item.status.value,
+            f"{item.confidence:.2f}",
             item.surface,
         )
     out.print(table)

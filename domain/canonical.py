@@ -66,13 +66,15 @@ def canonical_bytes(form: dict[str, Any]) -> bytes:
 
 
 def column_json(value: Any) -> str:
-    """JSON text as the log's `data` and `metadata` columns hold it: sorted, compact, UTF-8.
+    """JSON text as the log's `data` and `metadata` columns hold it: its RFC 8785 text.
 
-    For plain values (see `canonical_bytes`) this is exactly their RFC 8785 text, so a verifier
-    can assemble an event's canonical bytes around the stored texts (`assembled_bytes`) without
-    parsing them; for anything else it is ordinary JSON, and the verifier parses it.
+    JCS is compositional (a member's value is written the same wherever it stands), so a
+    verifier can assemble an event's canonical bytes around the stored texts (`assembled_bytes`)
+    without parsing them. Plain values take the fast path of `canonical_bytes`.
     """
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if _plain(value):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return rfc8785.dumps(value).decode("utf-8")
 
 
 _string = json.encoder.encode_basestring  # JSON's minimal escapes, as JCS writes strings

@@ -51,7 +51,7 @@ PLAIN = st.recursive(
 
 @settings(max_examples=300)
 @given(
-    st.dictionaries(st.text(max_size=5), PLAIN, max_size=5),
+    st.dictionaries(st.text(max_size=5), PLAIN | JSON, max_size=5),
     st.dictionaries(st.text(max_size=5), st.text(), max_size=3),
     st.text(),
     st.integers(1, 2**40),
