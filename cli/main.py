@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,9 +21,9 @@ from cli.app import app, err, opened, out, plain_errors, print_json, progress_ba
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from domain.figures import FigureView
     from ingest.capture import CaptureResult
     from services.archive import Archive
+    from services.figures import FigureStream
 
 
 @app.command()
@@ -160,35 +161,35 @@ def figures(
     as_json: Annotated[bool, typer.Option("--json", help="a JSON array of Figure objects")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per report")] = False,
 ) -> None:
-    """Each figure's current value, with its revisions and reports."""
-    from services.figures import figures_as_of, list_subjects
-    from services.formats import Figure, figures_csv
+    """Each figure's current value, with its revisions (and, as JSON or CSV, every report)."""
+    from services.figures import stream_figures
+    from services.formats import stream_figure_json, streamed_csv
 
     as_of_time, known_at_time = time_option(as_of), time_option(known_at)
+    subjects = [subject] if subject else None
     with opened() as archive:
-        subjects = [subject] if subject else [s.subject for s in list_subjects(archive)]
-        views = [
-            view
-            for name in subjects
-            for view in figures_as_of(archive, name, as_of_time, known_at_time, at_position).figures
-        ]
-    if as_json:
-        print_json([Figure.of(v).model_dump(mode="json") for v in views])
-        return
-    if as_csv:
-        sys.stdout.write(figures_csv(views))
-        return
-    table = Table("subject", "metric", "current", "qualifier", "reported at", "revisions")
-    for view in views:
-        current = view.current
-        table.add_row(
-            view.subject,
-            view.metric,
-            _num(current.value) if current else "-",
-            current.qualifier.value if current else "",
-            current.reported_at.isoformat() if current else "",
-            " → ".join(_num(r.value) for r in view.revisions),
-        )
+        _, streams = stream_figures(archive, subjects, None, as_of_time, known_at_time, at_position)
+        if as_json:
+            sys.stdout.write("[")
+            for n, figure in enumerate(streams):
+                sys.stdout.write("" if n == 0 else ", ")
+                _write(stream_figure_json(figure.summary, figure.revisions, figure.reports))
+            sys.stdout.write("]\n")
+            return
+        if as_csv:
+            _write(streamed_csv(streams))
+            return
+        table = Table("subject", "metric", "current", "qualifier", "reported at", "revisions")
+        for figure in streams:
+            current = figure.summary.current
+            table.add_row(
+                figure.summary.subject,
+                figure.summary.metric,
+                _num(current.value) if current else "-",
+                current.qualifier.value if current else "",
+                current.reported_at.isoformat() if current else "",
+                " → ".join(_num(r.value) for r in figure.revisions),
+            )
     out.print(table)
 
 
@@ -204,26 +205,33 @@ def history(
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per report")] = False,
 ) -> None:
     """Every report of one figure, oldest first, with quotes and sources."""
-    from services.figures import figure_history
-    from services.formats import Figure, figures_csv
+    from services.figures import stream_figures
+    from services.formats import stream_figure_json, streamed_csv
 
     with opened() as archive:
-        view = figure_history(
-            archive, subject, metric, time_option(as_of), time_option(known_at), at_position
+        _, streams = stream_figures(
+            archive, [subject], metric, time_option(as_of), time_option(known_at), at_position
         )
-    if as_json:
-        print_json(Figure.of(view).model_dump(mode="json"))
-        return
-    if as_csv:
-        sys.stdout.write(figures_csv([view]))
-        return
-    _print_history(view)
+        figure = next(streams)
+        if as_json:
+            _write(stream_figure_json(figure.summary, figure.revisions, figure.reports))
+            sys.stdout.write("\n")
+            return
+        if as_csv:
+            _write(streamed_csv([figure]))
+            return
+        _print_history(figure)
 
 
-def _print_history(view: FigureView) -> None:
+def _write(chunks: Iterable[str]) -> None:
+    for chunk in chunks:
+        sys.stdout.write(chunk)
+
+
+def _print_history(figure: FigureStream) -> None:
     table = Table("reported at", "value", "qualifier", "status", "quote", "source")
-    current_id = view.current.report_id if view.current else None
-    for report in view.reports:
+    current_id = figure.summary.current.report_id if figure.summary.current else None
+    for report in figure.reports:
         marker = " (current)" if report.report_id == current_id else ""
         table.add_row(
             report.reported_at.date().isoformat(),
