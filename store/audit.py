@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, func, select
 
-from domain.canonical import assembled_bytes, canonical_bytes, canonical_form
+from domain.canonical import canonical_bytes, canonical_form, event_bytes
 from domain.checkpoints import Checkpoint, key_id, load_public_key, verify_checkpoint
 from domain.errors import IntegrityError, InvalidInput
 from domain.events import SigningKeyRotated
@@ -423,7 +423,7 @@ def _leaves_of(
 ) -> list[Subtree]:
     """Recompute each event's leaf from its stored fields; the subtrees the leaves complete.
 
-    The bytes are first assembled around the stored JSON texts (`assembled_bytes`); when that
+    The bytes are first assembled around the stored JSON texts (`event_bytes`); when that
     does not give the stored leaf hash (JSON not stored in canonical form, or a changed row),
     the columns are parsed and encoded by `canonical_bytes`, the reference, which decides.
     """
@@ -437,15 +437,15 @@ def _leaves_of(
                 expected,
             )
         stored = bytes(stored)
-        line = assembled_bytes(
+        line = event_bytes(
             position=position,
             event_id=event_id,
             stream_id=stream_id,
             version=version,
             type=kind,
-            data_json=data,
-            metadata_json=metadata,
-            recorded_at=times.text(recorded),
+            data_text=data,
+            metadata_text=metadata,
+            recorded_at_text=times.text(recorded),
         )
         leaf = _sha256(b"\x00" + line).digest()
         if leaf != stored:

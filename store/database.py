@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from alembic import command
-from domain.canonical import column_json
+from domain.canonical import canonical_text
 from domain.times import as_utc
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "alembic"
@@ -22,19 +22,19 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "alembic"
 def create_database_engine(url: str) -> Engine:
     """An engine with SQLite set up for one writer and many readers (WAL, a busy timeout).
 
-    JSON columns are written as `column_json` writes them (sorted and compact), so the log's
-    data and metadata are stored as their canonical text and `recount verify` need not parse
-    them to rebuild an event's canonical bytes.
+    JSON columns are written as `canonical_text` writes them (RFC 8785), whoever writes them,
+    so `recount verify` need not parse the log's data and metadata to rebuild an event's
+    canonical bytes.
 
     pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN is the real
     one: an append then starts with a write to the log head and waits its turn instead of failing.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, json_serializer=column_json)
+        return create_engine(url, pool_pre_ping=True, json_serializer=canonical_text)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=column_json)
+    engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=canonical_text)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
