@@ -15,7 +15,6 @@ from services.archive import Archive
 from services.reports import METRIC
 from services.tokens import TokenInfo, authenticate
 
-
 # The dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its
 # thread pool, a hand-off to another thread and back per dependency per request.
 

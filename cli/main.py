@@ -48,8 +48,16 @@ def serve(
     with_worker: Annotated[
         bool, typer.Option("--with-worker", help="also poll the feeds in this process")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="server processes (each opens the database from the environment)"),
+    ] = 1,
 ) -> None:
-    """Serve the HTTP API and the web pages (and, with --with-worker, poll the feeds)."""
+    """Serve the HTTP API and the web pages (and, with --with-worker, poll the feeds).
+
+    One process runs Python on one core at a time; `--workers N` starts N server processes
+    behind one socket, each building the app from the environment's settings.
+    """
     import uvicorn
 
     from api.app import create_app
@@ -58,7 +66,10 @@ def serve(
 
     settings = Settings.from_env()
     with background_worker(settings, enabled=with_worker):
-        uvicorn.run(create_app(settings), host=host, port=port)
+        if workers == 1:
+            uvicorn.run(create_app(settings), host=host, port=port)
+        else:
+            uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 @app.command()
