@@ -7,6 +7,7 @@ the next worker, appending only what is missing.
 
 from __future__ import annotations
 
+import getpass
 import logging
 import signal
 import threading
@@ -20,9 +21,10 @@ import typer
 from rich.table import Table
 
 from cli.app import opened, out, plain_errors, print_json
-from domain.feeds import Feed, format_interval
+from domain.feeds import Feed, format_interval, parse_header
 from domain.times import format_time
-from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS
+from domain.urls import redact_url, redact_urls_in
+from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS, ENTRIES_PER_POLL
 
 if TYPE_CHECKING:
     from services.settings import Settings
@@ -33,20 +35,50 @@ feeds_app = typer.Typer(help="Register the feeds the worker polls.", no_args_is_
 commands.add_typer(feeds_app, name="feeds")
 
 
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return "operator"
+
+
+AsOperator = Annotated[
+    str | None,
+    typer.Option("--as", help="the operator named as the event's actor (default: OS user)"),
+]
+
+
 @feeds_app.command("add")
 @plain_errors
 def add(
     url: Annotated[str, typer.Argument(help="the RSS/Atom feed URL")],
     subject: Annotated[str, typer.Option(help="the subject slug its articles are about")],
     every: Annotated[str, typer.Option(help="poll interval: 30s, 15m, 1h, 1d")] = "15m",
+    header: Annotated[
+        list[str] | None,
+        typer.Option(help="'Name: value' sent with each poll (an API key); stored encrypted"),
+    ] = None,
+    actor: AsOperator = None,
 ) -> None:
-    """Register a feed; a running worker polls it within seconds, then every interval."""
+    """Register a feed; a running worker polls it within seconds, then every interval.
+
+    Credentials in the URL (user:password@) and --header values are stored encrypted apart from
+    the log; the log, the API and this command show the URL without them.
+    """
     from services.feeds import register_feed
 
     with opened() as archive:
-        feed = register_feed(archive, url, subject, every)
+        headers = [parse_header(text) for text in header or ()]
+        feed = register_feed(
+            archive, url, subject, every, headers=headers, actor=actor or _operator()
+        )
     every = format_interval(feed.interval_seconds)
-    out.print(f"added feed {feed.feed_id}: {url} for {subject}, every {every}")
+    shown = redact_url(feed.url)
+    out.print(
+        f"added feed {feed.feed_id}: {shown} for {subject}, every {every}",
+        markup=False,
+        highlight=False,
+    )
 
 
 @feeds_app.command("list")
@@ -68,35 +100,44 @@ def list_command(
 
 @feeds_app.command("pause")
 @plain_errors
-def pause(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+def pause(
+    feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")],
+    actor: AsOperator = None,
+) -> None:
     """Stop polling a feed, keeping its configuration."""
     from services.feeds import pause_feed
 
     with opened() as archive:
-        feed = pause_feed(archive, feed_id)
+        feed = pause_feed(archive, feed_id, actor or _operator())
     out.print(f"feed {feed.feed_id} is {feed.status}")
 
 
 @feeds_app.command("resume")
 @plain_errors
-def resume(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+def resume(
+    feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")],
+    actor: AsOperator = None,
+) -> None:
     """Poll a paused feed again, at once."""
     from services.feeds import resume_feed
 
     with opened() as archive:
-        feed = resume_feed(archive, feed_id)
+        feed = resume_feed(archive, feed_id, actor or _operator())
     out.print(f"feed {feed.feed_id} is {feed.status}")
 
 
 @feeds_app.command("remove")
 @plain_errors
-def remove(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+def remove(
+    feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")],
+    actor: AsOperator = None,
+) -> None:
     """Stop polling a feed for good; what it captured stays in the archive."""
     from services.feeds import remove_feed
 
     with opened() as archive:
-        feed = remove_feed(archive, feed_id)
-    out.print(f"removed feed {feed.feed_id} ({feed.url})")
+        feed = remove_feed(archive, feed_id, actor or _operator())
+    out.print(f"removed feed {feed.feed_id} ({redact_url(feed.url)})", markup=False)
 
 
 COLUMNS = (
@@ -110,6 +151,7 @@ COLUMNS = (
     "failures",
     "next poll",
     "last error",
+    "cut",
 )
 
 
@@ -124,7 +166,7 @@ def _table(found: list[Feed]) -> Table:
         table.add_row(
             feed.feed_id[:8],
             feed.subject,
-            feed.url,
+            redact_url(feed.url),
             format_interval(feed.interval_seconds),
             feed.status,
             _when(state.last_polled_at),
@@ -132,6 +174,7 @@ def _table(found: list[Feed]) -> Table:
             str(state.failures),
             _when(state.next_poll_at) if feed.status == "active" else "-",
             state.last_error or "",
+            state.last_cut or "",
         )
     return table
 
@@ -150,6 +193,9 @@ def worker(
     dispatch_every: Annotated[
         float, typer.Option(min=0.1, help="seconds between looks for due feeds")
     ] = DISPATCH_SECONDS,
+    entries_per_poll: Annotated[
+        int, typer.Option(min=1, help="new or changed entries one poll captures; the rest wait")
+    ] = ENTRIES_PER_POLL,
 ) -> None:
     """Poll the registered feeds until stopped (SIGTERM or Ctrl-C)."""
     from ingest.fetch import Fetcher
@@ -157,8 +203,14 @@ def worker(
 
     configure_logging()
     with opened() as archive:
-        fetcher = Fetcher(allow_private=archive.settings.allow_private_feeds)
-        polling = Worker(archive, fetcher, concurrency=concurrency, dispatch_seconds=dispatch_every)
+        fetcher = Fetcher(opened=archive.settings.private_networks)
+        polling = Worker(
+            archive,
+            fetcher,
+            concurrency=concurrency,
+            dispatch_seconds=dispatch_every,
+            entries_per_poll=entries_per_poll,
+        )
         try:
             if once:
                 polling.run_once()
@@ -189,9 +241,25 @@ def background_worker(settings: Settings, *, enabled: bool = True) -> Iterator[N
         archive.close()
 
 
+class RedactURLs(logging.Filter):
+    """The last line of defence: no log line leaves with a URL's `user:password@`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_urls_in(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
 def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactURLs) for f in handler.filters):
+            handler.addFilter(RedactURLs())
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per dispatch is noise
+    for name in ("httpx", "httpcore"):  # their request lines repeat ours, URLs unredacted
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def wait_for_stop_signal() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from domain.addresses import IPNetwork
 from domain.errors import InvalidInput
 from ingest.fetch import Fetcher
 
@@ -11,10 +12,10 @@ DEMO_FEED = Path(__file__).parent / "demo" / "kazakhstan-unrest-2022.atom"
 DEMO_SUBJECT = "kazakhstan-unrest-2022"
 
 
-def read_source(source: str, allow_private: bool) -> tuple[bytes, str | None]:
+def read_source(source: str, opened: tuple[IPNetwork, ...]) -> tuple[bytes, str | None]:
     """The feed's bytes and, for a URL, the URL that relative links resolve against."""
     if source.startswith(("http://", "https://")):
-        result = Fetcher(allow_private=allow_private).fetch(source)
+        result = Fetcher(opened=opened).fetch(source)
         return result.content or b"", result.url
     try:
         return Path(source).read_bytes(), None
