@@ -13,16 +13,43 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cli import audit, extraction, feeds, tokens
-from cli.app import app, err, opened, out, plain_errors, print_json, progress_bar, time_option
+from cli.app import (
+    app,
+    err,
+    one_output,
+    opened,
+    out,
+    plain_errors,
+    print_json,
+    progress_bar,
+    shown_time,
+    table,
+    time_option,
+)
+from domain.errors import InvalidInput
+from domain.qualifiers import stated
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from domain.figures import FigureView
+    from domain.figures import FigureView, ReportView
     from ingest.capture import CaptureResult
     from services.archive import Archive
+
+
+TIMES = "RFC 3339 (2022-01-11T18:00:00Z) or a date (2022-01-11: its end, UTC)"
+AsOf = Annotated[
+    str | None, typer.Option(metavar="TIME", help=f"only reports published by then: {TIMES}")
+]
+KnownAt = Annotated[
+    str | None, typer.Option(metavar="TIME", help="what Recount knew at this time (as --as-of)")
+]
+AtPosition = Annotated[
+    int | None, typer.Option(metavar="N", help="the state after this position in the log")
+]
 
 
 @app.command()
@@ -76,7 +103,9 @@ def demo() -> None:
 @plain_errors
 def ingest(
     source: Annotated[str, typer.Argument(help="an RSS/Atom file path or URL")],
-    subject: Annotated[str, typer.Option(help="the subject slug the articles are about")],
+    subject: Annotated[
+        str, typer.Option(metavar="SLUG", help="the subject slug the articles are about")
+    ],
 ) -> None:
     """Capture every entry of a feed and the figures in it; running it again appends nothing."""
     with opened() as archive:
@@ -142,7 +171,7 @@ def _read_text(file: Path | None) -> str:
     try:
         return file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise typer.BadParameter(f"cannot read {file}: {error}") from None
+        raise InvalidInput(f"cannot read {file}: {error.strerror or error}") from None
 
 
 def _num(value: int | None) -> str:
@@ -152,14 +181,18 @@ def _num(value: int | None) -> str:
 @app.command()
 @plain_errors
 def figures(
-    subject: Annotated[str | None, typer.Option(help="one subject; all if absent")] = None,
-    as_of: Annotated[str | None, typer.Option(help="only reports published by this time")] = None,
-    known_at: Annotated[str | None, typer.Option(help="what Recount knew at this time")] = None,
-    at_position: Annotated[int | None, typer.Option(help="the state after this position")] = None,
+    ctx: typer.Context,
+    subject: Annotated[
+        str | None, typer.Option(metavar="SLUG", help="one subject; all if absent")
+    ] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    at_position: AtPosition = None,
     as_json: Annotated[bool, typer.Option("--json", help="a JSON array of Figure objects")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per report")] = False,
 ) -> None:
     """Each figure's current value, with its revisions and reports."""
+    one_output(ctx, as_json=as_json, as_csv=as_csv)
     from services.figures import figures_as_of, list_subjects
     from services.formats import Figure, figures_csv
 
@@ -177,32 +210,43 @@ def figures(
     if as_csv:
         sys.stdout.write(figures_csv(views))
         return
-    table = Table("subject", "metric", "current", "qualifier", "reported at", "revisions")
+    _print_figures(views)
+
+
+def _print_figures(views: list[FigureView]) -> None:
+    """One table per subject, the slug as its title: never cut, however narrow the terminal."""
+    by_subject: dict[str, list[FigureView]] = {}
     for view in views:
-        current = view.current
-        table.add_row(
-            view.subject,
-            view.metric,
-            _num(current.value) if current else "-",
-            current.qualifier.value if current else "",
-            current.reported_at.isoformat() if current else "",
-            " → ".join(_num(r.value) for r in view.revisions),
-        )
-    out.print(table)
+        by_subject.setdefault(view.subject, []).append(view)
+    for subject, found in by_subject.items():
+        shown = table("metric", "current", "reported at", "revisions", title=subject)
+        for view in found:
+            current = view.current
+            shown.add_row(
+                view.metric,
+                _stated(current) if current else "-",
+                shown_time(current.reported_at) if current else "-",
+                " → ".join(
+                    _num(r.value) if r.value is not None else _stated(r) for r in view.revisions
+                ),
+            )
+        out.print(shown)
 
 
 @app.command()
 @plain_errors
 def history(
+    ctx: typer.Context,
     subject: Annotated[str, typer.Argument(help="the subject slug")],
     metric: Annotated[str, typer.Argument(help="deaths, arrests, troops, ...")],
-    as_of: Annotated[str | None, typer.Option(help="only reports published by this time")] = None,
-    known_at: Annotated[str | None, typer.Option(help="what Recount knew at this time")] = None,
-    at_position: Annotated[int | None, typer.Option(help="the state after this position")] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    at_position: AtPosition = None,
     as_json: Annotated[bool, typer.Option("--json", help="one Figure object")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per report")] = False,
 ) -> None:
     """Every report of one figure, oldest first, with quotes and sources."""
+    one_output(ctx, as_json=as_json, as_csv=as_csv)
     from services.figures import figure_history
     from services.formats import Figure, figures_csv
 
@@ -220,19 +264,35 @@ def history(
 
 
 def _print_history(view: FigureView) -> None:
-    table = Table("reported at", "value", "qualifier", "status", "quote", "source")
+    """Each report as the pages show it: the figure in words, its status, the quote, and under
+    it the article it came from, by title (the URL is in --json and --csv)."""
+    shown = table(
+        ("reported at", 10),
+        ("figure", 14),
+        ("status", 11),
+        "quote, and its source",
+        title=f"{view.subject}: {view.metric}",
+    )
     current_id = view.current.report_id if view.current else None
     for report in view.reports:
         marker = " (current)" if report.report_id == current_id else ""
-        table.add_row(
-            report.reported_at.date().isoformat(),
-            _num(report.value) + marker,
-            report.qualifier.value,
-            "retracted" if report.retracted else report.status.value,
-            report.quote,
-            report.source.url or "",
-        )
-    out.print(table)
+        status = "retracted" if report.retracted else report.status.value.replace("_", " ")
+        quote = Text(report.quote)
+        if source := _source(report):
+            quote.append(f"\n— {source}", style="dim")
+        shown.add_row(shown_time(report.reported_at), _stated(report) + marker, status, quote)
+    out.print(shown)
+
+
+def _stated(report: ReportView) -> str:
+    return stated(report.qualifier, report.value, report.low, report.high)
+
+
+def _source(report: ReportView) -> str:
+    """The article's title and publisher; its URL only when it has no title."""
+    source = report.source
+    named = [part for part in (source.title or source.url, source.publisher) if part]
+    return ", ".join(dict.fromkeys(named))
 
 
 @app.command()
