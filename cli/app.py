@@ -128,6 +128,11 @@ def _is_database_error(error: Exception) -> bool:
     return database_errors is not None and isinstance(error, database_errors.SQLAlchemyError)
 
 
+def say(line: str) -> None:
+    """A line of plain text on stdout: no markup read into it, no colours guessed."""
+    out.print(line, markup=False, highlight=False)
+
+
 def fail(line: str) -> NoReturn:
     err.print(line, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(1)

@@ -12,16 +12,14 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from cli.app import opened, out, plain_errors, print_json
-from domain.feeds import Feed, format_interval
-from domain.times import format_time
+from cli.app import fail, opened, out, plain_errors, print_json, say, shown_time, table
+from domain.feeds import ACTIVE, Feed, FeedState, format_interval
 from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS
 
 if TYPE_CHECKING:
@@ -37,16 +35,41 @@ commands.add_typer(feeds_app, name="feeds")
 @plain_errors
 def add(
     url: Annotated[str, typer.Argument(help="the RSS/Atom feed URL")],
-    subject: Annotated[str, typer.Option(help="the subject slug its articles are about")],
-    every: Annotated[str, typer.Option(help="poll interval: 30s, 15m, 1h, 1d")] = "15m",
+    subject: Annotated[
+        str, typer.Option(metavar="SLUG", help="the subject slug its articles are about")
+    ],
+    every: Annotated[
+        str, typer.Option(metavar="INTERVAL", help="poll interval: 30s, 15m, 1h, 1d")
+    ] = "15m",
+    no_check: Annotated[
+        bool, typer.Option("--no-check", help="register without fetching the URL first")
+    ] = False,
 ) -> None:
-    """Register a feed; a running worker polls it within seconds, then every interval."""
-    from services.feeds import register_feed
+    """Fetch the feed once and register it; a running worker polls it within seconds, then
+    every interval. A URL that is not a usable feed is refused, with the reason."""
+    from domain.errors import InvalidInput
+    from domain.feeds import parse_interval
+    from domain.subjects import validate_subject
+    from services.feeds import check_feed, register_feed
 
+    parse_interval(every)
+    validate_subject(subject)
     with opened() as archive:
+        found = None
+        if not no_check:
+            try:
+                found = check_feed(archive, url)
+            except InvalidInput as error:
+                fail(f"error: {error} (--no-check adds it anyway)")
         feed = register_feed(archive, url, subject, every)
     every = format_interval(feed.interval_seconds)
-    out.print(f"added feed {feed.feed_id}: {url} for {subject}, every {every}")
+    say(f"added feed {feed.feed_id[:8]}: {url} for {subject}, every {every}")
+    if found is None:
+        say("not fetched (--no-check): the first poll will tell")
+        return
+    title = f"“{found.title}”" if found.title else "a feed without a title"
+    entries = "1 entry" if found.entries == 1 else f"{found.entries} entries"
+    say(f"found {title}, {entries}" + (f" ({found.problem})" if found.problem else ""))
 
 
 @feeds_app.command("list")
@@ -64,6 +87,32 @@ def list_command(
         print_json([feed.to_json() for feed in found])
         return
     out.print(_table(found))
+
+
+@feeds_app.command("poll")
+@plain_errors
+def poll(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+    """Poll a feed now, due or not, and print what it found; exit 1 if the poll failed.
+
+    The outcome is recorded on the feed as the worker records it, and the next poll is
+    scheduled from now.
+    """
+    from services.poll import poll_now
+
+    with opened() as archive:
+        result = poll_now(archive, feed_id)
+    then = f"next poll {shown_time(result.next_poll_at)}"
+    if result.status == "failed":
+        fail(f"error: poll of feed {result.feed_id[:8]} failed: {result.error}; {then}")
+    found = "not modified since the last poll"
+    if result.status != "not_modified":
+        found = (
+            f"{result.new} new, {result.changed} changed, {result.unchanged} unchanged "
+            f"entries; {result.reports} reports"
+        )
+    say(f"polled feed {result.feed_id[:8]}: {found}; {then}")
+    if result.error:
+        say(result.error)
 
 
 @feeds_app.command("pause")
@@ -99,45 +148,34 @@ def remove(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix
     out.print(f"removed feed {feed.feed_id} ({feed.url})")
 
 
-COLUMNS = (
-    "id",
-    "subject",
-    "url",
-    "every",
-    "status",
-    "last poll",
-    "result",
-    "failures",
-    "next poll",
-    "last error",
-)
-
-
 def _table(found: list[Feed]) -> Table:
-    table = Table(*COLUMNS)
+    """Three columns that fit 80: the feed (id, subject, URL), its status, interval and next
+    poll, and the last poll (when, what it found or why it failed). Nothing is cut: the feed
+    column is as wide as the longest subject (up to 30), so a slug is always on one line."""
+    shown = table("feed", ("status", 10), "last poll")
+    shown.columns[0].min_width = min(30, max((len(f.subject) for f in found), default=8))
     for feed in found:
         state = feed.state
-        result = state.last_status or "never polled"
-        if state.last_status in ("ok", "malformed"):
-            result += f": {state.last_new} new, {state.last_changed} changed, "
-            result += f"{state.last_reports} reports"
-        table.add_row(
-            feed.feed_id[:8],
-            feed.subject,
-            feed.url,
-            format_interval(feed.interval_seconds),
-            feed.status,
-            _when(state.last_polled_at),
-            result,
-            str(state.failures),
-            _when(state.next_poll_at) if feed.status == "active" else "-",
-            state.last_error or "",
-        )
-    return table
+        status = f"{feed.status}\nevery {format_interval(feed.interval_seconds)}"
+        if feed.status == ACTIVE:
+            status += f"\nnext {shown_time(state.next_poll_at) if state.next_poll_at else 'now'}"
+        shown.add_row(f"{feed.feed_id[:8]}\n{feed.subject}\n{feed.url}", status, _last_poll(state))
+    return shown
 
 
-def _when(moment: datetime | None) -> str:
-    return format_time(moment)[:19].replace("T", " ") if moment else "-"
+def _last_poll(state: FeedState) -> str:
+    if state.last_status is None:
+        return "never polled"
+    result = state.last_status.replace("_", " ")
+    if state.last_status in ("ok", "malformed"):
+        result += f": {state.last_new} new, {state.last_changed} changed, "
+        result += f"{state.last_reports} reports"
+    if state.failures:
+        result += f" ({state.failures} in a row)"
+    lines = [shown_time(state.last_polled_at), result]
+    if state.last_error:
+        lines.append(state.last_error)
+    return "\n".join(lines)
 
 
 @commands.command()
@@ -192,6 +230,8 @@ def background_worker(settings: Settings, *, enabled: bool = True) -> Iterator[N
 def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per dispatch is noise
+    for name in ("httpx", "httpcore"):  # a line per request repeats the poll line
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def wait_for_stop_signal() -> None:

@@ -171,7 +171,9 @@ def _read_text(file: Path | None) -> str:
     try:
         return file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"cannot read {file}: {error.strerror or error}") from None
+        raise InvalidInput(
+            f"cannot read {file}: {getattr(error, 'strerror', None) or error}"
+        ) from None
 
 
 def _num(value: int | None) -> str:

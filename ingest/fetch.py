@@ -93,7 +93,24 @@ def check_url(url: str | httpx.URL) -> None:
     for info in infos:
         address = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 scope id ("fe80::1%eth0")
         if not is_public_address(address):
-            raise UnsafeURL(f"{parsed.host} resolves to non-public address {address}; refused")
+            raise UnsafeURL(
+                f"{parsed.host} resolves to non-public address {address}; refused "
+                f"(RECOUNT_ALLOW_PRIVATE_FEEDS={opening(address)} would allow it)"
+            )
+
+
+def opening(ip: str) -> str:
+    """The word (or CIDR) that RECOUNT_ALLOW_PRIVATE_FEEDS takes to open the network of `ip`."""
+    addr = ipaddress.ip_address(ip)
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    if addr.is_loopback:
+        return "loopback"
+    if addr.is_link_local:
+        return "link-local"
+    if addr.is_private:
+        return "private"
+    return str(ipaddress.ip_network(addr))
 
 
 def _parse_retry_after(value: str | None) -> float | None:

@@ -37,8 +37,8 @@ def ingest_source(
     validate_subject(subject)
     content, base_url = read_source(source, archive.settings.allow_private_feeds)
     feed = parse_feed(content, base_url)
-    if not feed.articles and feed.problem:
-        raise InvalidInput(f"{source} is not a usable feed: {feed.problem}")
+    if feed.unusable:
+        raise InvalidInput(f"{source}: {feed.unusable}")
     if on_total is not None:
         on_total(len(feed.articles))
     captured_at = archive.events.clock()

@@ -8,13 +8,15 @@ A host that does not resolve today is accepted: DNS may be down, and each poll r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from domain.errors import Conflict, FetchFailed, InvalidInput
+from domain.errors import Conflict, FeedError, FetchFailed, InvalidInput, UnsafeURL
 from domain.events import FeedAdded, FeedEvent, FeedPaused, FeedRemoved, FeedResumed, PendingEvent
 from domain.feeds import ACTIVE, PAUSED, REMOVED, Feed, feed_id_for, parse_interval
 from domain.subjects import validate_subject
-from ingest.fetch import check_url
+from ingest.articles import parse_feed
+from ingest.fetch import Fetcher, check_url
 from services.archive import Archive
 from store import feeds
 
@@ -29,6 +31,32 @@ def register_feed(
     if not archive.settings.allow_private_feeds:
         _public_or_unresolved(url)
     return _add_feed(archive, url, subject, seconds, actor)
+
+
+@dataclass(frozen=True)
+class FeedCheck:
+    """What one fetch of a feed URL found, before it is registered."""
+
+    title: str | None
+    entries: int
+    problem: str | None  # a flaw the feed is usable despite
+
+
+def check_feed(archive: Archive, url: str) -> FeedCheck:
+    """Fetch `url` once, as the worker will, and say what is there; refuse (InvalidInput)
+    with the reason the worker would record if it is not a usable feed."""
+    _validate_url(url)
+    with Fetcher(allow_private=archive.settings.allow_private_feeds) as fetcher:
+        try:
+            fetched = fetcher.fetch(url)
+        except UnsafeURL:
+            raise
+        except FeedError as error:
+            raise InvalidInput(f"not added: {error}") from None
+    parsed = parse_feed(fetched.content or b"", fetched.url, fetched.content_type)
+    if parsed.unusable:
+        raise InvalidInput(f"not added: {url}: {parsed.unusable}")
+    return FeedCheck(parsed.title, len(parsed.articles), parsed.problem)
 
 
 def _add_feed(archive: Archive, url: str, subject: str, seconds: int, actor: str) -> Feed:
