@@ -169,7 +169,7 @@ def _last_poll(state: FeedState) -> str:
     result = state.last_status.replace("_", " ")
     if state.last_status in ("ok", "malformed"):
         result += f": {state.last_new} new, {state.last_changed} changed, "
-        result += f"{state.last_reports} reports"
+        result += f"{state.last_unchanged} unchanged, {state.last_reports} reports"
     if state.failures:
         result += f" ({state.failures} in a row)"
     lines = [shown_time(state.last_polled_at), result]

@@ -269,7 +269,7 @@ def _print_history(view: FigureView) -> None:
     """Each report as the pages show it: the figure in words, its status, the quote, and under
     it the article it came from, by title (the URL is in --json and --csv)."""
     shown = table(
-        ("reported at", 10),
+        ("reported at", 11),
         ("figure", 14),
         ("status", 11),
         "quote, and its source",

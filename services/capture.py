@@ -35,8 +35,8 @@ def ingest_source(
     progress: Callable[[int], None] | None = None,
 ) -> CaptureResult:
     validate_subject(subject)
-    content, base_url = read_source(source, archive.settings.allow_private_feeds)
-    feed = parse_feed(content, base_url)
+    content, base_url, content_type = read_source(source, archive.settings.allow_private_feeds)
+    feed = parse_feed(content, base_url, content_type)
     if feed.unusable:
         raise InvalidInput(f"{source}: {feed.unusable}")
     if on_total is not None:
