@@ -129,8 +129,9 @@ def _is_database_error(error: Exception) -> bool:
 
 
 def say(line: str) -> None:
-    """A line of plain text on stdout: no markup read into it, no colours guessed."""
-    out.print(line, markup=False, highlight=False)
+    """A line of plain text on stdout: no markup read into it, no colours guessed, and no
+    line break added (the terminal wraps it; a URL copied from it stays whole)."""
+    out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def fail(line: str) -> NoReturn:
@@ -154,10 +155,11 @@ def opened(*, initialized: bool = True) -> Iterator[Archive]:
 
 
 def progress_bar() -> Progress:
-    """A transient progress bar on stderr (Rich's progress module is loaded only when needed)."""
+    """A transient progress bar on stderr, when stderr is a terminal: a pipe or a log gets no
+    blank line before an error (Rich's progress module is loaded only when needed)."""
     from rich.progress import Progress
 
-    return Progress(console=err, transient=True)
+    return Progress(console=err, transient=True, disable=not err.is_terminal)
 
 
 def time_option(value: str | None) -> datetime | None:
