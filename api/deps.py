@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from domain.times import parse_time
+from api.schemas import OptionalTimeText
+from domain.subjects import SLUG
+from domain.times import optional_time
 from services.archive import Archive
+from services.reports import METRIC
 from services.tokens import TokenInfo, authenticate
 
 
@@ -21,18 +24,15 @@ def get_archive(request: Request) -> Archive:
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
 
 
-TIME_HELP = "RFC 3339 time, or a date (the end of that day, UTC)"
-
-
 def _time(value: str | None) -> datetime | None:
-    return None if value is None else parse_time(value)
+    return optional_time(value)
 
 
 # Plain functions, not a closure over the name: with postponed annotations FastAPI cannot see
 # a closure's variables, and the parameter silently stopped being read.
 def as_of_query(
     as_of: Annotated[
-        str | None, Query(description="only reports published by then; " + TIME_HELP)
+        OptionalTimeText | None, Query(description="only reports published by then")
     ] = None,
 ) -> datetime | None:
     return _time(as_of)
@@ -40,11 +40,24 @@ def as_of_query(
 
 def known_at_query(
     known_at: Annotated[
-        str | None, Query(description="what Recount knew then; " + TIME_HELP)
+        OptionalTimeText | None, Query(description="what Recount knew then")
     ] = None,
 ) -> datetime | None:
     return _time(known_at)
 
+
+# The names' rules, documented so that a client knows them; the domain checks them, one message.
+SubjectPath = Annotated[
+    str,
+    Path(
+        description="a subject slug, e.g. kazakhstan-unrest-2022",
+        json_schema_extra={"pattern": f"^{SLUG.pattern}$"},
+    ),
+]
+MetricPath = Annotated[
+    str,
+    Path(description="a metric, e.g. deaths", json_schema_extra={"pattern": f"^{METRIC.pattern}$"}),
+]
 
 AsOf = Annotated[datetime | None, Depends(as_of_query)]
 KnownAt = Annotated[datetime | None, Depends(known_at_query)]

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from api.schemas import Problem
 from domain import errors
@@ -18,6 +19,8 @@ PROBLEM = "application/problem+json"
 CREATED = 201
 FOUND = 302
 NOT_MODIFIED = 304
+# A body that is not even text (FastAPI's own refusal, before any validation).
+UNREADABLE_BODY = 400
 
 STATUS: list[tuple[type[errors.RecountError], int]] = [
     (errors.PayloadTooLarge, 413),
@@ -40,24 +43,60 @@ def code_of(kind: type[errors.RecountError]) -> int:
     return next((code for base, code in STATUS if issubclass(kind, base)), 500)
 
 
-def documented(*kinds: type[errors.RecountError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for these errors (and 422, which every route with input may answer)."""
+def documented(
+    *kinds: type[errors.RecountError], body: bool = False
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these errors, as problem+json only (not FastAPI's default JSON).
+
+    Every route with input may answer 422; a route that reads a body also 400 (not text at
+    all) and 413 (over the cap, api/limits.py).
+    """
     codes = {code_of(kind) for kind in kinds} | {422}
+    if body:
+        codes |= {UNREADABLE_BODY, code_of(errors.PayloadTooLarge)}
     schema = {"$ref": "#/components/schemas/Problem"}
     return {
-        code: {
-            "model": Problem,
-            "description": "a problem (RFC 9457)",
-            "content": {PROBLEM: {"schema": schema}},
-        }
+        code: {"description": "a problem (RFC 9457)", "content": {PROBLEM: {"schema": schema}}}
         for code in sorted(codes)
     }
 
 
-def problem(status: int, title: str, detail: str, kind: str = "about:blank") -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    kind: str = "about:blank",
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body = {"type": kind, "title": title, "status": status, "detail": detail}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers or None)
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods some route answers at this path (RFC 9110 §15.5.6: a 405 must say).
+
+    Asked of the router itself, method by method, so it holds however routes are included.
+    A mount (the static files) matches every method but StaticFiles only reads.
+    """
+    allowed = []
+    scope = request.scope
+    # Inside a mount the scope's root_path has grown by the mount's path; start from the app's.
+    root = scope.get("app_root_path", scope.get("root_path", ""))
+    for method in METHODS:
+        probe = {**scope, "method": method, "root_path": root}
+        for route in request.app.router.routes:
+            if isinstance(route, Mount) and method not in ("GET", "HEAD"):
+                continue
+            if route.matches(probe)[0] is Match.FULL:
+                allowed.append(method)
+                break
+    return ", ".join(allowed)
 
 
 def _type_uri(error: Exception) -> str:
@@ -80,5 +119,23 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail), str(error.detail))
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return problem(error.status_code, str(error.detail), str(error.detail), headers=headers)
+
+    _document_problem(app)
+
+
+def _document_problem(app: FastAPI) -> None:
+    """Name the Problem schema that every documented error response refers to."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault("Problem", Problem.model_json_schema())
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -6,18 +6,38 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from domain.events import RecordedEvent
 from domain.figures import FigureView
+from domain.qualifiers import Qualifier
+from domain.status import ReportStatus
+from domain.times import ACCEPTED
 from services.audit import canonical_line
 from services.figures import SubjectFigures, SubjectSummary
 from services.formats import Figure as Figure
 from services.formats import Report as Report
 from services.formats import RetractionOut as RetractionOut
 from services.formats import SourceOut as SourceOut
+
+# A time as text, parsed by domain/times.py's one rule; the schema names the same two forms, so
+# a client (or a fuzzer) that follows it sends what the server accepts.
+_TIME_FORMS: list[dict[str, Any]] = [
+    {"type": "string", "format": "date-time"},
+    {"type": "string", "format": "date"},
+]
+TimeText = Annotated[str, WithJsonSchema({"anyOf": _TIME_FORMS, "description": ACCEPTED})]
+OptionalTimeText = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "anyOf": [*_TIME_FORMS, {"type": "string", "maxLength": 0}],
+            "description": ACCEPTED + "; empty means no bound",
+        }
+    ),
+]
 
 
 class FigureOut(Figure):
@@ -82,7 +102,7 @@ def _text(max_length: int, description: str = "") -> Any:
 
 
 class SourceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     url: str = _text(2000, "the article's URL")
     title: str | None = Field(default=None, max_length=1000, pattern=r"^[^\x00]*$")
@@ -90,26 +110,36 @@ class SourceIn(BaseModel):
 
 
 class ReportIn(BaseModel):
-    """A report typed by hand. `low` and `high` are read for a `range` only."""
+    """A report typed by hand. `low` and `high` are read for a `range` only.
 
-    model_config = ConfigDict(extra="forbid")
+    Strict: `false` is not a number nor `"3"` one. The qualifier and status name the domain's
+    vocabularies in the schema; the domain checks them, with its own message.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     metric: str = Field(pattern=r"^[a-z][a-z0-9_]{0,99}$", examples=["deaths"])
     value: int | None = Field(default=None, ge=0, le=BIG)
-    qualifier: str = Field(max_length=40, examples=["at_least"])
-    quote: str = _text(10_000, "the source's own words")
-    reported_at: str = Field(
-        max_length=40, description="RFC 3339, or a date (its end, UTC)", examples=["2022-01-11"]
+    qualifier: str = Field(
+        max_length=40,
+        examples=["at_least"],
+        json_schema_extra={"enum": [q.value for q in Qualifier]},
     )
+    quote: str = _text(10_000, "the source's own words")
+    reported_at: TimeText = Field(examples=["2022-01-11"])
     unit: str | None = Field(default=None, max_length=100, pattern=r"^[^\x00]*$")
     low: int | None = Field(default=None, ge=0, le=BIG)
     high: int | None = Field(default=None, ge=0, le=BIG)
-    status: str = Field(default="reported", max_length=40)
+    status: str = Field(
+        default="reported",
+        max_length=40,
+        json_schema_extra={"enum": [s.value for s in ReportStatus]},
+    )
     source: SourceIn
 
 
 class RetractionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     reason: str = _text(2000, "why the report is withdrawn")
 

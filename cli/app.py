@@ -163,6 +163,7 @@ def progress_bar() -> Progress:
 
 
 def time_option(value: str | None) -> datetime | None:
+    """An option left out is no bound; one given empty (`--as-of "$UNSET"`) is refused."""
     return None if value is None else parse_time(value)
 
 

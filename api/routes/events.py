@@ -44,10 +44,34 @@ def events(
     return [LogEventOut.of(e) for e in read_events(archive, after=after, limit=limit)]
 
 
+# One Server-Sent Event as a client parses it (OpenAPI 3.1 describes a stream by its events):
+# its `id` is the log position, its `data` one event of the log as GET /v1/events gives it.
+# Comments (the greeting, heartbeats) and the `retry` hint carry no data and are not events.
+SSE_EVENT = {
+    "type": "object",
+    "required": ["event", "id", "data"],
+    "properties": {
+        "event": {"const": "message"},
+        "id": {"type": "string", "pattern": "^[1-9][0-9]*$", "description": "the log position"},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"$ref": "#/components/schemas/LogEventOut"},
+        },
+        "retry": {"type": "integer", "minimum": 0},
+    },
+}
+
+
 @router.get(
     "/events/stream",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    responses={
+        200: {
+            "description": "the live tail, never ending: one event per log position",
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
+        }
+    },
 )
 async def stream(
     request: Request,

@@ -11,18 +11,26 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import errors
 from api.deps import ArchiveDep, RequireToken
+from domain.errors import Conflict, FeedError, Forbidden, InvalidInput, Unauthorized, UnknownFeed
+from domain.subjects import SLUG
 from services.feeds import get_feed, list_feeds, register_feed, remove_feed
 
-router = APIRouter(prefix="/v1", tags=["feeds"])
+router = APIRouter(prefix="/v1", tags=["feeds"], responses=errors.documented(InvalidInput))
+WRITE = errors.documented(Unauthorized, Forbidden)
 
 
 class FeedIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     url: str = Field(description="the RSS or Atom feed's http(s) URL")
-    subject: str = Field(description="the subject slug its articles are about")
+    subject: str = Field(
+        description="the subject slug its articles are about",
+        json_schema_extra={"pattern": f"^{SLUG.pattern}$"},
+    )
     every: str = Field("15m", description="poll interval: 30s, 15m, 1h, 1d")
 
 
@@ -55,17 +63,24 @@ def feeds(archive: ArchiveDep) -> list[dict[str, Any]]:
     return [feed.to_json() for feed in list_feeds(archive)]
 
 
-@router.post("/feeds", status_code=errors.CREATED, response_model=FeedOut)
+@router.post(
+    "/feeds",
+    status_code=errors.CREATED,
+    response_model=FeedOut,
+    responses=WRITE | errors.documented(FeedError, Conflict, body=True),
+)
 def add(body: FeedIn, archive: ArchiveDep, token: RequireToken) -> dict[str, Any]:
     actor = f"token:{token.name}"
     return register_feed(archive, body.url, body.subject, body.every, actor=actor).to_json()
 
 
-@router.get("/feeds/{feed_id}", response_model=FeedOut)
+@router.get("/feeds/{feed_id}", response_model=FeedOut, responses=errors.documented(UnknownFeed))
 def feed(feed_id: str, archive: ArchiveDep) -> dict[str, Any]:
     return get_feed(archive, feed_id).to_json()
 
 
-@router.delete("/feeds/{feed_id}", response_model=FeedOut)
+@router.delete(
+    "/feeds/{feed_id}", response_model=FeedOut, responses=WRITE | errors.documented(UnknownFeed)
+)
 def remove(feed_id: str, archive: ArchiveDep, token: RequireToken) -> dict[str, Any]:
     return remove_feed(archive, feed_id, actor=f"token:{token.name}").to_json()

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from api import conditional, errors
-from api.deps import ArchiveDep, AsOf, AtPosition, KnownAt
+from api.deps import ArchiveDep, AsOf, AtPosition, KnownAt, MetricPath, SubjectPath
 from api.schemas import FigureOut, Subject, SubjectFiguresOut
 from domain.errors import InvalidInput, UnknownMetric, UnknownSubject
 from domain.subjects import validate_subject
@@ -45,7 +45,7 @@ def subjects(archive: ArchiveDep) -> list[Subject]:
 )
 def subject_figures(
     request: Request,
-    subject: str,
+    subject: SubjectPath,
     archive: ArchiveDep,
     as_of: AsOf,
     known_at: KnownAt,
@@ -76,8 +76,8 @@ def subject_figures(
 )
 def figure(
     request: Request,
-    subject: str,
-    metric: str,
+    subject: SubjectPath,
+    metric: MetricPath,
     archive: ArchiveDep,
     as_of: AsOf,
     known_at: KnownAt,

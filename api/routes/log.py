@@ -7,13 +7,14 @@ InvalidInput from the services, mapped to problem+json in api/errors.py.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from api import errors
 from api.deps import ArchiveDep
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound
 from services.audit import (
     consistency_proof,
     current_checkpoint,
@@ -22,9 +23,12 @@ from services.audit import (
     known_key,
 )
 
-router = APIRouter(prefix="/v1/log", tags=["audit"])
+router = APIRouter(prefix="/v1/log", tags=["audit"], responses=errors.documented(InvalidInput))
 
 PEM_MEDIA_TYPE = "application/x-pem-file"
+PEM: dict[int | str, dict[str, Any]] = {
+    200: {"content": {PEM_MEDIA_TYPE: {}}, "description": "SubjectPublicKeyInfo PEM"}
+}
 
 
 class CheckpointOut(BaseModel):
@@ -60,11 +64,24 @@ def checkpoint(archive: ArchiveDep) -> CheckpointOut:
     return CheckpointOut.model_validate(current_checkpoint(archive).to_json())
 
 
+# Bounds are documented, not enforced here: store/merkle.py checks them, with its own message.
 @router.get("/proofs/inclusion")
 def inclusion(
     archive: ArchiveDep,
-    position: Annotated[int, Query(description="the event's log position (leaf index + 1)")],
-    tree_size: Annotated[int | None, Query(description="the tree's size; now if absent")] = None,
+    position: Annotated[
+        int,
+        Query(
+            json_schema_extra={"minimum": 1},
+            description="the event's log position (leaf index + 1)",
+        ),
+    ],
+    tree_size: Annotated[
+        int | None,
+        Query(
+            json_schema_extra={"minimum": 1},
+            description="the tree's size, at least `position`; now if absent",
+        ),
+    ] = None,
 ) -> InclusionProofOut:
     proof = inclusion_proof(archive, position, tree_size)
     return InclusionProofOut.model_validate(proof.to_json())
@@ -73,8 +90,16 @@ def inclusion(
 @router.get("/proofs/consistency")
 def consistency(
     archive: ArchiveDep,
-    first: Annotated[int, Query(description="the older tree's size")],
-    second: Annotated[int | None, Query(description="the newer tree's size; now if absent")] = None,
+    first: Annotated[
+        int, Query(json_schema_extra={"minimum": 0}, description="the older tree's size")
+    ],
+    second: Annotated[
+        int | None,
+        Query(
+            json_schema_extra={"minimum": 0},
+            description="the newer tree's size, at least `first`; now if absent",
+        ),
+    ] = None,
 ) -> ConsistencyProofOut:
     proof = consistency_proof(archive, first, second)
     return ConsistencyProofOut.model_validate(proof.to_json())
@@ -83,7 +108,7 @@ def consistency(
 @router.get(
     "/public-key",
     response_class=Response,
-    responses={200: {"content": {PEM_MEDIA_TYPE: {}}, "description": "SubjectPublicKeyInfo PEM"}},
+    responses=PEM | errors.documented(NotFound),
 )
 def public_key(
     archive: ArchiveDep,

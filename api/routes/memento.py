@@ -7,8 +7,10 @@
   a stamp that is no capture's redirects to the nearest one, as web archives do.
 
 The original URL is taken from the raw request path (percent-encoding kept) plus its query
-string, so it matches the URL as it was captured. Two captures in the same second share a
-memento URL; it serves the later one.
+string, so it matches the URL as it was captured. Only http(s) URLs written plainly
+(domain/links.py) are served: any other capture, a `javascript:` entry id say, never becomes a
+link in a Link header or a TimeMap, and asking for it is answered 404. Two captures in the
+same second share a memento URL; it serves the later one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from fastapi import APIRouter, Header, Path, Request, Response
 from api import errors
 from api.deps import ArchiveDep
 from domain.errors import InvalidAcceptDatetime, UnknownMemento
+from domain.links import web_link
 from services.mementos import Capture, captures, nearest
 
 router = APIRouter(tags=["memento"], responses=errors.documented(UnknownMemento))
@@ -116,13 +119,19 @@ def memento(
 
 
 def _original(request: Request, prefix: str) -> str:
-    """The original URL as the client wrote it: raw path after `prefix`, plus the query."""
+    """The original URL as the client wrote it: raw path after `prefix`, plus the query.
+
+    UnknownMemento unless it is a web URL, so no other scheme ever reaches a Link header.
+    """
     raw: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
     path = raw.decode("latin-1")
     root: str = request.scope.get("root_path", "")
     start = path.index(prefix, len(root) if path.startswith(root) else 0) + len(prefix)
     query = bytes(request.scope.get("query_string", b"")).decode("latin-1")
-    return path[start:] + (f"?{query}" if query else "")
+    url = path[start:] + (f"?{query}" if query else "")
+    if web_link(url) is None:
+        raise UnknownMemento(f"Memento serves captures of http(s) URLs only, not {url[:200]!r}")
+    return url
 
 
 def _accept_datetime(value: str | None) -> datetime | None:

@@ -19,10 +19,12 @@ from fastapi.templating import Jinja2Templates
 
 from api import conditional
 from api.charts import figure_chart, stated
-from api.deps import ArchiveDep, AtPosition
+from api.deps import ArchiveDep, AtPosition, MetricPath, SubjectPath
+from api.schemas import OptionalTimeText
 from domain.figures import FigureView
+from domain.links import web_link
 from domain.subjects import validate_subject
-from domain.times import parse_time
+from domain.times import optional_time
 from services.figures import figure_history, figures_as_of, list_subjects, resolve_window
 from services.reports import validate_metric
 
@@ -30,12 +32,11 @@ HERE = Path(__file__).resolve().parent.parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["stated"] = stated
+templates.env.globals["web_link"] = web_link
 
 router = APIRouter(include_in_schema=False)
 
-DateInput = Annotated[
-    str | None, Query(max_length=40, description="a date or RFC 3339 time; empty means now")
-]
+DateInput = Annotated[OptionalTimeText | None, Query(description="empty means now")]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -48,7 +49,7 @@ def index(request: Request, archive: ArchiveDep) -> HTMLResponse:
 @router.get("/subjects/{subject}", response_class=HTMLResponse)
 def subject_page(
     request: Request,
-    subject: str,
+    subject: SubjectPath,
     archive: ArchiveDep,
     as_of: DateInput = None,
     at_position: AtPosition = None,
@@ -72,8 +73,8 @@ def subject_page(
 @router.get("/subjects/{subject}/{metric}", response_class=HTMLResponse)
 def figure_page(
     request: Request,
-    subject: str,
-    metric: str,
+    subject: SubjectPath,
+    metric: MetricPath,
     archive: ArchiveDep,
     as_of: DateInput = None,
     at_position: AtPosition = None,
@@ -99,7 +100,7 @@ def figure_page(
 
 def _moment(as_of: str | None) -> datetime | None:
     """An empty date field (the form sent with no date) means now."""
-    return parse_time(as_of) if as_of else None
+    return optional_time(as_of)
 
 
 def _figure(view: FigureView, moment: datetime | None) -> dict[str, Any]:

@@ -11,14 +11,13 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 
 from api import errors
-from api.deps import ArchiveDep, RequireToken
+from api.deps import ArchiveDep, RequireToken, SubjectPath
 from api.schemas import EventOut, ReportIn, RetractionIn
 from domain.errors import (
     AlreadyRetracted,
     Forbidden,
     IdempotencyKeyReused,
     InvalidInput,
-    PayloadTooLarge,
     StreamConflict,
     Unauthorized,
     UnknownReport,
@@ -30,7 +29,7 @@ from services.reports import ReportInput, record_report, retract_report
 router = APIRouter(
     prefix="/v1",
     tags=["reports"],
-    responses=errors.documented(InvalidInput, PayloadTooLarge, Unauthorized, Forbidden),
+    responses=errors.documented(InvalidInput, Unauthorized, Forbidden, body=True),
 )
 
 
@@ -40,7 +39,7 @@ router = APIRouter(
     responses=errors.documented(StreamConflict, IdempotencyKeyReused),
 )
 def post_report(
-    subject: str,
+    subject: SubjectPath,
     body: ReportIn,
     archive: ArchiveDep,
     token: RequireToken,

@@ -9,7 +9,10 @@ import pytest
 from api.app import create_app
 from ingest.sources import DEMO_FEED, DEMO_SUBJECT
 from services.capture import ingest_source
+from services.tokens import create_token
 from tests.api.conftest import settings_for
+from tests.api.hostile import SUBJECT as HOSTILE_SUBJECT
+from tests.api.hostile import hostile_feed, posted_reports
 from tests.api.live import serve
 from tests.conftest import open_archive
 
@@ -27,20 +30,28 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
+def browser():
+    """One Chromium for the module: Playwright's sync API runs one driver per thread."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("pages")
     url = f"sqlite:///{tmp_path / 'recount.db'}"
     archive = open_archive(url, tmp_path)
     ingest_source(archive, str(DEMO_FEED), DEMO_SUBJECT)
     archive.close()
-    with serve(create_app(settings_for(url, tmp_path))) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with serve(create_app(settings_for(url, tmp_path))) as base:
         tab = browser.new_page()
         tab.base = base
         yield tab
-        browser.close()
+        tab.close()
 
 
 def current(page, metric: str) -> str:
@@ -79,3 +90,64 @@ def test_figure_page_lists_the_history_with_quotes_and_links(page):
     assert page.get_by_role("heading", name="Arrests").is_visible()
     assert page.locator("ol.quotes li").count() == 5
     assert page.get_by_text("Revisions: 10,000 → 9,900 → 10,000").is_visible()
+
+
+@pytest.fixture(scope="module")
+def hostile_page(browser, tmp_path_factory):
+    """A live server whose archive holds reports and feed entries with script source URLs."""
+    import httpx
+
+    tmp_path = tmp_path_factory.mktemp("hostile")
+    url = f"sqlite:///{tmp_path / 'recount.db'}"
+    archive = open_archive(url, tmp_path)
+    ingest_source(archive, str(hostile_feed(tmp_path)), HOSTILE_SUBJECT)
+    token = create_token(archive, "attacker")
+    archive.close()
+    with serve(create_app(settings_for(url, tmp_path))) as base:
+        for body in posted_reports():
+            posted = httpx.post(
+                f"{base}/v1/subjects/{HOSTILE_SUBJECT}/reports",
+                json=body,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert posted.status_code == 201, posted.text
+        tab = browser.new_page()
+        tab.base = base
+        tab.dialogs = []
+        tab.refusals = []
+        tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+        tab.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text and tab.refusals.append(message.text)
+            ),
+        )
+        yield tab
+        tab.close()
+
+
+@pytest.mark.parametrize("path", ["", "/deaths", "/arrests"])
+def test_script_source_urls_never_run_when_a_reader_clicks_them(hostile_page, path):
+    page = hostile_page
+    page.goto(f"{page.base}/subjects/{HOSTILE_SUBJECT}{path}")
+    for summary in page.locator("details:not([open]) summary").all():
+        summary.click()
+    protocols = page.locator("a").evaluate_all("links => links.map(a => a.protocol)")
+    assert set(protocols) <= {"http:", "https:"}, protocols
+    shown = page.locator(".quote .source-text")
+    assert shown.count() >= 3
+    for source in shown.all():
+        source.click()
+    page.wait_for_timeout(200)
+    assert page.dialogs == []
+    assert page.url.startswith(page.base)
+
+
+def test_the_pages_stylesheet_still_applies_under_the_content_security_policy(hostile_page):
+    page = hostile_page
+    page.goto(f"{page.base}/subjects/{HOSTILE_SUBJECT}")
+    value = page.locator(".current-value").first
+    assert value.evaluate("e => getComputedStyle(e).fontWeight") == "700"
+    step = page.locator("svg.chart path.step").first
+    assert step.evaluate("e => getComputedStyle(e).fill") == "none"
+    assert page.refusals == []
