@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from cli import audit, extraction, feeds, tokens
@@ -151,18 +150,25 @@ def extract_command(
         for item in found:
             print_json(item.to_json())
         return
-    table = Table("metric", "qualifier", "value", "low", "high", "status", "surface")
+    shown = table("metric", "figure", "bounds", "status", "as written")
     for item in found:
-        table.add_row(
+        shown.add_row(
             item.metric,
-            item.qualifier.value,
-            _num(item.value),
-            _num(item.low),
-            _num(item.high),
-            item.status.value,
+            stated(item.qualifier, item.value, item.low, item.high),
+            _bounds(item.low, item.high),
+            item.status.value.replace("_", " "),
             item.surface,
         )
-    out.print(table)
+    out.print(shown)
+
+
+def _bounds(low: int | None, high: int | None) -> str:
+    """The interval a qualifier puts around a figure: `24–99`, `≥ 1,200`, `≤ 2,000`."""
+    if low is not None and high is not None:
+        return _num(low) if low == high else f"{_num(low)}–{_num(high)}"
+    if low is not None:
+        return f"≥ {_num(low)}"
+    return f"≤ {_num(high)}" if high is not None else ""
 
 
 def _read_text(file: Path | None) -> str:

@@ -198,3 +198,21 @@ def test_help_fits_80_columns_and_shows_flags_without_a_type(terminal, args):
 def test_a_group_without_a_command_prints_its_help(terminal):
     stdout, stderr = terminal("feeds")
     assert stderr == "" and "Usage: recount feeds" in stdout and "poll" in stdout
+
+
+def test_extract_reads_figures_in_the_pages_words(terminal):
+    text = "Police said at least 1,200 people were detained and dozens were killed."
+    result = CliRunner().invoke(app, ["extract"], input=text, env=terminal.env)
+    assert result.exit_code == 0, result.stderr
+    assert_fits(result.stdout)
+    figure = column(result.stdout, "figure")
+    assert "at least 1,200" in figure and "dozens" in figure
+    assert "≥ 1,200" in result.stdout and "24–99" in result.stdout
+    assert "at_least" not in result.stdout
+
+
+def test_tokens_list_shows_times_as_everything_else_does(terminal):
+    terminal("tokens", "create", "desk")
+    stdout, _ = terminal("tokens", "list")
+    assert_fits(stdout)
+    assert len(SHOWN_TIME.findall(stdout)) == 1 and not MACHINE_TIME.search(stdout)
