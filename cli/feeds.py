@@ -123,7 +123,7 @@ def pause(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)
 
     with opened() as archive:
         feed = pause_feed(archive, feed_id)
-    out.print(f"feed {feed.feed_id} is {feed.status}")
+    say(f"feed {feed.feed_id} is {feed.status}")
 
 
 @feeds_app.command("resume")
@@ -134,7 +134,7 @@ def resume(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix
 
     with opened() as archive:
         feed = resume_feed(archive, feed_id)
-    out.print(f"feed {feed.feed_id} is {feed.status}")
+    say(f"feed {feed.feed_id} is {feed.status}")
 
 
 @feeds_app.command("remove")
@@ -145,7 +145,7 @@ def remove(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix
 
     with opened() as archive:
         feed = remove_feed(archive, feed_id)
-    out.print(f"removed feed {feed.feed_id} ({feed.url})")
+    say(f"removed feed {feed.feed_id} ({feed.url})")
 
 
 def _table(found: list[Feed]) -> Table:
