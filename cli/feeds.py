@@ -86,6 +86,9 @@ def list_command(
     if as_json:
         print_json([feed.to_json() for feed in found])
         return
+    if not found:
+        say("no feeds: `recount feeds add URL --subject SLUG` registers one")
+        return
     out.print(_table(found))
 
 

@@ -24,6 +24,7 @@ from cli.app import (
     plain_errors,
     print_json,
     progress_bar,
+    say,
     shown_time,
     table,
     time_option,
@@ -223,6 +224,9 @@ def figures(
 
 def _print_figures(views: list[FigureView]) -> None:
     """One table per subject, the slug as its title: never cut, however narrow the terminal."""
+    if not views:
+        say("no figures yet: `recount ingest` or `recount feeds add` brings some in")
+        return
     by_subject: dict[str, list[FigureView]] = {}
     for view in views:
         by_subject.setdefault(view.subject, []).append(view)

@@ -206,3 +206,13 @@ def test_the_worker_logs_a_failed_poll_at_warning_and_no_request_lines(recount, 
     assert "status=failed" in polls[server.url("/gone.atom")]
     assert " INFO recount.worker poll " in polls[server.url("/ok.atom")]
     assert not [line for line in lines if "httpx" in line or "HTTP Request" in line]
+
+
+def test_an_empty_archive_says_how_to_fill_it(recount):
+    assert recount("figures")[0] == (
+        "no figures yet: `recount ingest` or `recount feeds add` brings some in\n"
+    )
+    assert recount("feeds", "list")[0] == (
+        "no feeds: `recount feeds add URL --subject SLUG` registers one\n"
+    )
+    assert recount("figures", "--json")[0] == "[]\n"
