@@ -3,6 +3,7 @@ scores something in a fresh clone, where ../shared may not exist."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -18,10 +19,13 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 def make(folder: Path, *args: str, dry: bool = False) -> subprocess.CompletedProcess[str]:
     """Run the project's Makefile in `folder` with this venv, never rebuilding the venv."""
-    command = ["make", "-f", str(ROOT / "Makefile"), "-o", f"{BIN}/recount", f"BIN={BIN}"]
+    command = ["make", "--no-print-directory", "-f", str(ROOT / "Makefile")]
+    command += ["-o", f"{BIN}/recount", f"BIN={BIN}"]
+    outer = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")  # when the suite itself runs under `make test`
     return subprocess.run(
         [*command, *(["-n"] if dry else []), *args],
         cwd=folder,
+        env={k: v for k, v in os.environ.items() if k not in outer},
         capture_output=True,
         text=True,
         timeout=300,
