@@ -4,11 +4,12 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The extractor's development set sits beside the clone; a fresh clone without it scores the
-# held-out sets bundled in tests/fixtures/extraction/. GOLD=path.jsonl picks others.
-DEV_SET := ../shared/extraction-dev/figures.jsonl
-BUNDLED := $(sort $(wildcard tests/fixtures/extraction/*.jsonl))
-GOLD ?= $(if $(wildcard $(DEV_SET)),$(DEV_SET),$(BUNDLED))
+# The extractor's development sets sit beside the clone; a fresh clone without them scores the
+# regression sets bundled in tests/fixtures/extraction/ (never own-unseen.jsonl, kept unseen).
+# GOLD='a.jsonl b.jsonl' picks others.
+DEV_SETS := $(wildcard $(addprefix ../shared/extraction-dev/,figures.jsonl figures-2.jsonl figures-3.jsonl))
+BUNDLED := $(sort $(wildcard tests/fixtures/extraction/regression-*.jsonl))
+GOLD ?= $(or $(DEV_SETS),$(BUNDLED))
 
 .PHONY: run test lint format bench extract-eval clean
 
@@ -39,9 +40,9 @@ bench: $(BIN)/recount
 	$(BIN)/python -m bench
 
 extract-eval: $(BIN)/recount
-	@test -n "$(strip $(GOLD))" || { echo "extract-eval: no gold file: neither $(DEV_SET) nor tests/fixtures/extraction/*.jsonl exists; name one with GOLD=path.jsonl" >&2; exit 1; }
-	@test -e "$(DEV_SET)" || test "$(origin GOLD)" != file || echo "extract-eval: $(DEV_SET) not found; scoring the held-out sets in tests/fixtures/extraction/" >&2
-	@for gold in $(GOLD); do echo "== $$gold"; $(BIN)/recount extract-eval "$$gold" || exit 1; done
+	@test -n "$(strip $(GOLD))" || { echo "extract-eval: no gold file: neither ../shared/extraction-dev/ nor tests/fixtures/extraction/regression-*.jsonl exists; name files with GOLD='a.jsonl b.jsonl'" >&2; exit 1; }
+	@test -n "$(DEV_SETS)" || test "$(origin GOLD)" != file || echo "extract-eval: ../shared/extraction-dev/ not found; scoring the regression sets in tests/fixtures/extraction/" >&2
+	$(BIN)/recount extract-eval $(GOLD)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -16,20 +16,41 @@ commands = typer.Typer()  # merged into `recount` by cli/main.py
 @commands.command("extract-eval")
 @plain_errors
 def extract_eval(
-    gold: Annotated[Path, typer.Argument(help="a gold file in the form of figures.jsonl")],
+    gold: Annotated[
+        list[Path], typer.Argument(help="one or more gold files in the form of figures.jsonl")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="the scores as one JSON object")] = False,
 ) -> None:
-    """Precision, recall and F1 of the extractor on hand-labelled sentences."""
-    from ingest.extract.evaluation import evaluate
+    """Precision, recall and F1 of the extractor on hand-labelled sentences.
 
-    try:
-        result = evaluate(gold)
-    except (OSError, ValueError, KeyError) as error:
-        raise InvalidInput(f"cannot use gold file {gold}: {error}") from None
+    With several files: one line per file, then the union of them all in full (per metric,
+    qualifier and status, with every miss and false positive).
+    """
+    from ingest.extract.evaluation import Evaluation, evaluate
+
+    each = {}
+    for path in gold:
+        try:
+            each[str(path)] = evaluate(path)
+        except (OSError, ValueError, KeyError) as error:
+            raise InvalidInput(f"cannot use gold file {path}: {error}") from None
+    if len(gold) == 1:
+        (result,) = each.values()
+        if as_json:
+            print_json(result.to_json())
+        else:
+            out.print(result.render(), markup=False, highlight=False)
+        return
+    union = Evaluation()
+    for evaluation in each.values():
+        union.add(evaluation)
     if as_json:
-        print_json(result.to_json())
-    else:
-        out.print(result.render(), markup=False, highlight=False)
+        files = {path: evaluation.to_json() for path, evaluation in each.items()}
+        print_json({"files": files, "union": union.to_json()})
+        return
+    lines = [f"{path}\n  {evaluation.headline()}" for path, evaluation in each.items()]
+    lines.append(f"\nunion of {len(each)} files\n{union.render()}")
+    out.print("\n".join(lines), markup=False, highlight=False)
 
 
 @commands.command("reextract")

@@ -151,13 +151,14 @@ def extract_command(
         for item in found:
             print_json(item.to_json())
         return
-    shown = table("metric", "figure", "bounds", "status", "as written")
+    shown = table("metric", "figure", "bounds", "status", "confidence", "as written")
     for item in found:
         shown.add_row(
             item.metric,
             stated(item.qualifier, item.value, item.low, item.high),
             _bounds(item.low, item.high),
             item.status.value.replace("_", " "),
+            f"{item.confidence:.2f}",
             item.surface,
         )
     out.print(shown)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from domain.checkpoints import key_id, load_public_key
 from domain.errors import InvalidInput, InvalidReport
@@ -96,10 +96,21 @@ class FigureReported(Event):
     reported_at: datetime
     reported_at_basis: Literal["published", "captured", "given"] = "published"
     source: Source
+    # How sure the extractor was (0-1); None for reports made by hand and for events written
+    # before extraction had a confidence.
+    confidence: float | None = Field(default=None, ge=0, le=1)
 
     @property
     def stream_id(self) -> str:
         return figure_stream(self.subject, self.metric)
+
+    def to_data(self) -> dict[str, Any]:
+        """Without `confidence` when it is None, so an event that has none keeps the canonical
+        bytes it had before the field existed."""
+        data = super().to_data()
+        if data.get("confidence") is None:
+            data.pop("confidence", None)
+        return data
 
 
 class ReportRetracted(Event):

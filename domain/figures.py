@@ -48,6 +48,7 @@ class ReportView:
     position: int
     source: Source
     retraction: Retraction | None = None
+    confidence: float | None = None  # the extractor's, 0-1; None for hand-made and older reports
 
     @property
     def retracted(self) -> bool:

@@ -27,6 +27,7 @@ class Qualifier(StrEnum):
     THOUSANDS = "thousands"
     SEVERAL_THOUSAND = "several_thousand"
     TENS_OF_THOUSANDS = "tens_of_thousands"
+    HUNDREDS_OF_THOUSANDS = "hundreds_of_thousands"
     MILLIONS = "millions"
 
     @classmethod
@@ -49,6 +50,7 @@ VAGUE_BOUNDS: dict[Qualifier, tuple[int, int]] = {
     Qualifier.THOUSANDS: (2_000, 9_999),
     Qualifier.SEVERAL_THOUSAND: (2_000, 9_999),
     Qualifier.TENS_OF_THOUSANDS: (20_000, 99_999),
+    Qualifier.HUNDREDS_OF_THOUSANDS: (200_000, 999_999),
     Qualifier.MILLIONS: (2_000_000, 999_000_000),
 }
 

@@ -68,7 +68,7 @@ def article_events(
     )
     key = f"document:{article.document_id}:v{version}:{article.content_hash}"
     metadata = {"actor": "ingest", "extractor_version": EXTRACTOR_VERSION}
-    found = extract(article.text, vocabulary)
+    found = extract(article.text, vocabulary, published=article.published_at)
     return [PendingEvent(document, version - 1, key, metadata)] + report_events(
         subject, document, found, key, metadata
     )
@@ -105,6 +105,7 @@ def report_events(
             unit=found.unit,
             status=found.status,
             subset_of=found.subset_of,
+            confidence=found.confidence,
             quote=found.quote,
             reported_at=reported_at,
             reported_at_basis=basis,

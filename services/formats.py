@@ -51,6 +51,11 @@ class Report(BaseModel):
     subset_of: str | None
     retraction: RetractionOut | None
     source: SourceOut
+    confidence: float | None = Field(
+        default=None,
+        description="the extractor's confidence, 0-1 (doubtful figures first in review); null for"
+        " reports made by hand or before extraction had one",
+    )
 
     @classmethod
     def of(cls, view: ReportView) -> Report:
@@ -78,6 +83,7 @@ class Report(BaseModel):
                 recorded_at=retraction.recorded_at,
             ),
             source=SourceOut(**view.source.model_dump()),
+            confidence=view.confidence,
         )
 
 

@@ -42,7 +42,7 @@ def reextract(
     for captured in latest_documents(archive.engine, subject):
         document = captured.event
         assert isinstance(document, DocumentCaptured)
-        found = extract(document.text, vocabulary)
+        found = extract(document.text, vocabulary, published=document.published_at)
         standing = _by_signature(
             standing_reports(archive.engine, document.document_id, captured.position)
         )

@@ -167,4 +167,5 @@ def report_from_row(row: Any) -> ReportView:
             document_id=row["document_id"],
         ),
         retraction=retraction,
+        confidence=row["confidence"],
     )

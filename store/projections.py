@@ -142,6 +142,7 @@ def _report_row(event: FigureReported, recorded: RecordedEvent) -> dict[str, Any
         "source_title": event.source.title,
         "source_publisher": event.source.publisher,
         "document_id": event.source.document_id,
+        "confidence": event.confidence,
     }
 
 

@@ -107,6 +107,7 @@ class ReportRow(SQLModel, table=True):
     retraction_reason: str | None = Field(default=None, sa_type=Text)
     retraction_position: int | None = None
     retraction_recorded_at: datetime | None = utc_column(nullable=True)
+    confidence: float | None = None  # the extractor's, 0-1; null for older and hand-made reports
 
 
 class FigureRow(SQLModel, table=True):

@@ -45,13 +45,16 @@ def test_extract_eval_in_a_fresh_clone_scores_the_bundled_sets(tmp_path):
     shutil.copytree(ROOT / "tests" / "fixtures" / "extraction", clone / "tests/fixtures/extraction")
     done = make(clone, "extract-eval")
     assert done.returncode == 0, done.stderr
-    assert "../shared/extraction-dev/figures.jsonl not found" in done.stderr
-    for gold in sorted((clone / "tests/fixtures/extraction").glob("*.jsonl")):
-        assert f"== tests/fixtures/extraction/{gold.name}" in done.stdout
-    assert done.stdout.count("F1") >= 4
+    assert "../shared/extraction-dev/ not found" in done.stderr
+    regression = sorted((clone / "tests/fixtures/extraction").glob("regression-*.jsonl"))
+    assert len(regression) >= 4
+    for gold in regression:
+        assert f"tests/fixtures/extraction/{gold.name}" in done.stdout
+    assert "own-unseen" not in done.stdout  # kept unseen
+    assert f"union of {len(regression)} files" in done.stdout
 
 
 def test_extract_eval_with_no_gold_file_says_where_it_looked(tmp_path):
     done = make(tmp_path, "extract-eval")
     assert done.returncode != 0
-    assert "no gold file" in done.stderr and "GOLD=path.jsonl" in done.stderr
+    assert "no gold file" in done.stderr and "GOLD=" in done.stderr

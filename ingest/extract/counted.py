@@ -23,7 +23,8 @@ _FUNCTION = frozenset(
     "more others other further additional alone also still now reportedly already altogether "
     "each all both overall including according said say says remain remains remained mostly "
     "mainly many most yesterday today tonight overnight earlier previously initially taken brought "
-    "held found known thought feared seen later subsequently eventually".split()
+    "held found known thought feared seen later subsequently eventually along given despite "
+    "amid following against under over near outside inside across".split()
 )
 _PRONOUNS_AFTER_OF = frozenset("them whom those us".split())
 # "40 of the 110 workers", "99 of its citizens": a noun of people must follow.
@@ -70,7 +71,7 @@ class Follow:
     unit_is_trigger: str | None = None
 
 
-def _noun_at(sent: str, pos: int, vocab: Vocabulary) -> tuple[int, str | None, str | None] | None:
+def noun_at(sent: str, pos: int, vocab: Vocabulary) -> tuple[int, str | None, str | None] | None:
     """A unit or trigger noun starting at `pos`: (end, canonical unit, metric it names)."""
     units, canonical = unit_pattern(vocab)
     triggers, meaning = trigger_pattern(vocab)
@@ -96,17 +97,39 @@ def what_follows(sent: str, number: Number, vocab: Vocabulary) -> Follow | None:
     """
     pos = number.end
     rest = sent[pos:]
+    strong = _STRONG.match(rest)
+    if strong is not None:  # "a 5,000-strong force", "a 300-strong Belgian contingent"
+        return _strong_head(sent, pos + strong.end(), vocab)
     if re.match(r"-[A-Za-z]|\s*(?:%|percent\b|per\s+cent\b)", rest):
         return None
     of = re.match(r"\s+of\s+", rest)
     if of is not None:
-        noun = _noun_at(sent, pos + of.end(), vocab)
-        if noun is not None:
+        noun = noun_at(sent, pos + of.end(), vocab)
+        if noun is not None and not _counts_another_noun(sent, noun[0], vocab):
             return Follow(noun[0], noun[1], noun[2] if noun[1] is None else noun[2])
-        return _partitive(sent, pos, pos + of.end(), vocab)
+        return _partitive(sent, pos, pos + of.end(), vocab) or _of_modified(
+            sent, pos + of.end(), vocab
+        )
     if _TIME_AFTER.match(rest):
         return Follow(pos)
     return _follow_words(sent, pos, vocab, number.start)
+
+
+_STRONG = re.compile(r"-strong\s+", re.IGNORECASE)
+
+
+def _strong_head(sent: str, cursor: int, vocab: Vocabulary) -> Follow | None:
+    """The noun after "N-strong": a unit or a trigger noun, maybe past modifiers; "a 2,000-strong
+    crowd" counts no metric."""
+    for _ in range(4):  # past up to three modifiers: "a 300-strong Belgian contingent"
+        noun = noun_at(sent, cursor, vocab)
+        if noun is not None and (noun[1] is not None or noun[2] is not None):
+            return Follow(noun[0], noun[1], noun[2])
+        token = TOKEN_RE.match(sent, cursor)
+        if token is None or not _MODIFIER_WORD.fullmatch(token.group(1)):
+            return None
+        cursor = len(sent) - len(sent[token.end() :].lstrip())
+    return None
 
 
 def _after_more(sent: str, pos: int, cursor: int, vocab: Vocabulary) -> Follow | None:
@@ -115,12 +138,18 @@ def _after_more(sent: str, pos: int, cursor: int, vocab: Vocabulary) -> Follow |
     if token is None or not token.group(1)[0].isalpha():
         return Follow(pos)
     word = token.group(1).lower()
-    noun = _noun_at(sent, token.start(1), vocab)
+    noun = noun_at(sent, token.start(1), vocab)
     if noun is not None:
         return Follow(noun[0], noun[1], noun[2])
     if word in _FUNCTION or word.endswith("ed"):
         return Follow(pos)
     return None
+
+
+def _of_modified(sent: str, after_of: int, vocab: Vocabulary) -> Follow | None:
+    """ "thousands of National Guard members": a count of a modified noun of people."""
+    follow = noun_phrase_head(sent, after_of, vocab)
+    return follow if follow is not None and follow.unit is not None else None
 
 
 def _partitive(sent: str, pos: int, after_of: int, vocab: Vocabulary) -> Follow | None:
@@ -133,17 +162,17 @@ def _partitive(sent: str, pos: int, after_of: int, vocab: Vocabulary) -> Follow 
     if word.group(1).lower() in _ARTICLES_AFTER_OF:  # "40 of the 110 workers": a total
         noun = _WHOLE_NUMBER.match(sent, word.end())
         at = noun.end() if noun else word.end()
-        if _noun_at(sent, at, vocab) is not None:
+        if noun_at(sent, at, vocab) is not None:
             return Follow(pos)
     return None
 
 
 def _follow_words(sent: str, pos: int, vocab: Vocabulary, start_of_number: int) -> Follow | None:
     start = len(sent) - len(sent[pos:].lstrip())
-    noun = _noun_at(sent, start, vocab)
+    noun = noun_at(sent, start, vocab)
     if noun is not None:
-        if noun[1] is None and _counts_another_noun(sent, noun[0], vocab):
-            return None
+        if _counts_another_noun(sent, noun[0], vocab):
+            return None  # "32 evacuation centres", "dozens of police departments"
         if noun[1] is None and _PLACE_TRIGGER.search(sent, start, noun[0]):
             return None  # "312 relief camps", "40 shelters": places, not people
         if (
@@ -166,26 +195,73 @@ def _follow_words(sent: str, pos: int, vocab: Vocabulary, start_of_number: int) 
         return Follow(first.end(), "people")
     if _PERSON_VERB.search(sent, 0, start_of_number) and re.fullmatch(r"[a-z]+s", first.group(1)):
         return Follow(first.end(), "people")  # "killing 11 hikers"
-    cursor = first.end()
-    for _ in range(2):  # modifiers before the counted noun: "2,000 Russian troops"
+    return noun_phrase_head(sent, first.start(1), vocab)
+
+
+# Modifiers a counted noun may carry: proper adjectives and names ("Russian", "National Guard",
+# "U.S."), hyphenated compounds ("active-duty"), lists joined by commas, "and", "or".
+_MODIFIER_WORD = re.compile(r"[A-Z][\w'’]*|[a-z]+-[a-z-]+|[a-z]+(?:ian|ese|ish|ic|al|ary|ive)")
+_JOINERS = frozenset({",", "and", "or", "&", ".", "-"})
+
+
+def noun_phrase_head(sent: str, cursor: int, vocab: Vocabulary) -> Follow | None:
+    """The noun a count counts past a run of modifiers: "2,030 Russian, Belarusian, Armenian,
+    Tajik and Kyrgyz troops", "4,500 U.S. forces", "thousands of National Guard members".
+
+    The run holds only modifier words and joiners, so "173,000 buildings" or "ten days" end it at
+    once with no head: the number counts something the vocabulary does not.
+    """
+    seen, free = 0, 0
+    for _ in range(12):
         token = TOKEN_RE.match(sent, cursor)
-        if token is None or not token.group(1)[0].isalpha():
+        if token is None:
             return None
-        noun = _noun_at(sent, token.start(1), vocab)
-        if noun is not None and noun[1] is not None:
+        word = token.group(1)
+        noun = noun_at(sent, token.start(1), vocab) if word[0].isalpha() else None
+        if noun is not None and seen and (noun[1] is not None or _plural_noun(sent, noun)):
+            if noun[1] is None and _PLACE_TRIGGER.search(sent, token.start(1), noun[0]):
+                return None  # "57 temporary shelters": places, not people
             return Follow(noun[0], noun[1], noun[2])
-        if token.group(1).lower() in _FUNCTION:
+        if word.lower() in _JOINERS:
+            if not seen:
+                return None
+        elif word.lower() in _FUNCTION or not word[0].isalpha():
+            return None
+        elif _MODIFIER_WORD.fullmatch(word):
+            seen += 1
+        elif free < 2:  # "three foreign victims": at most two plain words before the noun
+            seen, free = seen + 1, free + 1
+        else:
             return None
         cursor = token.end()
     return None
+
+
+def _plural_noun(sent: str, noun: tuple[int, str | None, str | None]) -> bool:
+    """A trigger that is a plural noun ("martyrs", "bodies"), not a verb ("kills", "killed")."""
+    word = re.search(r"[A-Za-z]+$", sent[: noun[0]])
+    return word is not None and word.group().endswith("s") and not word.group().endswith("ss")
+
+
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:the|these|those|its|their|in|of|other|all|many|most|worst|hardest)\s+$", re.IGNORECASE
+)
+
+
+def modifies_another_noun(sent: str, start: int, end: int, vocab: Vocabulary) -> bool:
+    """Whether a trigger is an adjective of a noun the vocabulary does not count, after a
+    determiner: "the affected provinces", "in displaced areas" (never "toll surpasses")."""
+    if not _DETERMINER_BEFORE.search(sent, max(0, start - 12), start):
+        return False
+    return _counts_another_noun(sent, end, vocab)
 
 
 def _counts_another_noun(sent: str, end: int, vocab: Vocabulary) -> bool:
     """A trigger that modifies a noun neither unit nor trigger: "78 affected municipalities"
     count municipalities, "32 evacuation centres" count centres."""
     if sent[end - 1] in "sS":
-        return False  # a plural trigger is the counted noun: "1,084 deaths surpasses"
+        return False  # a plural noun is the counted noun: "1,084 deaths surpasses"
     word = _MODIFIED_NOUN.match(sent, end)
     if word is None or word.group(1) in _FUNCTION or word.group(1) in _NOT_NOUNS:
         return False
-    return _noun_at(sent, len(sent) - len(sent[end:].lstrip()), vocab) is None
+    return noun_at(sent, len(sent) - len(sent[end:].lstrip()), vocab) is None

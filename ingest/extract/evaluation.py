@@ -11,6 +11,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ class Sentence:
     text: str
     figures: tuple[Gold, ...]
     distractors: tuple[str, ...]
+    published: date | None = None  # the article's, as the extractor would be given it
 
 
 @dataclass
@@ -85,16 +87,59 @@ class Evaluation:
     overall: Score = field(default_factory=Score)
     by_metric: dict[str, Score] = field(default_factory=dict)
     by_qualifier: dict[str, Score] = field(default_factory=dict)
+    by_status: dict[str, Score] = field(default_factory=dict)
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_positives: list[dict[str, Any]] = field(default_factory=list)
     gold_total: int = 0
     values_found: int = 0
     distractors_extracted: list[dict[str, Any]] = field(default_factory=list)
     sentences: int = 0
+    ranked: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, matched)
 
     @property
     def value_recall(self) -> float:
         return self.values_found / self.gold_total if self.gold_total else 0.0
+
+    def ranking(self) -> dict[str, Any]:
+        """How well confidence ranks: precision of the more and the less confident half of the
+        extractions (ties keep the order of the text)."""
+        ordered = sorted(self.ranked, key=lambda pair: -pair[0])
+        half = (len(ordered) + 1) // 2
+        top, bottom = ordered[:half], ordered[half:]
+
+        def precision(rows: list[tuple[float, bool]]) -> float | None:
+            return round(sum(ok for _, ok in rows) / len(rows), 4) if rows else None
+
+        return {
+            "extractions": len(ordered),
+            "top_half_precision": precision(top),
+            "bottom_half_precision": precision(bottom),
+            "threshold": ordered[half - 1][0] if ordered else None,
+        }
+
+    def add(self, other: Evaluation) -> None:
+        """Fold another file's evaluation into this one (for the union of several files)."""
+        for name in ("tp", "fp", "fn"):
+            setattr(self.overall, name, getattr(self.overall, name) + getattr(other.overall, name))
+        for mine, theirs in (
+            (self.by_metric, other.by_metric),
+            (self.by_qualifier, other.by_qualifier),
+            (self.by_status, other.by_status),
+        ):
+            for key, score in theirs.items():
+                into = mine.setdefault(key, Score())
+                into.tp, into.fp, into.fn = (
+                    into.tp + score.tp,
+                    into.fp + score.fp,
+                    into.fn + score.fn,
+                )
+        self.misses += other.misses
+        self.false_positives += other.false_positives
+        self.gold_total += other.gold_total
+        self.values_found += other.values_found
+        self.distractors_extracted += other.distractors_extracted
+        self.sentences += other.sentences
+        self.ranked += other.ranked
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -104,6 +149,8 @@ class Evaluation:
             "overall": self.overall.to_json(),
             "by_metric": {k: v.to_json() for k, v in sorted(self.by_metric.items())},
             "by_qualifier": {k: v.to_json() for k, v in sorted(self.by_qualifier.items())},
+            "by_status": {k: v.to_json() for k, v in sorted(self.by_status.items())},
+            "confidence_ranking": self.ranking(),
             "value_found": {"found": self.values_found, "recall": round(self.value_recall, 4)},
             "distractors_extracted": len(self.distractors_extracted),
             "distractor_extractions": self.distractors_extracted,
@@ -111,17 +158,34 @@ class Evaluation:
             "false_positives": self.false_positives,
         }
 
+    def headline(self) -> str:
+        """One line: the strict scores and the distractors extracted."""
+        o = self.overall
+        return (
+            f"P {o.precision:.3f}  R {o.recall:.3f}  F1 {o.f1:.3f}  (tp {o.tp}, fp {o.fp},"
+            f" fn {o.fn}; {self.sentences} sentences, {self.gold_total} figures;"
+            f" distractors extracted {len(self.distractors_extracted)})"
+        )
+
     def render(self) -> str:
         """A plain-text report: the scores, then each miss and false positive."""
         o = self.overall
+        rank = self.ranking()
         lines = [
             f"extractor {EXTRACTOR_VERSION}: {self.sentences} sentences, {self.gold_total} figures",
             f"strict  P {o.precision:.3f}  R {o.recall:.3f}  F1 {o.f1:.3f}"
             f"  (tp {o.tp}, fp {o.fp}, fn {o.fn})",
             f"value found  {self.values_found}/{self.gold_total} ({self.value_recall:.3f})",
             f"distractors extracted  {len(self.distractors_extracted)}",
+            f"confidence ranking  precision of the top half {rank['top_half_precision']},"
+            f" of the bottom half {rank['bottom_half_precision']}"
+            f" ({rank['extractions']} extractions, split at {rank['threshold']})",
         ]
-        for title, table in (("metric", self.by_metric), ("qualifier", self.by_qualifier)):
+        for title, table in (
+            ("metric", self.by_metric),
+            ("qualifier", self.by_qualifier),
+            ("status", self.by_status),
+        ):
             lines.append(f"\nby {title}:")
             for name, s in sorted(table.items()):
                 lines.append(
@@ -140,10 +204,23 @@ def load_gold(path: Path) -> list[Sentence]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
-        for raw in json.loads(line)["sentences"]:
+        article = json.loads(line)
+        published = _date(article.get("published"))
+        for raw in article["sentences"]:
             figures = tuple(_gold(figure) for figure in raw.get("figures", []))
-            sentences.append(Sentence(raw["text"], figures, tuple(raw.get("distractors", []))))
+            distractors = tuple(raw.get("distractors", []))
+            sentences.append(Sentence(raw["text"], figures, distractors, published))
     return sentences
+
+
+def _date(value: object) -> date | None:
+    """An article's publication date ("2022-01-06", or a full timestamp), if it has one."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def _gold(raw: dict[str, Any]) -> Gold:
@@ -190,7 +267,8 @@ def evaluate(gold_path: Path, vocabulary: Vocabulary | None = None) -> Evaluatio
     """Run `extract` on every gold sentence and score it (see the module docstring)."""
     evaluation = Evaluation()
     for sentence in load_gold(Path(gold_path)):
-        _score_sentence(evaluation, sentence, extract(sentence.text, vocabulary))
+        found = extract(sentence.text, vocabulary, published=sentence.published)
+        _score_sentence(evaluation, sentence, found)
     return evaluation
 
 
@@ -202,23 +280,27 @@ def _score_sentence(ev: Evaluation, sentence: Sentence, found: list[Extraction])
         hit = next((f for f in unmatched if matches(gold, f)), None)
         if hit is not None:
             unmatched.remove(hit)
-        _count(ev, gold.metric, gold.qualifier.value, "tp" if hit else "fn")
+        _count(ev, gold.metric, gold.qualifier.value, gold.status.value, "tp" if hit else "fn")
+        if hit is not None:
+            ev.ranked.append((hit.confidence, True))
         if hit is None:
             ev.misses.append({"figure": _describe_gold(gold), "sentence": sentence.text})
         if any(same_number(gold, f) for f in found):
             ev.values_found += 1
     for extra in unmatched:
-        _count(ev, extra.metric, extra.qualifier.value, "fp")
+        _count(ev, extra.metric, extra.qualifier.value, extra.status.value, "fp")
+        ev.ranked.append((extra.confidence, False))
         ev.false_positives.append({"figure": _describe(extra), "sentence": sentence.text})
         if _is_distractor(sentence, extra):
             ev.distractors_extracted.append({"figure": _describe(extra), "sentence": sentence.text})
 
 
-def _count(ev: Evaluation, metric: str, qualifier: str, outcome: str) -> None:
+def _count(ev: Evaluation, metric: str, qualifier: str, status: str, outcome: str) -> None:
     for score in (
         ev.overall,
         ev.by_metric.setdefault(metric, Score()),
         ev.by_qualifier.setdefault(qualifier, Score()),
+        ev.by_status.setdefault(status, Score()),
     ):
         setattr(score, outcome, getattr(score, outcome) + 1)
 

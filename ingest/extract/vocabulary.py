@@ -16,6 +16,7 @@ from domain.errors import InvalidVocabulary
 DEFAULT_PATH = Path(__file__).with_name("metrics.toml")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _METRIC_KEYS = {"triggers", "after_only", "unit"}
+_FRAME_KEYS = ("toll_verbs", "predicate_words", "reporting_verbs", "passing_verbs")
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,23 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class Frames:
+    """The verb frames around a count, as word lists (see [frames] in metrics.toml)."""
+
+    toll_verbs: frozenset[str] = frozenset()
+    predicate_words: frozenset[str] = frozenset()
+    reporting_verbs: frozenset[str] = frozenset()
+    passing_verbs: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Vocabulary:
-    """Metrics and units; hashable so compiled patterns can be cached per vocabulary."""
+    """Metrics, units and verb frames; hashable so compiled patterns can be cached."""
 
     metrics: tuple[Metric, ...]
     units: tuple[tuple[str, str], ...]  # (word as written, canonical unit)
     source: str = "<memory>"
+    frames: Frames = Frames()
 
     def metric(self, name: str) -> Metric:
         for metric in self.metrics:
@@ -87,7 +99,31 @@ def _from_mapping(raw: dict[str, Any], source: str) -> Vocabulary:
     metrics = tuple(_metric(name, entry, fail) for name, entry in metrics_table.items())
     units = _units(raw.get("units", {}), fail)
     _check_unique(metrics, fail)
-    return Vocabulary(metrics=metrics, units=units, source=source)
+    frames = _frames(raw["frames"], fail) if "frames" in raw else _packaged_frames()
+    return Vocabulary(metrics=metrics, units=units, source=source, frames=frames)
+
+
+def _frames(table: object, fail: Any) -> Frames:
+    if not isinstance(table, dict):
+        raise fail(f"'frames' must be a table, not {type(table).__name__}")
+    unknown = set(table) - set(_FRAME_KEYS)
+    if unknown:
+        raise fail(f"'frames' has unknown key(s): {', '.join(sorted(unknown))}")
+    packaged = None if set(table) == set(_FRAME_KEYS) else _packaged_frames()
+    lists = {
+        key: frozenset(_words(table[key], f"frames.{key}", fail))
+        if key in table
+        else getattr(packaged, key)
+        for key in _FRAME_KEYS
+    }
+    return Frames(**lists)
+
+
+@cache
+def _packaged_frames() -> Frames:
+    """The packaged verb frames, for a vocabulary that does not set its own."""
+    raw = tomllib.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    return _frames(raw["frames"], lambda problem: InvalidVocabulary(f"{DEFAULT_PATH}: {problem}"))
 
 
 def _metric(name: str, entry: object, fail: Any) -> Metric:
@@ -142,9 +178,31 @@ def _check_unique(metrics: tuple[Metric, ...], fail: Any) -> None:
 
 
 def _alternation(words: list[str]) -> str:
-    """Longest first, so "death toll" wins over "death"; spaces match any whitespace."""
-    ordered = sorted(set(words), key=len, reverse=True)
-    return "|".join(r"\s+".join(map(re.escape, word.split())) for word in ordered)
+    """One pattern for all the words, as a trie of their letters, so the regex engine tries each
+    letter once instead of each word; greedy, so "death toll" wins over "death"; a space matches
+    any whitespace."""
+    trie: dict[str, Any] = {}
+    for word in set(words):
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict[str, Any]) -> str:
+    branches = [
+        (r"\s+" if char == " " else re.escape(char)) + _trie_pattern(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
+    if not branches:
+        return ""
+    ends_here = "" in node
+    if len(branches) == 1 and not ends_here:
+        return branches[0]
+    group = "(?:" + "|".join(branches) + ")"
+    return group + "?" if ends_here else group
 
 
 _COMPILED: dict[int, tuple[Vocabulary, Any, Any]] = {}

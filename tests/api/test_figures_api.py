@@ -119,3 +119,13 @@ def _report():
         "reported_at": "2022-01-15T10:00:00Z",
         "source": {"url": "https://example.org/a", "title": "A", "publisher": "Example"},
     }
+
+
+def test_extracted_reports_carry_a_confidence_and_hand_made_ones_none(client, auth):
+    posted = client.post(f"/v1/subjects/{SUBJECT}/reports", json=_report(), headers=auth)
+    assert posted.status_code == 201
+    reports = client.get(f"{FIGURES}/deaths").json()["reports"]
+    by_hand = [r for r in reports if r["source"]["url"] == "https://example.org/a"]
+    extracted = [r for r in reports if r["source"]["url"] != "https://example.org/a"]
+    assert by_hand and by_hand[0]["confidence"] is None
+    assert extracted and all(0 < r["confidence"] <= 1 for r in extracted)

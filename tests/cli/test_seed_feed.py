@@ -105,6 +105,7 @@ def test_the_seed_feed_gives_each_figure_with_its_history(ingested):
     assert [r["value"] for r in troops["revisions"]] == [2030, 2000]
     for report in deaths["reports"] + arrests["reports"] + troops["reports"]:
         assert report["quote"] and report["source"]["url"].startswith("https://seeds.")
+        assert 0 < report["confidence"] <= 1
 
 
 def test_as_of_answers_what_had_been_reported_by_then(ingested):
@@ -155,3 +156,39 @@ def test_bad_input_is_one_plain_line_and_loses_nothing(ingested, args, message):
     assert done.stderr.strip().splitlines() == [done.stderr.strip()]
     assert message in done.stderr and "Traceback" not in done.stderr
     assert ingested("figures", "--json").stdout == before
+
+
+LATER_ENTRY = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <id>urn:recount:test:later</id>
+  <title>A later article of the seed story</title>
+  <updated>2022-01-14T00:00:00Z</updated>
+  <entry>
+    <id>urn:recount:test:later:1</id>
+    <title>CSTO completes its withdrawal from Kazakhstan</title>
+    <link href="https://later.recount.invalid/kazakhstan-unrest-2022/withdrawal"/>
+    <published>2022-01-14T00:00:00Z</published>
+    <updated>2022-01-14T00:00:00Z</updated>
+    <content type="html">&lt;p&gt;The alliance said the mission had involved 2,030 Russian,
+    Belarusian, Armenian, Tajik and Kyrgyz troops, and that the last of them had left Almaty
+    on Thursday.&lt;/p&gt;</content>
+  </entry>
+</feed>
+"""
+
+
+def test_a_later_article_listing_nationalities_before_troops_sets_the_current_troops(
+    tmp_path, demo_feed
+):
+    run = command(tmp_path)
+    run("init")
+    run("ingest", str(demo_feed), "--subject", SUBJECT)
+    later = tmp_path / "later.atom"
+    later.write_text(LATER_ENTRY, encoding="utf-8")
+    assert (
+        "appended 1 documents and 1 reports"
+        in run("ingest", str(later), "--subject", SUBJECT).stdout
+    )
+    troops = figures(run)["troops"]["current"]
+    assert (troops["value"], troops["qualifier"]) == (2030, "exact")
+    assert troops["reported_at"].startswith("2022-01-14")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from domain.qualifiers import Qualifier
+from ingest.extract import EXTRACTOR_VERSION, Extraction, extract
 from ingest.extract.numbers import find_numbers, parse_number, parse_words
 
 
@@ -57,6 +60,7 @@ def test_digits_glued_to_letters_are_not_numbers() -> None:
         ("sent thousands of soldiers", Qualifier.THOUSANDS),
         ("several thousand more left", Qualifier.SEVERAL_THOUSAND),
         ("tens of thousands of people", Qualifier.TENS_OF_THOUSANDS),
+        ("hundreds of thousands fled", Qualifier.HUNDREDS_OF_THOUSANDS),
         ("left millions more in need", Qualifier.MILLIONS),
     ],
 )
@@ -65,6 +69,42 @@ def test_vague_quantities_carry_their_qualifier(text: str, qualifier: Qualifier)
     assert found.vague is qualifier and found.value is None
 
 
-def test_hundreds_of_thousands_is_not_read_as_two_quantities() -> None:
-    (found,) = find_numbers("hundreds of thousands fled")
-    assert found.vague is None and found.value is None
+# -- where a figure is, and its JSON form --------------------------------------------------
+
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
+
+
+def only(text: str) -> Extraction:
+    (figure,) = extract(text)
+    return figure
+
+
+def seed(prefix: str) -> str:
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path.read_text(encoding="utf-8")
+
+
+def test_offsets_and_quote_point_back_into_the_text() -> None:
+    text = seed("000")
+    for figure in extract(text):
+        assert text[figure.start : figure.end] == figure.surface
+        assert figure.surface in figure.quote and figure.quote in text
+
+
+def test_units_are_reported() -> None:
+    assert only("The organization sent 2,030 soldiers to Kazakhstan.").unit == "soldiers"
+    assert only("In Syria, 1,712 people were killed.").unit == "people"
+    text = "Nearly 240,000 rescue workers, including volunteers, continue to work."
+    assert (only(text).metric, only(text).unit) == ("rescue_workers", "rescue workers")
+
+
+def test_extraction_serialises_to_json_fields() -> None:
+    figure = only("So far, at least 160 people have died.")
+    assert figure.to_json() == {
+        "metric": "deaths", "value": 160, "low": 160, "high": None, "qualifier": "at_least",
+        "approximate": False, "unit": "people", "quote": "So far, at least 160 people have died.",
+        "start": 8, "end": 27, "status": "reported", "subset_of": None,
+        "surface": "at least 160 people", "confidence": figure.confidence,
+    }  # fmt: skip
+    assert 0.9 <= figure.confidence <= 1.0  # a predicate, and no status cue anywhere
+    assert EXTRACTOR_VERSION.startswith("regex-")

@@ -37,6 +37,8 @@ def test_default_vocabulary_is_loaded_once() -> None:
             "[metrics.deaths]\ntriggers = ['killed']\n[metrics.toll]\ntriggers = ['killed']\n",
             "listed under both",
         ),
+        ("[metrics.deaths]\ntriggers = ['killed']\n[frames]\ntoll_verb = ['hit']\n", "toll_verb"),
+        ("[metrics.deaths]\ntriggers = ['killed']\n[frames]\ntoll_verbs = 'hit'\n", "frames.toll"),
     ],
 )
 def test_bad_vocabulary_gives_one_clear_error(tmp_path: Path, content: str, problem: str) -> None:
@@ -72,3 +74,17 @@ def test_custom_vocabulary_adds_a_metric_without_code(tmp_path: Path) -> None:
     assert (figure.metric, figure.value, figure.qualifier.value) == ("evictions", 300, "more_than")
     assert figure.unit == "families"
     assert extract("More than 300 families were evicted on Monday.") == []
+
+
+def test_verb_frames_are_vocabulary_data_a_deployment_may_extend(tmp_path: Path) -> None:
+    text = "The death toll brushed 300 on Monday."
+    assert extract(text) == []  # "brushed" is no toll verb of the packaged frames
+    path = tmp_path / "metrics.toml"
+    path.write_text(
+        "[metrics.deaths]\ntriggers = ['death toll']\n[frames]\ntoll_verbs = ['brushed']\n",
+        encoding="utf-8",
+    )
+    vocabulary = load_vocabulary(path)
+    assert [(f.metric, f.value) for f in extract(text, vocabulary)] == [("deaths", 300)]
+    # the lists the file does not set are the packaged ones
+    assert vocabulary.frames.predicate_words == default_vocabulary().frames.predicate_words

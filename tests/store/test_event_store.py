@@ -7,7 +7,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from domain.canonical import canonical_bytes, canonical_form, leaf_hash
-from domain.errors import IdempotencyKeyReused, StreamConflict
+from domain.errors import IdempotencyKeyReused, InvalidReport, StreamConflict
+from domain.events import parse_event
 from store.tables import events, reports
 from tests.store.builders import pending, reported
 
@@ -107,3 +108,22 @@ def test_reading_pages_through_the_log_in_order(archive):
     archive.events.append([pending(reported(n)) for n in range(1, 8)])
     assert [e.position for e in archive.events.read(after=2, limit=3, batch=2)] == [3, 4, 5]
     assert [e.position for e in archive.events.read(after=5, batch=2)] == [6, 7]
+
+
+def test_a_report_without_a_confidence_keeps_its_bytes_and_reads_as_null(archive):
+    old = reported(160, report_id="00000000-0000-0000-0000-000000000001")
+    assert "confidence" not in old.to_data()  # as every report written before the field existed
+    assert parse_event("FigureReported", old.to_data()).confidence is None
+    sure = reported(164, day=12).model_copy(update={"confidence": 0.87})
+    archive.events.append([pending(old, key="old"), pending(sure, key="sure")])
+    stored = [e.data for e in archive.events.read()]
+    assert stored[0] == old.to_data() and stored[1]["confidence"] == 0.87
+    with archive.engine.connect() as connection:
+        rows = dict(connection.execute(select(reports.c.value, reports.c.confidence)).all())
+    assert rows == {160: None, 164: 0.87}
+
+
+def test_a_confidence_outside_zero_to_one_is_refused():
+    data = {**reported(160).to_data(), "confidence": 1.5}
+    with pytest.raises(InvalidReport):
+        parse_event("FigureReported", data)
