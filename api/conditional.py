@@ -13,10 +13,12 @@ reached by.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import datetime
 from urllib.parse import urlencode
 
 from fastapi import Request, Response
+from fastapi.responses import StreamingResponse
 
 from api import errors
 from domain.times import format_time
@@ -26,12 +28,22 @@ REVALIDATE = "no-cache"
 CSV_SUFFIX = ".csv"
 
 
-def permalink(request: Request, path: str, as_of: datetime | None, position: int) -> str:
-    """The root-relative URL of `path` pinned at `position` (known_at is folded into it)."""
+def permalink(
+    request: Request,
+    path: str,
+    as_of: datetime | None,
+    position: int,
+    extra: list[tuple[str, str]] | None = None,
+) -> str:
+    """The root-relative URL of `path` pinned at `position` (known_at is folded into it).
+
+    `extra` carries what else names the view (a page of reports), after the window.
+    """
     query: list[tuple[str, str]] = []
     if as_of is not None:
         query.append(("as_of", format_time(as_of)))
     query.append(("at_position", str(position)))
+    query.extend(extra or [])
     return f"{request.scope.get('root_path', '')}{path}?{urlencode(query, safe=':')}"
 
 
@@ -45,8 +57,12 @@ def wants_csv(request: Request) -> bool:
 
 def head_etag(request: Request, head: int) -> str:
     """An ETag for a view that may change: the log head, the path, the query and the format."""
-    key = "|".join([str(head), request.url.path, str(request.url.query), str(wants_csv(request))])
-    return '"h' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+    return _request_etag(request, "h", str(head))
+
+
+def _request_etag(request: Request, kind: str, head: str) -> str:
+    key = "|".join([head, request.url.path, str(request.url.query), str(wants_csv(request))])
+    return f'"{kind}' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
 def body_etag(body: bytes) -> str:
@@ -88,3 +104,25 @@ def pinned_response(
     if pinned and not_modified(request, tag):
         return Response(status_code=errors.NOT_MODIFIED, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
+
+
+def streamed_response(
+    request: Request, chunks: Iterator[str], media_type: str, link: str, etag: str | None
+) -> Response:
+    """A CSV answer written as it is read; `etag` None means it is pinned.
+
+    A pinned answer's bytes are fixed by its URL, so its strong ETag is taken over the request
+    (path, query, format) rather than over a body that is not yet written.
+    """
+    pinned = etag is None
+    tag = etag or _request_etag(request, "p", "pinned")
+    headers = {
+        "ETag": tag,
+        "Cache-Control": IMMUTABLE if pinned else REVALIDATE,
+        "Link": f'<{link}>; rel="canonical"',
+        "Vary": "Accept",
+    }
+    if pinned and not_modified(request, tag):
+        return Response(status_code=errors.NOT_MODIFIED, headers=headers)
+    body = (chunk.encode() for chunk in chunks)
+    return StreamingResponse(body, media_type=media_type, headers=headers)

@@ -62,6 +62,14 @@ MetricPath = Annotated[
 AsOf = Annotated[datetime | None, Depends(as_of_query)]
 KnownAt = Annotated[datetime | None, Depends(known_at_query)]
 AtPosition = Annotated[int | None, Query(ge=0, description="the state after this log position")]
+ReportsAfter = Annotated[
+    str | None,
+    Query(max_length=200, description="a `reports_next` cursor: the page of reports after it"),
+]
+ReportsLimit = Annotated[int, Query(ge=1, le=500, description="reports in a page")]
+RevisionsLimit = Annotated[
+    int, Query(ge=0, le=500, description="how many of the latest revisions to include")
+]
 
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `recount tokens create NAME`")

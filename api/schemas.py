@@ -11,16 +11,18 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from domain.events import RecordedEvent
-from domain.figures import FigureView
+from domain.figures import FigurePage
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
 from domain.times import ACCEPTED
 from services.audit import canonical_line
 from services.figures import SubjectFigures, SubjectSummary
 from services.formats import Figure as Figure
+from services.formats import FigureSummary as FigureSummary
 from services.formats import Report as Report
 from services.formats import RetractionOut as RetractionOut
 from services.formats import SourceOut as SourceOut
+from services.formats import page_fields
 
 # A time as text, parsed by domain/times.py's one rule; the schema names the same two forms, so
 # a client (or a fuzzer) that follows it sends what the server accepts.
@@ -46,8 +48,8 @@ class FigureOut(Figure):
     permalink: str = Field(description="the same view pinned at_position: same bytes forever")
 
     @classmethod
-    def pinned(cls, view: FigureView, permalink: str) -> FigureOut:
-        return cls(**Figure.of(view).__dict__, permalink=permalink)
+    def pinned(cls, page: FigurePage, permalink: str) -> FigureOut:
+        return cls(**page_fields(page), permalink=permalink)
 
 
 class SubjectFiguresOut(BaseModel):
@@ -56,7 +58,7 @@ class SubjectFiguresOut(BaseModel):
     known_at: datetime | None
     position: int = Field(description="the log position this view is pinned to")
     permalink: str = Field(description="the same view pinned at_position: same bytes forever")
-    figures: list[Figure]
+    figures: list[FigureSummary]
 
     @classmethod
     def of(cls, result: SubjectFigures, permalink: str) -> SubjectFiguresOut:
@@ -66,7 +68,7 @@ class SubjectFiguresOut(BaseModel):
             known_at=result.known_at,
             position=result.position,
             permalink=permalink,
-            figures=[Figure.of(f) for f in result.figures],
+            figures=[FigureSummary.of(f) for f in result.figures],
         )
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import api, audit, core, feeds
+from bench import api, audit, core, feeds, reads
 
-for module in (core, feeds, audit, api):
+for module in (core, reads, feeds, audit, api):
     print(f"\n== {module.__name__}", flush=True)
     sys.argv = [module.__name__]
     module.main()

@@ -1,12 +1,16 @@
-"""API benchmark (issue 7): the as-of figures endpoint under load, and the SSE tail's delay.
+"""API benchmark: as-of figure answers under load, their size, and the SSE tail's delay.
 
-    .venv/bin/python -m bench.api [--events 100000] [--workers 8] [--requests 400] [--seconds 30]
+    .venv/bin/python -m bench.api [--events 100000] [--workers 8] [--requests 4000] [--seconds 30]
 
 - Fills a fresh SQLite archive with N FigureReported events (50 subjects x 4 metrics).
 - Starts `uvicorn api.app:create_app --factory` in a subprocess on a free loopback port and runs
-  a threads-and-httpx load generator against `GET /v1/subjects/{s}/figures?as_of=...`, bounded
-  in count and in time; prints requests/s, p50 and p99.
+  a threads-and-httpx load generator against one figure as of a moment,
+  `GET /v1/subjects/{s}/figures/{metric}?as_of=...`, then a subject's figures,
+  `GET /v1/subjects/{s}/figures?as_of=...`, each bounded in count and in time; prints
+  requests/s, p50 and p99.
 - Baseline: the same query and JSON serialization called in process, one at a time.
+- Sizes: the bytes of each answer, and of the same figure with every report (the answer's size
+  before reports came in pages).
 - Live tail: opens `/v1/events/stream`, appends one event at a time and measures the delay from
   the append's commit to the frame's arrival.
 """
@@ -23,18 +27,19 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from api.schemas import SubjectFiguresOut
-from bench.core import SUBJECTS, report
+from api.schemas import FigureOut, SubjectFiguresOut
+from bench.core import METRICS, SUBJECTS, report
 from domain.events import PendingEvent
 from domain.times import parse_time
 from services.archive import Archive
-from services.figures import figures_as_of
+from services.figures import figure_history, figures_as_of, stream_figures
+from services.formats import stream_figure_json
 from services.settings import Settings
 
 AS_OF = ["2022-01-10", "2022-01-20", "2022-02-01", "2022-02-15", "2022-03-01"]
@@ -79,7 +84,25 @@ def query(n: int) -> tuple[str, str]:
     return f"subject-{n % SUBJECTS}", AS_OF[n % len(AS_OF)]
 
 
-def load(base: str, workers: int, requests: int, seconds: float) -> tuple[list[float], float]:
+def figure_url(n: int) -> tuple[str, dict[str, str]]:
+    subject, as_of = query(n)
+    return f"/v1/subjects/{subject}/figures/{METRICS[n // SUBJECTS % len(METRICS)]}", {
+        "as_of": as_of
+    }
+
+
+def subject_url(n: int) -> tuple[str, dict[str, str]]:
+    subject, as_of = query(n)
+    return f"/v1/subjects/{subject}/figures", {"as_of": as_of}
+
+
+def load(
+    base: str,
+    workers: int,
+    requests: int,
+    seconds: float,
+    url: Callable[[int], tuple[str, dict[str, str]]] = subject_url,
+) -> tuple[list[float], float]:
     """Latencies of up to `requests` calls from `workers` threads, stopped after `seconds`."""
     latencies: list[float] = []
     lock = threading.Lock()
@@ -93,9 +116,9 @@ def load(base: str, workers: int, requests: int, seconds: float) -> tuple[list[f
                     n = next(counter, None)
                 if n is None:
                     return
-                subject, as_of = query(n)
+                path, params = url(n)
                 began = time.perf_counter()
-                client.get(f"/v1/subjects/{subject}/figures", params={"as_of": as_of})
+                client.get(path, params=params).raise_for_status()
                 with lock:
                     latencies.append(time.perf_counter() - began)
 
@@ -108,16 +131,40 @@ def load(base: str, workers: int, requests: int, seconds: float) -> tuple[list[f
     return latencies, time.perf_counter() - began
 
 
-def in_process(archive: Archive, requests: int) -> tuple[list[float], float]:
+def in_process(archive: Archive, requests: int, figure: bool = False) -> tuple[list[float], float]:
     latencies = []
     began = time.perf_counter()
     for n in range(requests):
         subject, as_of = query(n)
         start = time.perf_counter()
-        result = figures_as_of(archive, subject, parse_time(as_of))
-        SubjectFiguresOut.of(result, "").model_dump_json()
+        if figure:
+            metric = METRICS[n // SUBJECTS % len(METRICS)]
+            page, _ = figure_history(archive, subject, metric, parse_time(as_of))
+            FigureOut.pinned(page, "").model_dump_json()
+        else:
+            result = figures_as_of(archive, subject, parse_time(as_of))
+            SubjectFiguresOut.of(result, "").model_dump_json()
         latencies.append(time.perf_counter() - start)
     return latencies, time.perf_counter() - began
+
+
+def sizes(base: str, archive: Archive) -> str:
+    """Bytes of a figure answer, a subject answer, and of the figure with every report."""
+    path, params = figure_url(0)
+    figure = len(httpx.get(base + path, params=params).content)
+    path, params = subject_url(0)
+    subject = len(httpx.get(base + path, params=params).content)
+    subject_name, as_of = query(0)
+    _, streams = stream_figures(archive, [subject_name], METRICS[0], parse_time(as_of))
+    whole = next(streams)
+    unbounded = sum(
+        len(chunk.encode())
+        for chunk in stream_figure_json(whole.summary, whole.revisions, whole.reports)
+    )
+    return (
+        f"answer sizes: one figure {figure:,} bytes ({whole.summary.reports_total} reports, "
+        f"{unbounded:,} bytes with every report); a subject's figures {subject:,} bytes"
+    )
 
 
 def tail_delay(base: str, archive: Archive, samples: int) -> list[float]:
@@ -158,7 +205,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--tail-samples", type=int, default=30)
     args = parser.parse_args()
@@ -169,11 +216,16 @@ def main() -> None:
         began = time.perf_counter()
         fill(archive, args.events)
         print(f"filled {args.events} events in {time.perf_counter() - began:.1f} s")
-        print(summary("in process (baseline)", *in_process(archive, min(args.requests, 100))))
+        baseline = in_process(archive, min(args.requests, 500), figure=True)
+        print(summary("figure, in process", *baseline))
+        print(summary("subject, in process", *in_process(archive, min(args.requests, 100))))
         with server(url) as base:
-            load(base, args.workers, 16, 10)  # warm up
+            print(sizes(base, archive))
+            load(base, args.workers, 64, 10, figure_url)  # warm up
+            latencies, elapsed = load(base, args.workers, args.requests, args.seconds, figure_url)
+            print(summary(f"figure, HTTP, {args.workers} clients", latencies, elapsed))
             latencies, elapsed = load(base, args.workers, args.requests, args.seconds)
-            print(summary(f"HTTP, {args.workers} workers", latencies, elapsed))
+            print(summary(f"subject, HTTP, {args.workers} clients", latencies, elapsed))
             delays = tail_delay(base, archive, args.tail_samples)
         spread = _spread(statistics.median(delays), percentile(delays, 0.99))
         print(f"{'SSE tail delay':<28} {len(delays):>5} events  {spread}")

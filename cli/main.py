@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Iterable, Iterator
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -35,9 +37,10 @@ from domain.qualifiers import stated
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from domain.figures import FigureView, ReportView
+    from domain.figures import ReportView
     from ingest.capture import CaptureResult
     from services.archive import Archive
+    from services.figures import FigureStream
 
 
 TIMES = "RFC 3339 (2022-01-11T18:00:00Z) or a date (2022-01-11: its end, UTC)"
@@ -201,49 +204,48 @@ def figures(
     as_json: Annotated[bool, typer.Option("--json", help="a JSON array of Figure objects")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per report")] = False,
 ) -> None:
-    """Each figure's current value, with its revisions and reports."""
+    """Each figure's current value, with its revisions (and, as JSON or CSV, every report)."""
     one_output(ctx, as_json=as_json, as_csv=as_csv)
-    from services.figures import figures_as_of, list_subjects
-    from services.formats import Figure, figures_csv
+    from services.figures import stream_figures
+    from services.formats import stream_figure_json, streamed_csv
 
     as_of_time, known_at_time = time_option(as_of), time_option(known_at)
+    subjects = [subject] if subject else None
     with opened() as archive:
-        subjects = [subject] if subject else [s.subject for s in list_subjects(archive)]
-        views = [
-            view
-            for name in subjects
-            for view in figures_as_of(archive, name, as_of_time, known_at_time, at_position).figures
-        ]
-    if as_json:
-        print_json([Figure.of(v).model_dump(mode="json") for v in views])
-        return
-    if as_csv:
-        sys.stdout.write(figures_csv(views))
-        return
-    _print_figures(views)
+        _, streams = stream_figures(archive, subjects, None, as_of_time, known_at_time, at_position)
+        if as_json:
+            sys.stdout.write("[")
+            for n, figure in enumerate(streams):
+                sys.stdout.write("" if n == 0 else ", ")
+                _write(stream_figure_json(figure.summary, figure.revisions, figure.reports))
+            sys.stdout.write("]\n")
+            return
+        if as_csv:
+            _write(streamed_csv(streams))
+            return
+        _print_figures(streams)
 
 
-def _print_figures(views: list[FigureView]) -> None:
-    """One table per subject, the slug as its title: never cut, however narrow the terminal."""
-    if not views:
-        say("no figures yet: `recount ingest` or `recount feeds add` brings some in")
-        return
-    by_subject: dict[str, list[FigureView]] = {}
-    for view in views:
-        by_subject.setdefault(view.subject, []).append(view)
-    for subject, found in by_subject.items():
+def _print_figures(streams: Iterator[FigureStream]) -> None:
+    """One table per subject, the slug as its title: never cut, however narrow the terminal.
+    The figures come ordered by subject, so each table is printed as soon as it is complete."""
+    printed = False
+    for subject, found in groupby(streams, key=lambda figure: figure.summary.subject):
         shown = table("metric", "current", "reported at", "revisions", title=subject)
-        for view in found:
-            current = view.current
+        for figure in found:
+            current = figure.summary.current
             shown.add_row(
-                view.metric,
+                figure.summary.metric,
                 _stated(current) if current else "-",
                 shown_time(current.reported_at) if current else "-",
                 " → ".join(
-                    _num(r.value) if r.value is not None else _stated(r) for r in view.revisions
+                    _num(r.value) if r.value is not None else _stated(r) for r in figure.revisions
                 ),
             )
         out.print(shown)
+        printed = True
+    if not printed:
+        say("no figures yet: `recount ingest` or `recount feeds add` brings some in")
 
 
 @app.command()
@@ -260,34 +262,42 @@ def history(
 ) -> None:
     """Every report of one figure, oldest first, with quotes and sources."""
     one_output(ctx, as_json=as_json, as_csv=as_csv)
-    from services.figures import figure_history
-    from services.formats import Figure, figures_csv
+    from services.figures import stream_figures
+    from services.formats import stream_figure_json, streamed_csv
 
     with opened() as archive:
-        view = figure_history(
-            archive, subject, metric, time_option(as_of), time_option(known_at), at_position
+        _, streams = stream_figures(
+            archive, [subject], metric, time_option(as_of), time_option(known_at), at_position
         )
-    if as_json:
-        print_json(Figure.of(view).model_dump(mode="json"))
-        return
-    if as_csv:
-        sys.stdout.write(figures_csv([view]))
-        return
-    _print_history(view)
+        figure = next(streams)
+        if as_json:
+            _write(stream_figure_json(figure.summary, figure.revisions, figure.reports))
+            sys.stdout.write("\n")
+            return
+        if as_csv:
+            _write(streamed_csv([figure]))
+            return
+        _print_history(figure)
 
 
-def _print_history(view: FigureView) -> None:
+def _write(chunks: Iterable[str]) -> None:
+    for chunk in chunks:
+        sys.stdout.write(chunk)
+
+
+def _print_history(figure: FigureStream) -> None:
     """Each report as the pages show it: the figure in words, its status, the quote, and under
     it the article it came from, by title (the URL is in --json and --csv)."""
+    summary = figure.summary
     shown = table(
         ("reported at", 11),
         ("figure", 14),
         ("status", 11),
         "quote, and its source",
-        title=f"{view.subject}: {view.metric}",
+        title=f"{summary.subject}: {summary.metric}",
     )
-    current_id = view.current.report_id if view.current else None
-    for report in view.reports:
+    current_id = summary.current.report_id if summary.current else None
+    for report in figure.reports:
         marker = " (current)" if report.report_id == current_id else ""
         status = "retracted" if report.retracted else report.status.value.replace("_", " ")
         quote = Text(report.quote)

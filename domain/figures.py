@@ -6,17 +6,25 @@ The rules (the design's "Time: two axes"):
 - the current report is the latest such report by `reported_at`, ties broken by log position;
 - `revisions` are the eligible reports where the value changed, oldest first;
 - `reports` are all reports in the window, oldest first, retracted ones marked, never dropped.
+
+Answers are bounded (`FigurePage`): the latest revisions with their count, and one page of the
+reports with a `ReportCursor` to the next and a count of the rest; `reduce_figure` folds a whole
+history and is the oracle the store's indexed queries are held to.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from domain.errors import InvalidInput
 from domain.events import FigureReported, RecordedEvent, ReportRetracted, Source
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
+from domain.times import format_time, parse_time
 
 
 @dataclass(frozen=True)
@@ -120,12 +128,69 @@ def reduce_figure(
         (window.view(r) for r in reports if window.admits(r)), key=lambda r: r.timeline_key
     )
     eligible = [r for r in seen if r.may_be_current]
+    current = eligible[-1] if eligible else None
+    return FigureView(subject, metric, current, revisions_of(eligible), seen)
+
+
+def revisions_of(eligible: Iterable[ReportView]) -> list[ReportView]:
+    """The reports where the value changed, from eligible reports in timeline order."""
     revisions: list[ReportView] = []
     for report in eligible:
         if not revisions or revisions[-1].value != report.value:
             revisions.append(report)
-    current = eligible[-1] if eligible else None
-    return FigureView(subject, metric, current, revisions, seen)
+    return revisions
+
+
+@dataclass(frozen=True, order=True)
+class ReportCursor:
+    """Where a page of reports ended: a place on the timeline (reported_at, then position).
+
+    Opaque to clients (URL-safe base64); a keyset, so reports appended later never shift a page.
+    """
+
+    reported_at: datetime
+    position: int
+
+    @classmethod
+    def after(cls, report: ReportView) -> ReportCursor:
+        return cls(report.reported_at, report.position)
+
+    def encode(self) -> str:
+        raw = f"{format_time(self.reported_at)}~{self.position}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> ReportCursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            moment, position = raw.split("~")
+            cursor = cls(parse_time(moment), int(position))
+        except (ValueError, binascii.Error, UnicodeDecodeError, InvalidInput):
+            raise InvalidInput(f"not a reports cursor: {token[:60]!r}") from None
+        if cursor.position < 1 or not moment.endswith("Z"):
+            raise InvalidInput(f"not a reports cursor: {token[:60]!r}")
+        return cursor
+
+
+@dataclass(frozen=True)
+class FigurePage:
+    """A figure's bounded answer in one window.
+
+    `revisions` are the latest of the window's revisions (oldest first), `revisions_total` how
+    many there are in all; `reports` is one page (oldest first) after a cursor, `reports_total`
+    the reports in the window, `reports_remaining` those after this page, `reports_next` the
+    cursor of the next page (None on the last).
+    """
+
+    subject: str
+    metric: str
+    current: ReportView | None
+    revisions: list[ReportView]
+    revisions_total: int
+    reports_total: int
+    reports: list[ReportView] = field(default_factory=list)
+    reports_remaining: int = 0
+    reports_next: ReportCursor | None = None
 
 
 def report_view(event: FigureReported, position: int, recorded_at: datetime) -> ReportView:

@@ -1,16 +1,23 @@
-"""Figure queries: a subject's figures, one figure's history, and the subjects there are.
+"""Figure queries: a subject's figures, one figure's answer, whole figures streamed, subjects.
 
-The same answers for the API, the pages and the CLI; each is a query over the read models,
-pinned to one log position (the window), never a replay of the log.
+The same answers for the API, the pages and the CLI. Each is bounded and indexed (store/figures.py
+says how): a window pinned to one log position, the current report in one lookup, the latest
+revisions, a page of reports after a cursor with counts of the rest. Only `stream_figures`
+gives every report, read as it is written out (the CLI's `--json`/`--csv`, CSV downloads).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
-from domain.figures import FigureView, Window
+from domain.figures import FigurePage, ReportCursor, ReportView, Window
 from services.archive import Archive
 from store import figures
+from store.figures import REPORTS_LIMIT as REPORTS_LIMIT
+from store.figures import REPORTS_MAX as REPORTS_MAX
+from store.figures import REVISIONS_LIMIT as REVISIONS_LIMIT
+from store.figures import FigureStream as FigureStream
 from store.figures import SubjectFigures as SubjectFigures
 from store.figures import SubjectSummary as SubjectSummary
 
@@ -22,7 +29,19 @@ def resolve_window(
     at_position: int | None = None,
 ) -> Window:
     """Turn the three axes into a window with one position bound (the log head at most)."""
-    return figures.resolve_window(archive.events, as_of, known_at, at_position)
+    return figures.resolve_window(archive.engine, as_of, known_at, at_position)
+
+
+def current_as_of(
+    archive: Archive,
+    subject: str,
+    metric: str,
+    as_of: datetime | None = None,
+    known_at: datetime | None = None,
+    at_position: int | None = None,
+) -> ReportView | None:
+    """A figure's current report in a window, alone: one indexed lookup."""
+    return figures.current_as_of(archive.engine, subject, metric, as_of, known_at, at_position)
 
 
 def figures_as_of(
@@ -31,9 +50,10 @@ def figures_as_of(
     as_of: datetime | None = None,
     known_at: datetime | None = None,
     at_position: int | None = None,
+    revisions: int = REVISIONS_LIMIT,
 ) -> SubjectFigures:
-    """Every figure of a subject as of a moment, as known at a moment or at a position."""
-    return figures.figures_as_of(archive.events, subject, as_of, known_at, at_position)
+    """Each figure of a subject in a window: its current report, latest revisions and counts."""
+    return figures.figures_as_of(archive.engine, subject, as_of, known_at, at_position, revisions)
 
 
 def figure_history(
@@ -43,10 +63,38 @@ def figure_history(
     as_of: datetime | None = None,
     known_at: datetime | None = None,
     at_position: int | None = None,
-) -> FigureView:
-    """One figure with every report of it in the window, retracted ones marked."""
-    return figures.figure_history(archive.events, subject, metric, as_of, known_at, at_position)
+    *,
+    after: ReportCursor | None = None,
+    limit: int = REPORTS_LIMIT,
+    revisions: int = REVISIONS_LIMIT,
+    log_head: int | None = None,
+) -> tuple[FigurePage, Window]:
+    """One figure with a page of its reports after `after`, and the window it answers for."""
+    return figures.figure_history(
+        archive.engine,
+        subject,
+        metric,
+        as_of,
+        known_at,
+        at_position,
+        after=after,
+        limit=limit,
+        revisions=revisions,
+        log_head=log_head,
+    )
+
+
+def stream_figures(
+    archive: Archive,
+    subjects: list[str] | None,
+    metric: str | None = None,
+    as_of: datetime | None = None,
+    known_at: datetime | None = None,
+    at_position: int | None = None,
+) -> tuple[Window, Iterator[FigureStream]]:
+    """Every revision and report of the figures asked for, checked first, then read as written."""
+    return figures.stream_figures(archive.engine, subjects, metric, as_of, known_at, at_position)
 
 
 def list_subjects(archive: Archive) -> list[SubjectSummary]:
-    return figures.list_subjects(archive.events)
+    return figures.list_subjects(archive.engine)

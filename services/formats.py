@@ -4,19 +4,26 @@ Built from the domain's views, never from tables, so the wire format changes onl
 CSV is one row per report, as spreadsheets and data desks want flat rows: each report carries
 its figure's subject and metric and a `current` flag. Times are RFC 3339 UTC; booleans are
 `true`/`false`; empty cells are nulls.
+
+A Figure over HTTP is bounded (a page of reports, the latest revisions); the CLI's `--json` and
+`--csv` and CSV downloads write whole figures out as they are read (`stream_figure_json`,
+`streamed_csv`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from domain.figures import FigureView, ReportView
+from domain.figures import FigurePage, ReportView
 from domain.times import format_time
+from services.figures import FigureStream
 
 
 class SourceOut(BaseModel):
@@ -87,28 +94,82 @@ class Report(BaseModel):
         )
 
 
-class Figure(BaseModel):
+class FigureSummary(BaseModel):
+    """A figure in a subject's answer: its current report and latest revisions, no reports."""
+
     subject: str
     metric: str
     current: Report | None
-    revisions: list[Report]
-    reports: list[Report]
+    revisions: list[Report] = Field(
+        description="the latest revisions (reports where the value changed), oldest first"
+    )
+    revisions_total: int = Field(description="revisions in the window; earlier ones are omitted")
+    reports_total: int = Field(description="reports in the window")
 
     @classmethod
-    def of(cls, view: FigureView) -> Figure:
-        return cls(
-            subject=view.subject,
-            metric=view.metric,
-            current=Report.of(view.current) if view.current else None,
-            revisions=[Report.of(r) for r in view.revisions],
-            reports=[Report.of(r) for r in view.reports],
-        )
+    def of(cls, page: FigurePage) -> FigureSummary:
+        return cls(**summary_fields(page))
+
+
+class Figure(FigureSummary):
+    """One figure with a page of its reports, oldest first, and the cursor to the next page."""
+
+    reports: list[Report]
+    reports_remaining: int = Field(description="reports after this page")
+    reports_next: str | None = Field(
+        description="pass as `reports_after` (with the permalink's at_position) for the next "
+        "page; null on the last"
+    )
+
+    @classmethod
+    def of(cls, page: FigurePage) -> Figure:
+        return cls(**page_fields(page))
+
+
+def summary_fields(page: FigurePage) -> dict[str, Any]:
+    return {
+        "subject": page.subject,
+        "metric": page.metric,
+        "current": Report.of(page.current) if page.current else None,
+        "revisions": [Report.of(r) for r in page.revisions],
+        "revisions_total": page.revisions_total,
+        "reports_total": page.reports_total,
+    }
+
+
+def page_fields(page: FigurePage) -> dict[str, Any]:
+    return summary_fields(page) | {
+        "reports": [Report.of(r) for r in page.reports],
+        "reports_remaining": page.reports_remaining,
+        "reports_next": page.reports_next.encode() if page.reports_next else None,
+    }
+
+
+def stream_figure_json(
+    page: FigurePage, revisions: Iterable[ReportView], reports: Iterable[ReportView]
+) -> Iterator[str]:
+    """A whole Figure as JSON text in pieces: every revision and report, none held at once.
+
+    `page` gives the current report and the counts; its own lists are replaced by the streams.
+    """
+    head = FigureSummary.of(page).model_dump(mode="json", exclude={"revisions"})
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "revisions": ['
+    yield from _joined(revisions)
+    yield '], "reports": ['
+    yield from _joined(reports)
+    yield '], "reports_remaining": 0, "reports_next": null}'
+
+
+def _joined(reports: Iterable[ReportView]) -> Iterator[str]:
+    for n, report in enumerate(reports):
+        yield ("" if n == 0 else ", ") + Report.of(report).model_dump_json()
 
 
 # --- CSV -------------------------------------------------------------------------------
 
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
+CHUNK = 64 * 1024  # characters written out at a time
 
 COLUMNS = (
     "subject",
@@ -132,15 +193,32 @@ COLUMNS = (
 )
 
 
-def figures_csv(views: Iterable[FigureView]) -> str:
-    """The CSV text (header first, CRLF line ends as RFC 4180 asks) of every report of `views`."""
+def figures_csv(figures: Iterable[tuple[str | None, Iterable[ReportView]]]) -> Iterator[str]:
+    """CSV text (header first, CRLF ends as RFC 4180 asks) in pieces: for each figure, given
+    its current report's id, every report as it is read, so a long history is never held."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
-    for view in views:
-        current_id = view.current.report_id if view.current else None
-        writer.writerows(_row(report, report.report_id == current_id) for report in view.reports)
-    return buffer.getvalue()
+    for current_id, reports in figures:
+        for report in reports:
+            writer.writerow(_row(report, report.report_id == current_id))
+            if buffer.tell() >= CHUNK:
+                yield _taken(buffer)
+    yield _taken(buffer)
+
+
+def streamed_csv(streams: Iterable[FigureStream]) -> Iterator[str]:
+    """Every report of whole figures as CSV, each row flagged if it is its figure's current."""
+    return figures_csv(
+        (f.summary.current.report_id if f.summary.current else None, f.reports) for f in streams
+    )
+
+
+def _taken(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def _row(report: ReportView, current: bool) -> list[str]:

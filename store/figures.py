@@ -1,24 +1,56 @@
 """Figure queries: what a figure is now, as of a moment, as known at a moment, or at a position.
 
-Each question is one indexed query over the reports projection (by subject, bounded by position
-and reported_at), folded by the domain's reducer; the log is never replayed to answer it.
+Every answer is bounded and every query is indexed; the log is never replayed to answer one:
+- the current report is one walk down `ix_reports_current` (subject, metric, eligible,
+  reported_at, position) backwards from the window's `reported_at`, LIMIT 1: the first row inside
+  the position bound and not retracted by then (`retraction_position` is a column test);
+- revisions are the eligible reports of the window whose value differs from the one before:
+  found over (position, value) pairs read from the same index range, the latest `limit` of them
+  read whole and returned with their count (the scan grows with the figure's eligible reports
+  in the window, never with the log; its rows are two integers);
+- reports come a page at a time, oldest first, after a keyset cursor (reported_at, position),
+  with counts from `ix_reports_timeline`; `stream_reports` walks every page for the CLI and CSV.
+
+A stored "value differs from the previous report" flag would not do for revisions: which report
+comes before another depends on the window (a retraction made after position P is not yet seen
+at P, a report recorded after P is not there), so the comparison is made inside the window.
+The statements are built once with bind parameters; an absent bound is an open one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, select, union
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+    union,
+)
 
 from domain.errors import InvalidInput, UnknownMetric, UnknownSubject
 from domain.events import Source
-from domain.figures import FigureView, ReportView, Retraction, Window, reduce_figure
+from domain.figures import FigurePage, ReportCursor, ReportView, Retraction, Window
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
-from store.events import EventStore
-from store.tables import documents, figures, reports
+from store.tables import documents, events, figures, log_head, reports
+
+REPORTS_LIMIT = 10  # reports in a page unless asked otherwise
+REPORTS_MAX = 500
+REVISIONS_LIMIT = 10  # the latest revisions in an answer unless asked otherwise
+STREAM_CHUNK = 1000  # rows a streaming read holds at once
+OPEN_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+OPEN_POSITION = 2**31 - 1
+START = ReportCursor(datetime(1, 1, 1, tzinfo=UTC), 0)
 
 
 @dataclass(frozen=True)
@@ -29,7 +61,7 @@ class SubjectFigures:
     as_of: datetime | None
     known_at: datetime | None
     position: int
-    figures: list[FigureView]
+    figures: list[FigurePage]
 
 
 @dataclass(frozen=True)
@@ -40,64 +72,379 @@ class SubjectSummary:
     last_position: int
 
 
+# --- the statements -------------------------------------------------------------------------
+
+COLUMNS = [c for c in reports.c if c.name != "eligible"]
+TIMELINE = (reports.c.reported_at, reports.c.position)
+IN_WINDOW = and_(
+    reports.c.subject == bindparam("subject"),
+    reports.c.metric == bindparam("metric"),
+    reports.c.reported_at <= bindparam("as_of"),
+    reports.c.position <= bindparam("position"),
+)
+MAY_BE_CURRENT = and_(
+    reports.c.subject == bindparam("subject"),
+    reports.c.metric == bindparam("metric"),
+    reports.c.eligible == true(),
+    reports.c.reported_at <= bindparam("as_of"),
+    reports.c.position <= bindparam("position"),
+    or_(
+        reports.c.retraction_position.is_(None),
+        reports.c.retraction_position > bindparam("position"),
+    ),
+)
+CURRENT = (
+    select(*COLUMNS)
+    .where(MAY_BE_CURRENT)
+    .order_by(reports.c.reported_at.desc(), reports.c.position.desc())
+    .limit(1)
+)
+# Revisions: `lag` over the narrow columns the index holds, then whole rows for the few kept.
+_LAGGED = (
+    select(
+        reports.c.position,
+        reports.c.reported_at,
+        reports.c.value,
+        func.lag(reports.c.value).over(order_by=TIMELINE).label("previous"),
+    )
+    .where(MAY_BE_CURRENT)
+    .subquery()
+)
+_CHANGED = or_(_LAGGED.c.previous.is_(None), _LAGGED.c.previous != _LAGGED.c.value)
+REVISION_KEYS = (
+    select(reports.c.position, reports.c.value).where(MAY_BE_CURRENT).order_by(*TIMELINE)
+)
+BY_POSITION = (
+    select(*COLUMNS)
+    .where(reports.c.position.in_(bindparam("positions", expanding=True)))
+    .order_by(*TIMELINE)
+)
+_ALL_KEYS = select(_LAGGED.c.position).where(_CHANGED).subquery()
+ALL_REVISIONS = (
+    select(*COLUMNS)
+    .join_from(reports, _ALL_KEYS, reports.c.position == _ALL_KEYS.c.position)
+    .order_by(*TIMELINE)
+    .execution_options(yield_per=STREAM_CHUNK)  # fetched a chunk at a time (server-side on PG)
+)
+_AFTER = tuple_(*TIMELINE) > tuple_(
+    bindparam("after_at", type_=reports.c.reported_at.type),
+    bindparam("after_position", type_=reports.c.position.type),
+)
+PAGE = select(*COLUMNS).where(IN_WINDOW, _AFTER).order_by(*TIMELINE).limit(bindparam("limit"))
+COUNTS = select(func.count(), func.count().filter(_AFTER)).where(IN_WINDOW)
+HEAD = select(log_head.c.position)
+KNOWN_AT = select(func.max(events.c.position)).where(
+    events.c.recorded_at <= bindparam("known_at", type_=events.c.recorded_at.type)
+)
+METRICS = select(figures.c.metric).where(figures.c.subject == bindparam("subject"))
+FIGURE = select(figures.c.metric).where(
+    figures.c.subject == bindparam("subject"), figures.c.metric == bindparam("metric")
+)
+SUBJECT = union(
+    select(figures.c.subject).where(figures.c.subject == bindparam("subject")),
+    select(documents.c.subject).where(documents.c.subject == bindparam("subject")),
+)
+
+
+def _bounds(subject: str, metric: str, window: Window) -> dict[str, Any]:
+    return {
+        "subject": subject,
+        "metric": metric,
+        "as_of": OPEN_TIME if window.as_of is None else window.as_of,
+        "position": OPEN_POSITION if window.position is None else window.position,
+    }
+
+
+# --- queries on a connection ----------------------------------------------------------------
+
+
+def head(connection: Connection) -> int:
+    return int(connection.execute(HEAD).scalar() or 0)
+
+
+def window_at(
+    connection: Connection,
+    as_of: datetime | None = None,
+    known_at: datetime | None = None,
+    at_position: int | None = None,
+    log_head: int | None = None,
+) -> Window:
+    """Turn the three axes into a window with one position bound (the log head at most)."""
+    last = head(connection) if log_head is None else log_head
+    if at_position is not None and not 0 <= at_position <= last:
+        raise InvalidInput(f"at_position {at_position} is outside the log (0..{last})")
+    position = last if at_position is None else at_position
+    if known_at is not None:
+        known = connection.execute(KNOWN_AT, {"known_at": known_at}).scalar()
+        position = min(position, int(known or 0))
+    return Window(as_of=as_of, position=position)
+
+
+def current_report(
+    connection: Connection, subject: str, metric: str, window: Window
+) -> ReportView | None:
+    """The figure's current report in `window`: one indexed lookup."""
+    row = connection.execute(CURRENT, _bounds(subject, metric, window)).mappings().first()
+    return None if row is None else report_from_row(row, window)
+
+
+def latest_revisions(
+    connection: Connection, subject: str, metric: str, window: Window, limit: int
+) -> tuple[list[ReportView], int]:
+    """The latest `limit` revisions in `window` (oldest first) and how many there are in all.
+
+    The changes are found over two integers a row read from `ix_reports_current` alone (no
+    table rows, no sort), then only the kept revisions are read whole.
+    """
+    changes: list[int] = []
+    previous = None
+    for position, value in connection.execute(REVISION_KEYS, _bounds(subject, metric, window)):
+        if value != previous:
+            changes.append(position)
+            previous = value
+    kept = changes[len(changes) - limit :] if limit > 0 else []
+    if not kept:
+        return [], len(changes)
+    rows = connection.execute(BY_POSITION, {"positions": kept}).mappings()
+    return [report_from_row(row, window) for row in rows], len(changes)
+
+
+def stream_revisions(
+    connection: Connection, subject: str, metric: str, window: Window
+) -> Iterator[ReportView]:
+    """Every revision in `window`, oldest first, read as the caller goes."""
+    result = connection.execute(ALL_REVISIONS, _bounds(subject, metric, window)).mappings()
+    for row in result:
+        yield report_from_row(row, window)
+
+
+def reports_page(
+    connection: Connection,
+    subject: str,
+    metric: str,
+    window: Window,
+    after: ReportCursor | None = None,
+    limit: int = REPORTS_LIMIT,
+) -> tuple[list[ReportView], int, int]:
+    """One page of reports after `after` (oldest first), the window's count, and those left."""
+    bounds = _bounds(subject, metric, window) | _cursor(after or START)
+    rows = connection.execute(PAGE, bounds | {"limit": limit}).mappings().all()
+    total, after_cursor = connection.execute(COUNTS, bounds).one()
+    page = [report_from_row(row, window) for row in rows]
+    return page, int(total), int(after_cursor) - len(page)
+
+
+def stream_reports(
+    connection: Connection, subject: str, metric: str, window: Window
+) -> Iterator[ReportView]:
+    """Every report in `window`, oldest first, a keyset page at a time (memory stays flat)."""
+    bounds = _bounds(subject, metric, window)
+    after = START
+    while True:
+        params = bounds | _cursor(after) | {"limit": STREAM_CHUNK}
+        rows = connection.execute(PAGE, params).mappings().all()
+        for row in rows:
+            yield report_from_row(row, window)
+        if len(rows) < STREAM_CHUNK:
+            return
+        after = ReportCursor(rows[-1]["reported_at"], rows[-1]["position"])
+
+
+def figure_page(
+    connection: Connection,
+    subject: str,
+    metric: str,
+    window: Window,
+    *,
+    after: ReportCursor | None = None,
+    limit: int = REPORTS_LIMIT,
+    revisions: int = REVISIONS_LIMIT,
+) -> FigurePage:
+    """A figure's bounded answer: current, latest revisions, one page of reports, counts."""
+    if not 1 <= limit <= REPORTS_MAX:
+        raise InvalidInput(f"limit must be between 1 and {REPORTS_MAX}")
+    if not 0 <= revisions <= REPORTS_MAX:
+        raise InvalidInput(f"revisions_limit must be between 0 and {REPORTS_MAX}")
+    page, total, remaining = reports_page(connection, subject, metric, window, after, limit)
+    if total == 0:
+        require_figure(connection, subject, metric)
+        return FigurePage(subject, metric, None, [], 0, 0)
+    current = current_report(connection, subject, metric, window)
+    latest, revisions_total = latest_revisions(connection, subject, metric, window, revisions)
+    following = ReportCursor.after(page[-1]) if page and remaining > 0 else None
+    return FigurePage(
+        subject, metric, current, latest, revisions_total, total, page, remaining, following
+    )
+
+
+def figure_summary(
+    connection: Connection, subject: str, metric: str, window: Window, revisions: int
+) -> FigurePage:
+    """A figure's current value, latest revisions and report count: no reports."""
+    total = connection.execute(COUNTS, _bounds(subject, metric, window) | _cursor(START)).one()[0]
+    if total == 0:
+        return FigurePage(subject, metric, None, [], 0, 0)
+    current = current_report(connection, subject, metric, window)
+    latest, revisions_total = latest_revisions(connection, subject, metric, window, revisions)
+    return FigurePage(subject, metric, current, latest, revisions_total, int(total))
+
+
+def subject_metrics(connection: Connection, subject: str) -> list[str]:
+    metrics = sorted(connection.execute(METRICS, {"subject": subject}).scalars())
+    if not metrics:
+        require_subject(connection, subject)
+    return metrics
+
+
+def require_subject(connection: Connection, subject: str) -> None:
+    if connection.execute(SUBJECT, {"subject": subject}).first() is None:
+        raise UnknownSubject(f"no subject {subject!r} in the archive")
+
+
+def require_figure(connection: Connection, subject: str, metric: str) -> None:
+    if connection.execute(FIGURE, {"subject": subject, "metric": metric}).first() is None:
+        require_subject(connection, subject)
+        raise UnknownMetric(f"subject {subject!r} has no figure for metric {metric!r}")
+
+
+def _cursor(cursor: ReportCursor) -> dict[str, Any]:
+    return {"after_at": cursor.reported_at, "after_position": cursor.position}
+
+
+# --- whole answers, each on a connection of its own (services/figures.py offers them) ------
+
+
 def resolve_window(
-    store: EventStore,
+    engine: Engine,
     as_of: datetime | None = None,
     known_at: datetime | None = None,
     at_position: int | None = None,
 ) -> Window:
-    """Turn the three axes into a window with one position bound (the log head at most)."""
-    head = store.head()
-    if at_position is not None and not 0 <= at_position <= head:
-        raise InvalidInput(f"at_position {at_position} is outside the log (0..{head})")
-    position = head if at_position is None else at_position
-    if known_at is not None:
-        position = min(position, store.position_known_at(known_at))
-    return Window(as_of=as_of, position=position)
+    with engine.connect() as connection:
+        return window_at(connection, as_of, known_at, at_position)
 
 
-def figures_as_of(
-    store: EventStore,
-    subject: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
-) -> SubjectFigures:
-    window = resolve_window(store, as_of, known_at, at_position)
-    _require_subject(store, subject)
-    by_metric: dict[str, list[ReportView]] = {}
-    for report in _reports(store, subject, None, window):
-        by_metric.setdefault(report.metric, []).append(report)
-    views = [reduce_figure(subject, m, rs, window) for m, rs in sorted(by_metric.items())]
-    assert window.position is not None
-    return SubjectFigures(subject, as_of, known_at, window.position, views)
-
-
-def figure_history(
-    store: EventStore,
+def current_as_of(
+    engine: Engine,
     subject: str,
     metric: str,
     as_of: datetime | None = None,
     known_at: datetime | None = None,
     at_position: int | None = None,
-) -> FigureView:
-    window = resolve_window(store, as_of, known_at, at_position)
-    _require_subject(store, subject)
-    exists = select(figures.c.metric).where(
-        and_(figures.c.subject == subject, figures.c.metric == metric)
-    )
-    with store.engine.connect() as connection:
-        if connection.execute(exists).first() is None:
-            raise UnknownMetric(f"subject {subject!r} has no figure for metric {metric!r}")
-    return reduce_figure(subject, metric, _reports(store, subject, metric, window), window)
+) -> ReportView | None:
+    """The figure's current report in a window, alone (None if it has none, or no such figure).
+
+    One indexed lookup; known_at and at_position add the log head's and the time's lookups.
+    """
+    with engine.connect() as connection:
+        if known_at is None and at_position is None:
+            window = Window(as_of=as_of)  # every position: no need to read the head
+        else:
+            window = window_at(connection, as_of, known_at, at_position)
+        return current_report(connection, subject, metric, window)
 
 
-def list_subjects(store: EventStore) -> list[SubjectSummary]:
+def figures_as_of(
+    engine: Engine,
+    subject: str,
+    as_of: datetime | None = None,
+    known_at: datetime | None = None,
+    at_position: int | None = None,
+    revisions: int = REVISIONS_LIMIT,
+) -> SubjectFigures:
+    """Each figure of a subject with a report in the window: current, revisions, count."""
+    with engine.connect() as connection:
+        window = window_at(connection, as_of, known_at, at_position)
+        summaries = [
+            figure_summary(connection, subject, metric, window, revisions)
+            for metric in subject_metrics(connection, subject)
+        ]
+    assert window.position is not None
+    found = [s for s in summaries if s.reports_total]
+    return SubjectFigures(subject, as_of, known_at, window.position, found)
+
+
+def figure_history(
+    engine: Engine,
+    subject: str,
+    metric: str,
+    as_of: datetime | None = None,
+    known_at: datetime | None = None,
+    at_position: int | None = None,
+    *,
+    after: ReportCursor | None = None,
+    limit: int = REPORTS_LIMIT,
+    revisions: int = REVISIONS_LIMIT,
+    log_head: int | None = None,
+) -> tuple[FigurePage, Window]:
+    """One figure's bounded answer, and the window (pinned to a position) it answers for.
+
+    `log_head`, when the caller has just read it, saves reading it again.
+    """
+    with engine.connect() as connection:
+        window = window_at(connection, as_of, known_at, at_position, log_head)
+        page = figure_page(
+            connection, subject, metric, window, after=after, limit=limit, revisions=revisions
+        )
+    return page, window
+
+
+@dataclass(frozen=True)
+class FigureStream:
+    """A whole figure, read as it is written out: counts and current, then every row."""
+
+    summary: FigurePage
+    revisions: Iterator[ReportView]
+    reports: Iterator[ReportView]
+
+
+def stream_figures(
+    engine: Engine,
+    subjects: list[str] | None,
+    metric: str | None = None,
+    as_of: datetime | None = None,
+    known_at: datetime | None = None,
+    at_position: int | None = None,
+) -> tuple[Window, Iterator[FigureStream]]:
+    """Every revision and report of the figures asked for (all subjects when None), unbounded.
+
+    The window is resolved and every name checked before this returns, so a bad request fails
+    before any output; the rows are then read a chunk at a time as the caller writes them.
+    """
+    with engine.connect() as connection:
+        window = window_at(connection, as_of, known_at, at_position)
+        if subjects is None:
+            subjects = [s.subject for s in list_subjects(engine)]
+        if metric is not None:
+            for subject in subjects:
+                require_figure(connection, subject, metric)
+            wanted = [(s, metric) for s in subjects]
+        else:
+            wanted = [(s, m) for s in subjects for m in subject_metrics(connection, s)]
+    return window, _streams(engine, wanted, window, skip_empty=metric is None)
+
+
+def _streams(
+    engine: Engine, wanted: list[tuple[str, str]], window: Window, skip_empty: bool
+) -> Iterator[FigureStream]:
+    with engine.connect() as connection:
+        for subject, metric in wanted:
+            summary = figure_summary(connection, subject, metric, window, 1)
+            if skip_empty and not summary.reports_total:
+                continue
+            yield FigureStream(
+                summary,
+                stream_revisions(connection, subject, metric, window),
+                stream_reports(connection, subject, metric, window),
+            )
+
+
+def list_subjects(engine: Engine) -> list[SubjectSummary]:
     query = select(
         figures.c.subject, figures.c.metric, figures.c.report_count, figures.c.last_position
     ).order_by(figures.c.subject, figures.c.metric)
     summaries: dict[str, SubjectSummary] = {}
-    with store.engine.connect() as connection:
+    with engine.connect() as connection:
         for subject, metric, count, last in connection.execute(query):
             known = summaries.get(subject) or SubjectSummary(subject, [], 0, 0)
             summaries[subject] = SubjectSummary(
@@ -112,36 +459,14 @@ def list_subjects(store: EventStore) -> list[SubjectSummary]:
     return [summaries[s] for s in sorted(summaries)]
 
 
-def _require_subject(store: EventStore, subject: str) -> None:
-    query = union(
-        select(figures.c.subject).where(figures.c.subject == subject),
-        select(documents.c.subject).where(documents.c.subject == subject),
-    )
-    with store.engine.connect() as connection:
-        if connection.execute(query).first() is None:
-            raise UnknownSubject(f"no subject {subject!r} in the archive")
-
-
-def _reports(
-    store: EventStore, subject: str, metric: str | None, window: Window
-) -> list[ReportView]:
-    conditions = [reports.c.subject == subject]
-    if metric is not None:
-        conditions.append(reports.c.metric == metric)
-    if window.position is not None:
-        conditions.append(reports.c.position <= window.position)
-    if window.as_of is not None:
-        conditions.append(reports.c.reported_at <= window.as_of)
-    query = select(reports).where(and_(*conditions))
-    with store.engine.connect() as connection:
-        return [report_from_row(row) for row in connection.execute(query).mappings()]
-
-
-def report_from_row(row: Any) -> ReportView:
+def report_from_row(row: Any, window: Window | None = None) -> ReportView:
+    """A report as it stood in `window`: a retraction made after the window is not seen yet."""
     retraction = None
-    if row["retraction_position"] is not None:
+    retracted_at = row["retraction_position"]
+    bound = None if window is None else window.position
+    if retracted_at is not None and (bound is None or retracted_at <= bound):
         retraction = Retraction(
-            row["retraction_reason"], row["retraction_position"], row["retraction_recorded_at"]
+            row["retraction_reason"], retracted_at, row["retraction_recorded_at"]
         )
     return ReportView(
         report_id=row["report_id"],
@@ -160,7 +485,7 @@ def report_from_row(row: Any) -> ReportView:
         reported_at_basis=row["reported_at_basis"],
         recorded_at=row["recorded_at"],
         position=row["position"],
-        source=Source(
+        source=Source.model_construct(  # read back from the projection: validated on the way in
             url=row["source_url"],
             title=row["source_title"],
             publisher=row["source_publisher"],

@@ -143,6 +143,7 @@ def _report_row(event: FigureReported, recorded: RecordedEvent) -> dict[str, Any
         "source_publisher": event.source.publisher,
         "document_id": event.source.document_id,
         "confidence": event.confidence,
+        "eligible": may_be_current(event.value, event.qualifier, event.status, event.subset_of),
     }
 
 

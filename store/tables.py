@@ -76,12 +76,24 @@ class LogHead(SQLModel, table=True):
 
 
 class ReportRow(SQLModel, table=True):
-    """Projection: every report with its provenance and its retraction, if any."""
+    """Projection: every report with its provenance and its retraction, if any.
+
+    `eligible` is the domain's "may be current" without the retraction (which depends on the
+    position asked about, so it stays a column test on `retraction_position`). The figure's
+    current report in any window is then one walk down `ix_reports_current`, backwards from the
+    window's `reported_at`, stopping at the first row inside the position bound and not
+    retracted by then.
+    """
 
     __tablename__ = "reports"
     __table_args__ = (
         Index("ix_reports_timeline", "subject", "metric", "reported_at", "position"),
         Index("ix_reports_subject_position", "subject", "position"),
+        Index(
+            "ix_reports_current",
+            *("subject", "metric", "eligible", "reported_at", "position"),
+            *("value", "retraction_position"),  # held, so revisions are read from the index
+        ),
     )
 
     report_id: str = Field(primary_key=True, max_length=36)
@@ -108,6 +120,7 @@ class ReportRow(SQLModel, table=True):
     retraction_position: int | None = None
     retraction_recorded_at: datetime | None = utc_column(nullable=True)
     confidence: float | None = None  # the extractor's, 0-1; null for older and hand-made reports
+    eligible: bool = False
 
 
 class FigureRow(SQLModel, table=True):

@@ -91,3 +91,29 @@ def test_the_contracts_routes_are_served():
         "/v1/feeds",
         "/v1/feeds/{feed_id}",
     } <= paths
+
+
+def test_the_bounded_figure_contract_is_in_the_openapi_and_the_readme():
+    from api.app import create_app
+    from services.settings import Settings
+
+    spec = create_app(Settings(database_url="sqlite://")).openapi()
+    schemas = spec["components"]["schemas"]
+    figure = set(schemas["FigureOut"]["properties"])
+    assert {
+        "current",
+        "revisions",
+        "revisions_total",
+        "reports",
+        "reports_total",
+        "reports_remaining",
+        "reports_next",
+        "permalink",
+    } <= figure
+    summary = set(schemas["FigureSummary"]["properties"])
+    assert "reports" not in summary and {"current", "revisions", "reports_total"} <= summary
+    assert [f for f in sorted(figure | summary) if f"`{f}`" not in README] == []
+    route = spec["paths"]["/v1/subjects/{subject}/figures/{metric}"]["get"]
+    params = {p["name"] for p in route["parameters"]}
+    assert {"as_of", "known_at", "at_position", "reports_after", "limit"} <= params
+    assert [p for p in ("reports_after", "limit", "revisions_limit") if f"{p}=" not in README] == []

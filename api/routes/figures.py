@@ -1,6 +1,8 @@
 """Figures: a subject's figures now, as of a moment, as known at a moment, or at a position.
 
-Each answer is JSON or CSV (`Accept: text/csv` or a `.csv` suffix), names its permalink, and is
+Each JSON answer is bounded: a subject's figures carry their current report and latest
+revisions, one figure carries a page of its reports with a cursor to the next. CSV (`Accept:
+text/csv` or a `.csv` suffix) streams every report. Each answer names its permalink and is
 cacheable: forever when pinned `at_position`, until the log grows otherwise (api/conditional.py).
 """
 
@@ -11,12 +13,30 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from api import conditional, errors
-from api.deps import ArchiveDep, AsOf, AtPosition, KnownAt, MetricPath, SubjectPath
+from api.deps import (
+    ArchiveDep,
+    AsOf,
+    AtPosition,
+    KnownAt,
+    MetricPath,
+    ReportsAfter,
+    ReportsLimit,
+    RevisionsLimit,
+    SubjectPath,
+)
 from api.schemas import FigureOut, Subject, SubjectFiguresOut
 from domain.errors import InvalidInput, UnknownMetric, UnknownSubject
+from domain.figures import ReportCursor
 from domain.subjects import validate_subject
 from services import formats, log
-from services.figures import figure_history, figures_as_of, list_subjects, resolve_window
+from services.figures import (
+    REPORTS_LIMIT,
+    REVISIONS_LIMIT,
+    figure_history,
+    figures_as_of,
+    list_subjects,
+    stream_figures,
+)
 from services.reports import validate_metric
 
 router = APIRouter(prefix="/v1", tags=["figures"], responses=errors.documented(InvalidInput))
@@ -50,18 +70,26 @@ def subject_figures(
     as_of: AsOf,
     known_at: KnownAt,
     at_position: AtPosition = None,
+    revisions_limit: RevisionsLimit = REVISIONS_LIMIT,
 ) -> Response:
-    """A subject's figures in one window; the view's `position` is the log head unless pinned."""
+    """A subject's figures in one window, each with its current report and latest revisions.
+
+    The view's `position` is the log head unless pinned. CSV gives every report of every figure.
+    """
     validate_subject(subject)
     etag, position = _window(request, log.head(archive), at_position)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
-    result = figures_as_of(archive, subject, as_of, known_at, position)
     path = f"/v1/subjects/{subject}/figures"
-    link = conditional.permalink(request, path, as_of, result.position)
     if conditional.wants_csv(request):
-        body = formats.figures_csv(result.figures).encode()
-        return conditional.pinned_response(request, body, formats.MEDIA_TYPE, link, etag)
+        window, streams = stream_figures(archive, [subject], None, as_of, known_at, position)
+        link = conditional.permalink(request, path, as_of, window.position or 0)
+        return conditional.streamed_response(
+            request, formats.streamed_csv(streams), formats.MEDIA_TYPE, link, etag
+        )
+    result = figures_as_of(archive, subject, as_of, known_at, position, revisions_limit)
+    paging = _paging(None, REPORTS_LIMIT, revisions_limit)
+    link = conditional.permalink(request, path, as_of, result.position, paging)
     body = SubjectFiguresOut.of(result, link).model_dump_json().encode()
     return conditional.pinned_response(request, body, JSON, link, etag)
 
@@ -82,22 +110,56 @@ def figure(
     as_of: AsOf,
     known_at: KnownAt,
     at_position: AtPosition = None,
+    reports_after: ReportsAfter = None,
+    limit: ReportsLimit = REPORTS_LIMIT,
+    revisions_limit: RevisionsLimit = REVISIONS_LIMIT,
 ) -> Response:
-    """One figure's current value, revisions and every report, in one window."""
+    """One figure: current value, latest revisions, and a page of its reports, oldest first.
+
+    `reports_next` is the cursor of the next page: ask the permalink (pinned at the same
+    position) with `reports_after=` set to it, so the pages add up to one view. CSV gives every
+    report.
+    """
     validate_subject(subject)
     validate_metric(metric)
-    etag, position = _window(request, log.head(archive), at_position)
+    after = None if reports_after is None else ReportCursor.decode(reports_after)
+    head = log.head(archive)
+    etag, position = _window(request, head, at_position)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
-    view = figure_history(archive, subject, metric, as_of, known_at, position)
-    pinned_at = resolve_window(archive, as_of, known_at, position).position or 0
     path = f"/v1/subjects/{subject}/figures/{metric}"
-    link = conditional.permalink(request, path, as_of, pinned_at)
     if conditional.wants_csv(request):
-        body = formats.figures_csv([view]).encode()
-        return conditional.pinned_response(request, body, formats.MEDIA_TYPE, link, etag)
-    body = FigureOut.pinned(view, link).model_dump_json().encode()
+        window, streams = stream_figures(archive, [subject], metric, as_of, known_at, position)
+        link = conditional.permalink(request, path, as_of, window.position or 0)
+        return conditional.streamed_response(
+            request, formats.streamed_csv(streams), formats.MEDIA_TYPE, link, etag
+        )
+    page, window = figure_history(
+        archive,
+        subject,
+        metric,
+        as_of,
+        known_at,
+        position,
+        after=after,
+        limit=limit,
+        revisions=revisions_limit,
+        log_head=head,
+    )
+    paging = _paging(reports_after, limit, revisions_limit)
+    link = conditional.permalink(request, path, as_of, window.position or 0, paging)
+    body = FigureOut.pinned(page, link).model_dump_json().encode()
     return conditional.pinned_response(request, body, JSON, link, etag)
+
+
+def _paging(reports_after: str | None, limit: int, revisions_limit: int) -> list[tuple[str, str]]:
+    """The paging parameters a permalink must carry to name the same page (defaults left out)."""
+    pairs = [] if reports_after is None else [("reports_after", reports_after)]
+    if limit != REPORTS_LIMIT:
+        pairs.append(("limit", str(limit)))
+    if revisions_limit != REVISIONS_LIMIT:
+        pairs.append(("revisions_limit", str(revisions_limit)))
+    return pairs
 
 
 def _window(request: Request, head: int, at_position: int | None) -> tuple[str | None, int]:

@@ -19,13 +19,13 @@ from fastapi.templating import Jinja2Templates
 
 from api import conditional
 from api.charts import figure_chart, stated
-from api.deps import ArchiveDep, AtPosition, MetricPath, SubjectPath
+from api.deps import ArchiveDep, AtPosition, MetricPath, ReportsAfter, SubjectPath
 from api.schemas import OptionalTimeText
-from domain.figures import FigureView
+from domain.figures import FigurePage, FigureView, ReportCursor
 from domain.links import web_link
 from domain.subjects import validate_subject
 from domain.times import optional_time
-from services.figures import figure_history, figures_as_of, list_subjects, resolve_window
+from services.figures import figure_history, figures_as_of, list_subjects
 from services.reports import validate_metric
 
 HERE = Path(__file__).resolve().parent.parent
@@ -35,6 +35,7 @@ templates.env.globals["stated"] = stated
 templates.env.globals["web_link"] = web_link
 
 router = APIRouter(include_in_schema=False)
+PAGE = 100  # quotes on a page; the figure page links to the next
 
 DateInput = Annotated[OptionalTimeText | None, Query(description="empty means now")]
 
@@ -54,14 +55,18 @@ def subject_page(
     as_of: DateInput = None,
     at_position: AtPosition = None,
 ) -> HTMLResponse:
-    """Each figure: its current value, its timeline chart and its quotes, as of a date."""
+    """Each figure: its current value, its timeline chart and its first quotes, as of a date."""
     validate_subject(subject)
     moment = _moment(as_of)
     result = figures_as_of(archive, subject, moment, None, at_position)
+    pages = [
+        figure_history(archive, subject, f.metric, moment, None, result.position, limit=PAGE)[0]
+        for f in result.figures
+    ]
     link = conditional.permalink(request, f"/subjects/{subject}", moment, result.position)
     context = {
         "subject": subject,
-        "figures": [_figure(view, moment) for view in result.figures],
+        "figures": [_figure(page, moment) for page in pages],
         "position": result.position,
         "as_of_date": moment.date().isoformat() if moment else "",
         "query": _query(as_of, at_position),
@@ -78,21 +83,32 @@ def figure_page(
     archive: ArchiveDep,
     as_of: DateInput = None,
     at_position: AtPosition = None,
+    reports_after: ReportsAfter = None,
 ) -> HTMLResponse:
-    """One figure's whole history, with every quote and its source."""
+    """One figure's history, a page of quotes at a time, each with its source."""
     validate_subject(subject)
     validate_metric(metric)
     moment = _moment(as_of)
-    view = figure_history(archive, subject, metric, moment, None, at_position)
-    position = resolve_window(archive, moment, None, at_position).position or 0
-    link = conditional.permalink(request, f"/subjects/{subject}/{metric}", moment, position)
-    figure = _figure(view, moment)
+    after = None if reports_after is None else ReportCursor.decode(reports_after)
+    page, window = figure_history(
+        archive, subject, metric, moment, None, at_position, after=after, limit=PAGE
+    )
+    position = window.position or 0
+    paging = [] if reports_after is None else [("reports_after", reports_after)]
+    link = conditional.permalink(request, f"/subjects/{subject}/{metric}", moment, position, paging)
+    figure = _figure(page, moment)
+    following = None
+    if page.reports_next is not None:  # the next page, pinned to the same window
+        pinned = _query(as_of, position)
+        following = f"{pinned}&{urlencode([('reports_after', page.reports_next.encode())])}"
     context = {
         "subject": subject,
-        "view": view,
+        "view": figure["view"],
+        "page": page,
         "chart": figure["chart"],
         "words": figure["words"],
         "query": _query(as_of, at_position),
+        "following": following,
         "permalink": link,
     }
     return _page(request, "figure.html", context, link)
@@ -103,9 +119,12 @@ def _moment(as_of: str | None) -> datetime | None:
     return optional_time(as_of)
 
 
-def _figure(view: FigureView, moment: datetime | None) -> dict[str, Any]:
+def _figure(page: FigurePage, moment: datetime | None) -> dict[str, Any]:
+    """The chart draws the latest revisions and the reports of the page shown."""
+    view = FigureView(page.subject, page.metric, page.current, page.revisions, page.reports)
     words = stated(view.current).removesuffix(f"{view.current.value:,}") if view.current else ""
-    return {"view": view, "chart": figure_chart(view, moment), "words": words.strip()}
+    chart = figure_chart(view, moment)
+    return {"view": view, "page": page, "chart": chart, "words": words.strip()}
 
 
 def _query(as_of: str | None, at_position: int | None) -> str:

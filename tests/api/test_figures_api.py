@@ -129,3 +129,67 @@ def test_extracted_reports_carry_a_confidence_and_hand_made_ones_none(client, au
     extracted = [r for r in reports if r["source"]["url"] != "https://example.org/a"]
     assert by_hand and by_hand[0]["confidence"] is None
     assert extracted and all(0 < r["confidence"] <= 1 for r in extracted)
+
+
+def test_a_figures_reports_come_in_pages_that_add_up_to_the_csv(client):
+    first = client.get(f"{FIGURES}/arrests", params={"limit": 2})
+    assert first.status_code == 200
+    body = first.json()
+    assert [r["value"] for r in body["reports"]] == [10000, 10000]
+    assert (body["reports_total"], body["reports_remaining"]) == (5, 3)
+    assert body["permalink"].endswith("at_position=14&limit=2")
+    seen = [r["report_id"] for r in body["reports"]]
+    pages = 1
+    while body["reports_next"] is not None:
+        # the next page asked of the permalink, so a growing log cannot shift it
+        body = client.get(
+            body["permalink"], params={"reports_after": body["reports_next"], "limit": 2}
+        ).json()
+        seen += [r["report_id"] for r in body["reports"]]
+        pages += 1
+    assert pages == 3 and body["reports_remaining"] == 0
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{FIGURES}/arrests.csv").text)))
+    assert seen == [r["report_id"] for r in rows]
+    assert body["current"]["value"] == 10000
+    assert [r["value"] for r in body["revisions"]] == [10000, 9900, 10000]
+
+
+def test_a_subject_answer_carries_current_and_revisions_not_reports(client):
+    body = client.get(FIGURES).json()
+    arrests = next(f for f in body["figures"] if f["metric"] == "arrests")
+    assert "reports" not in arrests and arrests["reports_total"] == 5
+    assert [r["value"] for r in arrests["revisions"]] == [10000, 9900, 10000]
+    assert arrests["revisions_total"] == 3
+    latest = client.get(FIGURES, params={"revisions_limit": 1}).json()
+    arrests = next(f for f in latest["figures"] if f["metric"] == "arrests")
+    assert [r["value"] for r in arrests["revisions"]] == [10000]
+    assert arrests["revisions_total"] == 3
+    assert latest["permalink"].endswith("&revisions_limit=1")
+
+
+def test_a_pinned_page_keeps_its_bytes_and_a_bad_cursor_is_a_422_problem(client, auth):
+    pinned = client.get(f"{FIGURES}/deaths", params={"at_position": 14, "limit": 1})
+    following = pinned.json()["reports_next"]
+    page = client.get(
+        f"{FIGURES}/deaths", params={"at_position": 14, "limit": 1, "reports_after": following}
+    )
+    assert page.status_code == 200 and page.json()["reports"][0]["position"] > 1
+    client.post(f"/v1/subjects/{SUBJECT}/reports", json=_report(), headers=auth)
+    again = client.get(page.json()["permalink"])
+    assert again.content == page.content and again.headers["etag"] == page.headers["etag"]
+    for params in ({"reports_after": "bm9wZQ"}, {"limit": 0}, {"limit": 501}):
+        bad = client.get(f"{FIGURES}/deaths", params=params)
+        assert bad.status_code == 422, params
+        assert bad.headers["content-type"] == "application/problem+json"
+
+
+def test_a_pinned_csv_download_is_streamed_and_answers_if_none_match(client):
+    pinned = client.get(f"{FIGURES}/arrests.csv", params={"at_position": 14})
+    assert pinned.status_code == 200 and pinned.text.count("\r\n") == 6
+    assert pinned.headers["cache-control"].endswith("immutable")
+    again = client.get(
+        f"{FIGURES}/arrests.csv",
+        params={"at_position": 14},
+        headers={"If-None-Match": pinned.headers["etag"]},
+    )
+    assert again.status_code == 304

@@ -25,7 +25,7 @@ def test_an_entry_without_a_date_is_reported_at_its_capture_time_and_flagged(arc
     archive.events.clock = lambda: captured
     source = write(tmp_path, "At least 1,500 people were killed, officials said.")
     ingest_source(archive, source, "quake")
-    report = figure_history(archive, "quake", "deaths").reports[0]
+    report = figure_history(archive, "quake", "deaths")[0].reports[0]
     assert (report.reported_at, report.reported_at_basis) == (captured, "captured")
 
 
@@ -41,7 +41,7 @@ def test_a_corrected_article_keeps_both_versions_and_their_reports(archive, tmp_
         archive, write(tmp_path, "At least 2,300 people were killed.", when), "quake"
     )
     assert (first.new, second.changed, again.unchanged) == (1, 1, 1)
-    deaths = figure_history(archive, "quake", "deaths")
+    deaths = figure_history(archive, "quake", "deaths")[0]
     assert [r.value for r in deaths.reports] == [1500, 2300]
     assert deaths.current is not None and deaths.current.value == 2300
     assert {r.source.document_id for r in deaths.reports} == {deaths.current.source.document_id}

@@ -28,21 +28,21 @@ def without_troops(tmp_path: Path) -> Path:
 
 def test_reports_the_new_vocabulary_no_longer_finds_are_retracted_not_erased(archive, tmp_path):
     ingest_source(archive, str(DEMO_FEED), DEMO_SUBJECT)
-    troops_before = figure_history(archive, DEMO_SUBJECT, "troops")
+    troops_before = figure_history(archive, DEMO_SUBJECT, "troops")[0]
     settings = replace(archive.settings, metrics_path=without_troops(tmp_path))
     narrower = Archive(settings, archive.engine)
 
     result = reextract(narrower, DEMO_SUBJECT)
 
     assert (result.documents, result.appended, result.retracted) == (3, 0, 3)
-    troops = figure_history(archive, DEMO_SUBJECT, "troops")
+    troops = figure_history(archive, DEMO_SUBJECT, "troops")[0]
     assert troops.current is None
     assert [r.report_id for r in troops.reports] == [r.report_id for r in troops_before.reports]
     assert all(
         r.retraction and "no longer found by extractor" in r.retraction.reason
         for r in troops.reports
     )
-    deaths = figure_history(archive, DEMO_SUBJECT, "deaths")
+    deaths = figure_history(archive, DEMO_SUBJECT, "deaths")[0]
     assert deaths.current is not None and deaths.current.value == 160
 
 
@@ -66,7 +66,7 @@ def test_a_wider_vocabulary_appends_the_new_figures_and_the_old_view_stays_answe
     result = reextract(archive, DEMO_SUBJECT)
 
     assert (result.appended, result.retracted) == (3, 0)
-    troops = figure_history(archive, DEMO_SUBJECT, "troops")
+    troops = figure_history(archive, DEMO_SUBJECT, "troops")[0]
     assert troops.current is not None and troops.current.value == 2000
     pinned = figures_as_of(archive, DEMO_SUBJECT, at_position=before)
     assert "troops" not in {f.metric for f in pinned.figures}

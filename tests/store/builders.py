@@ -22,6 +22,7 @@ def reported(
     status: ReportStatus = ReportStatus.REPORTED,
     report_id: str | None = None,
     hour: int = 0,
+    subset_of: str | None = None,
 ) -> FigureReported:
     bounds = interval(qualifier, value, value, value)
     return FigureReported(
@@ -35,6 +36,7 @@ def reported(
         approximate=bounds.approximate,
         unit="people",
         status=status,
+        subset_of=subset_of,
         quote=f"{qualifier.value} {value} {metric}",
         reported_at=datetime(2022, 1, day, hour, tzinfo=UTC),
         source=Source(url="https://example.org/a", title="A", publisher="Example"),

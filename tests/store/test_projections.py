@@ -1,19 +1,11 @@
-"""Projections agree with the log: after appends, after a replay, and at every position."""
+"""Projections agree with the log: after appends and after a replay."""
 
 from __future__ import annotations
 
-import itertools
-from datetime import UTC, datetime
-
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from domain.figures import Window, reduce_figure, replay_reports
 from domain.qualifiers import Qualifier
-from domain.status import ReportStatus
 from services import audit as replay
-from services.figures import figures_as_of
 from store.tables import figures, reports
 from tests.store.builders import pending, reported, retracted
 
@@ -61,63 +53,3 @@ def test_replay_check_names_the_first_difference(archive):
     difference = replay.replay_check(archive)
     assert difference is not None and difference.table == "reports"
     assert "9901" in str(difference) and "9900" in str(difference)
-
-
-VALUES = st.sampled_from([None, 100, 160, 164, 9900, 10000])
-QUALIFIERS = st.sampled_from(
-    [Qualifier.AT_LEAST, Qualifier.EXACT, Qualifier.NEARLY, Qualifier.DOZENS]
-)
-STATUSES = st.sampled_from([ReportStatus.REPORTED, ReportStatus.REPORTED, ReportStatus.PREVIOUS])
-OPERATION = st.one_of(
-    st.tuples(
-        st.just("report"),
-        VALUES,
-        QUALIFIERS,
-        st.integers(10, 14),
-        STATUSES,
-        st.sampled_from(["deaths", "arrests"]),
-    ),
-    st.tuples(st.just("retract"), st.integers(0, 20)),
-)
-subjects = (f"subject-{n}" for n in itertools.count())
-
-
-@settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(operations=st.lists(OPERATION, min_size=1, max_size=12), batch=st.integers(1, 4))
-def test_as_of_at_every_position_equals_a_naive_replay(archive, operations, batch):
-    subject = next(subjects)
-    start = archive.events.head()
-    made = []
-    for operation in operations:
-        if operation[0] == "report":
-            _, value, qualifier, day, status, metric = operation
-            if value is None and not qualifier.is_vague:
-                value = 1
-            made.append(
-                reported(
-                    value,
-                    qualifier=qualifier,
-                    day=day,
-                    status=status,
-                    metric=metric,
-                    subject=subject,
-                )
-            )
-        elif made:
-            made.append(retracted(made[operation[1] % len(made)]))
-    for chunk in range(0, len(made), batch):
-        archive.events.append([pending(e) for e in made[chunk : chunk + batch]])
-    log = list(archive.events.read())
-    for position in range(start + 1, archive.events.head() + 1):
-        naive = replay_reports(e for e in log[:position] if e.data.get("subject") == subject)
-        for as_of in (None, datetime(2022, 1, 12, tzinfo=UTC)):
-            window = Window(as_of=as_of, position=position)
-            expected = [
-                reduce_figure(subject, metric, rs, window)
-                for (_, metric), rs in sorted(naive.items())
-            ]
-            got = figures_as_of(archive, subject, as_of=as_of, at_position=position)
-            assert got.position == position
-            assert got.figures == [f for f in expected if f.reports]
