@@ -100,17 +100,22 @@ def check_url(url: str | httpx.URL) -> None:
 
 
 def opening(ip: str) -> str:
-    """The word (or CIDR) that RECOUNT_ALLOW_PRIVATE_FEEDS takes to open the network of `ip`."""
+    """The word (or CIDR) that RECOUNT_ALLOW_PRIVATE_FEEDS takes to open the network of `ip`:
+    a named network if one holds it, else the address itself as a CIDR."""
     addr = ipaddress.ip_address(ip)
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         addr = addr.ipv4_mapped
-    if addr.is_loopback:
-        return "loopback"
-    if addr.is_link_local:
-        return "link-local"
-    if addr.is_private:
-        return "private"
+    for name, networks in NAMED_NETWORKS.items():
+        if any(addr in ipaddress.ip_network(network) for network in networks):
+            return name
     return str(ipaddress.ip_network(addr))
+
+
+NAMED_NETWORKS = {
+    "loopback": ("127.0.0.0/8", "::1/128"),
+    "private": ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"),
+    "link-local": ("169.254.0.0/16", "fe80::/10"),
+}
 
 
 def _parse_retry_after(value: str | None) -> float | None:
