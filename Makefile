@@ -37,6 +37,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(BIN)/recount
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
 extract-eval: $(BIN)/recount

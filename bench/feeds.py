@@ -1,6 +1,11 @@
 """Feed benchmarks (issue 5): one poll of a 1,000-entry feed against feedparser's parse time.
 
     .venv/bin/python -m bench.feeds [--entries 1000] [--repeat 3] [--url postgresql+psycopg://...]
+    .venv/bin/python -m bench.feeds --big 100000 [--entries-per-poll N]   # time and peak RSS
+
+`--big N` polls once a feed of N short entries (100,000 fit under the 10 MiB body cap) in a
+fresh process and prints the poll's time, the process's peak RSS and how much the poll added,
+against `feedparser.parse` of the same bytes; `--entries-per-poll` lifts or lowers the cap.
 
 The baseline is `feedparser.parse` of the very bytes served, timed in the same run. Measured:
 - first poll: fetch from a loopback server, parse, capture 1,000 new documents and their reports,
@@ -14,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import functools
+import resource
 import statistics
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -27,6 +34,7 @@ from xml.sax.saxutils import escape
 import feedparser
 
 from bench.core import fresh_archive, timed
+from domain.addresses import parse_networks
 from ingest.articles import parse_feed
 from ingest.extract import extract
 from ingest.fetch import Fetcher
@@ -36,6 +44,7 @@ from services.poll import poll_feed
 from store.events import system_clock
 
 SUBJECT = "bench-feeds"
+LOOPBACK = parse_networks("loopback")
 START = datetime(2022, 1, 5, tzinfo=UTC)
 STATE: dict[str, Any] = {"body": b"", "etag": '"v1"'}
 
@@ -123,7 +132,9 @@ def run(entries: int, repeat: int, url: str | None) -> None:
         for attempt in range(repeat):
             with fresh_archive(url) as archive:
                 STATE["etag"] = f'"{attempt}-a"'
-                archive.settings = replace(archive.settings, allow_private_feeds=True)
+                archive.settings = replace(
+                    archive.settings, private_networks=parse_networks("loopback")
+                )
                 feed = register_feed(archive, feed_url, SUBJECT, "15m")
                 poll = functools.partial(poll_once, archive, feed.feed_id, fetcher)
                 first.append(timed(poll))
@@ -147,12 +158,64 @@ def run(entries: int, repeat: int, url: str | None) -> None:
     print(f"  (capture and appends alone: {capture * 1000:.1f} ms, {capture / baseline:.2f}x)")
 
 
+def short_feed_bytes(entries: int) -> bytes:
+    """N entries of about 100 bytes each: the most entries a 10 MiB body can carry."""
+    items = "".join(
+        f"<entry><id>u:{n}</id><link href='/{n}'/><summary>At least {n} died.</summary></entry>"
+        for n in range(entries)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>Big</title><id>urn:big</id>{items}</feed>"
+    ).encode()
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_big(entries: int, entries_per_poll: int | None, url: str | None) -> None:
+    """One poll of a feed of `entries` short entries: time and peak RSS (run in a fresh process)."""
+    body = short_feed_bytes(entries)
+    STATE["body"], STATE["etag"] = body, '"big"'
+    started = peak_rss_mib()
+    with loopback() as feed_url, Fetcher(allow_private=True) as fetcher:
+        with fresh_archive(url) as archive:
+            archive.settings = replace(
+                archive.settings, private_networks=parse_networks("loopback")
+            )
+            feed = register_feed(archive, feed_url, SUBJECT, "15m")
+            # no max_entries before the per-poll cap existed: the same call times both versions
+            limit: dict[str, Any] = {"max_entries": entries_per_poll} if entries_per_poll else {}
+            clock = time.monotonic()
+            result = poll_feed(
+                archive, get_feed(archive, feed.feed_id), fetcher, system_clock, **limit
+            )
+            seconds = time.monotonic() - clock
+            peak = peak_rss_mib()
+    baseline = timed(lambda: feedparser.parse(body))
+    backend = "PostgreSQL" if url else "SQLite"
+    print(f"big feed: {entries} entries, {len(body) / 2**20:.1f} MiB, {backend}")
+    print(f"  feedparser.parse (baseline)   {baseline:8.1f} s    1.00x")
+    print(f"  one poll                      {seconds:8.1f} s  {seconds / baseline:6.2f}x")
+    print(
+        f"  status={result.status} new={result.new} reports={result.reports} "
+        f"deferred={getattr(result, 'deferred', 0)}"
+    )
+    print(f"  peak RSS {peak:.0f} MiB (before the poll {started:.0f} MiB)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--url", help="a PostgreSQL URL (default: a temporary SQLite file)")
+    parser.add_argument("--big", type=int, help="poll once a feed of this many short entries")
+    parser.add_argument("--entries-per-poll", type=int, help="with --big: the per-poll cap")
     args = parser.parse_args()
+    if args.big:
+        run_big(args.big, args.entries_per_poll, args.url)
+        return
     run(args.entries, args.repeat, args.url)
 
 

@@ -7,6 +7,7 @@ the next worker, appending only what is missing.
 
 from __future__ import annotations
 
+import getpass
 import logging
 import signal
 import threading
@@ -19,8 +20,9 @@ import typer
 from rich.table import Table
 
 from cli.app import fail, opened, out, plain_errors, print_json, say, shown_time, table
-from domain.feeds import ACTIVE, Feed, FeedState, format_interval
-from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS
+from domain.feeds import ACTIVE, Feed, FeedState, format_interval, parse_header
+from domain.urls import redact_url, redact_urls_in
+from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS, ENTRIES_PER_POLL
 
 if TYPE_CHECKING:
     from services.settings import Settings
@@ -29,6 +31,19 @@ commands = typer.Typer()  # merged into `recount` by cli/main.py
 
 feeds_app = typer.Typer(help="Register the feeds the worker polls.", no_args_is_help=True)
 commands.add_typer(feeds_app, name="feeds")
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return "operator"
+
+
+AsOperator = Annotated[
+    str | None,
+    typer.Option("--as", help="the operator named as the event's actor (default: OS user)"),
+]
 
 
 @feeds_app.command("add")
@@ -41,12 +56,24 @@ def add(
     every: Annotated[
         str, typer.Option(metavar="INTERVAL", help="poll interval: 30s, 15m, 1h, 1d")
     ] = "15m",
+    header: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="'NAME: VALUE'",
+            help="sent with each poll (an API key); stored encrypted",
+        ),
+    ] = None,
     no_check: Annotated[
         bool, typer.Option("--no-check", help="register without fetching the URL first")
     ] = False,
+    actor: AsOperator = None,
 ) -> None:
     """Fetch the feed once and register it; a running worker polls it within seconds, then
-    every interval. A URL that is not a usable feed is refused, with the reason."""
+    every interval. A URL that is not a usable feed is refused, with the reason.
+
+    Credentials in the URL (user:password@) and --header values are stored encrypted apart from
+    the log; the log, the API and this command show the URL without them.
+    """
     from domain.errors import InvalidInput
     from domain.feeds import parse_interval
     from domain.subjects import validate_subject
@@ -55,15 +82,18 @@ def add(
     parse_interval(every)
     validate_subject(subject)
     with opened() as archive:
+        headers = [parse_header(text) for text in header or ()]
         found = None
         if not no_check:
             try:
-                found = check_feed(archive, url)
+                found = check_feed(archive, url, headers)
             except InvalidInput as error:
                 fail(f"error: {error} (--no-check adds it anyway)")
-        feed = register_feed(archive, url, subject, every)
+        feed = register_feed(
+            archive, url, subject, every, headers=headers, actor=actor or _operator()
+        )
     every = format_interval(feed.interval_seconds)
-    say(f"added feed {feed.feed_id[:8]}: {url} for {subject}, every {every}")
+    say(f"added feed {feed.feed_id[:8]}: {redact_url(feed.url)} for {subject}, every {every}")
     if found is None:
         say("not fetched (--no-check): the first poll will tell")
         return
@@ -120,35 +150,44 @@ def poll(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)"
 
 @feeds_app.command("pause")
 @plain_errors
-def pause(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+def pause(
+    feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")],
+    actor: AsOperator = None,
+) -> None:
     """Stop polling a feed, keeping its configuration."""
     from services.feeds import pause_feed
 
     with opened() as archive:
-        feed = pause_feed(archive, feed_id)
+        feed = pause_feed(archive, feed_id, actor or _operator())
     say(f"feed {feed.feed_id} is {feed.status}")
 
 
 @feeds_app.command("resume")
 @plain_errors
-def resume(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+def resume(
+    feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")],
+    actor: AsOperator = None,
+) -> None:
     """Poll a paused feed again, at once."""
     from services.feeds import resume_feed
 
     with opened() as archive:
-        feed = resume_feed(archive, feed_id)
+        feed = resume_feed(archive, feed_id, actor or _operator())
     say(f"feed {feed.feed_id} is {feed.status}")
 
 
 @feeds_app.command("remove")
 @plain_errors
-def remove(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+def remove(
+    feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")],
+    actor: AsOperator = None,
+) -> None:
     """Stop polling a feed for good; what it captured stays in the archive."""
     from services.feeds import remove_feed
 
     with opened() as archive:
-        feed = remove_feed(archive, feed_id)
-    say(f"removed feed {feed.feed_id} ({feed.url})")
+        feed = remove_feed(archive, feed_id, actor or _operator())
+    say(f"removed feed {feed.feed_id} ({redact_url(feed.url)})")
 
 
 def _table(found: list[Feed]) -> Table:
@@ -162,7 +201,9 @@ def _table(found: list[Feed]) -> Table:
         status = f"{feed.status}\nevery {format_interval(feed.interval_seconds)}"
         if feed.status == ACTIVE:
             status += f"\nnext {shown_time(state.next_poll_at) if state.next_poll_at else 'now'}"
-        shown.add_row(f"{feed.feed_id[:8]}\n{feed.subject}\n{feed.url}", status, _last_poll(state))
+        shown.add_row(
+            f"{feed.feed_id[:8]}\n{feed.subject}\n{redact_url(feed.url)}", status, _last_poll(state)
+        )
     return shown
 
 
@@ -176,8 +217,7 @@ def _last_poll(state: FeedState) -> str:
     if state.failures:
         result += f" ({state.failures} in a row)"
     lines = [shown_time(state.last_polled_at), result]
-    if state.last_error:
-        lines.append(state.last_error)
+    lines += [text for text in (state.last_error, state.last_cut) if text]
     return "\n".join(lines)
 
 
@@ -191,6 +231,9 @@ def worker(
     dispatch_every: Annotated[
         float, typer.Option(min=0.1, help="seconds between looks for due feeds")
     ] = DISPATCH_SECONDS,
+    entries_per_poll: Annotated[
+        int, typer.Option(min=1, help="new or changed entries one poll captures; the rest wait")
+    ] = ENTRIES_PER_POLL,
 ) -> None:
     """Poll the registered feeds until stopped (SIGTERM or Ctrl-C)."""
     from ingest.fetch import Fetcher
@@ -198,8 +241,14 @@ def worker(
 
     configure_logging()
     with opened() as archive:
-        fetcher = Fetcher(allow_private=archive.settings.allow_private_feeds)
-        polling = Worker(archive, fetcher, concurrency=concurrency, dispatch_seconds=dispatch_every)
+        fetcher = Fetcher(opened=archive.settings.private_networks)
+        polling = Worker(
+            archive,
+            fetcher,
+            concurrency=concurrency,
+            dispatch_seconds=dispatch_every,
+            entries_per_poll=entries_per_poll,
+        )
         try:
             if once:
                 polling.run_once()
@@ -230,10 +279,24 @@ def background_worker(settings: Settings, *, enabled: bool = True) -> Iterator[N
         archive.close()
 
 
+class RedactURLs(logging.Filter):
+    """The last line of defence: no log line leaves with a URL's `user:password@`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_urls_in(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
 def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactURLs) for f in handler.filters):
+            handler.addFilter(RedactURLs())
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per dispatch is noise
-    for name in ("httpx", "httpcore"):  # a line per request repeats the poll line
+    for name in ("httpx", "httpcore"):  # their request lines repeat ours, URLs unredacted
         logging.getLogger(name).setLevel(logging.WARNING)
 
 

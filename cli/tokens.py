@@ -16,12 +16,18 @@ commands.add_typer(tokens, name="tokens")
 
 @tokens.command("create")
 @plain_errors
-def create(name: Annotated[str, typer.Argument(help="who or what will use the token")]) -> None:
+def create(
+    name: Annotated[str, typer.Argument(help="who or what will use the token")],
+    role: Annotated[
+        str,
+        typer.Option(help="writer (retracts its own reports) or editor (retracts any report)"),
+    ] = "writer",
+) -> None:
     """Create a token and print it once: it cannot be shown again."""
     from services.tokens import create_token
 
     with opened() as archive:
-        token = create_token(archive, name)
+        token = create_token(archive, name, role)
     typer.echo(token)
 
 
@@ -33,10 +39,10 @@ def list_() -> None:
 
     with opened() as archive:
         infos = list_tokens(archive)
-    shown = table("name", "id", "created", "revoked")
+    shown = table("name", "role", "id", "created", "revoked")
     for info in infos:
         revoked = shown_time(info.revoked_at) if info.revoked_at else ""
-        shown.add_row(info.name, info.token_id, shown_time(info.created_at), revoked)
+        shown.add_row(info.name, info.role, info.token_id, shown_time(info.created_at), revoked)
     out.print(shown)
 
 

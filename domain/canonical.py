@@ -15,7 +15,7 @@ import rfc8785
 from domain.merkle import leaf_hash
 from domain.times import format_time
 
-__all__ = ["canonical_bytes", "canonical_form", "leaf_hash"]
+__all__ = ["canonical_bytes", "canonical_form", "canonical_text", "event_bytes", "leaf_hash"]
 
 
 def canonical_form(
@@ -59,23 +59,70 @@ def canonical_bytes(form: dict[str, Any]) -> bytes:
     return rfc8785.dumps(form)
 
 
+def canonical_text(value: Any) -> str:
+    """RFC 8785 text of one JSON value: an event's `data` or `metadata`.
+
+    JCS is compositional (a member's value is written the same wherever it stands), so this text
+    is both what the log's `data` column stores and a piece of the event's canonical bytes: the
+    append encodes each event's data once and uses it twice.
+    """
+    if _plain(value):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return rfc8785.dumps(value).decode("utf-8")
+
+
+_string = json.JSONEncoder(ensure_ascii=False).encode  # JCS spelling of a str (no sort needed)
+
+
+def event_bytes(
+    *,
+    position: int,
+    event_id: str,
+    stream_id: str,
+    version: int,
+    type: str,
+    data_text: str,
+    metadata_text: str,
+    recorded_at_text: str,
+) -> bytes:
+    """`canonical_bytes(canonical_form(...))`, assembled from parts already in JCS text.
+
+    The members are written in JCS order (their names are ASCII, so sorted by code unit);
+    `data_text` and `metadata_text` come from `canonical_text`, `recorded_at_text` from
+    `format_time`. A test holds this to the general function on every kind of value.
+    """
+    return (
+        f'{{"data":{data_text},"event_id":{_string(event_id)},"metadata":{metadata_text},'
+        f'"position":{position:d},"recorded_at":{_string(recorded_at_text)},'
+        f'"stream_id":{_string(stream_id)},"type":{_string(type)},"version":{version:d}}}'
+    ).encode()
+
+
 def _plain(value: Any) -> bool:
     """True when every value is a string, a safe integer, a boolean or null, and keys are BMP."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
+    kind = type(value)
+    if kind is dict:
+        try:
+            keys = "".join(value)  # TypeError unless every key is a str
+        except TypeError:
+            return False
+        if not (keys.isascii() or max(keys) < "\U00010000"):
+            return False
+        items = value.values()
+    elif kind is list:
+        items = value
+    else:
+        items = (value,)
+    for item in items:
         kind = type(item)
-        if item is None or kind is str or kind is bool:
+        if kind is str or item is None or kind is bool:
             continue
         if kind is int:
             if not -MAX_EXACT_INTEGER <= item <= MAX_EXACT_INTEGER:
                 return False
-        elif kind is dict:
-            if not all(type(k) is str and (k.isascii() or max(k) < "\U00010000") for k in item):
+        elif kind is dict or kind is list:
+            if not _plain(item):
                 return False
-            stack.extend(item.values())
-        elif kind is list:
-            stack.extend(item)
         else:
             return False
     return True

@@ -6,6 +6,7 @@
     │   │   └── InvalidAcceptDatetime  a Memento Accept-Datetime that is not RFC 1123 (400)
     │   ├── InvalidReport
     │   ├── InvalidVocabulary
+    │   ├── InvalidFeedURL      a feed URL that is not a well-formed http(s) URL
     │   └── PayloadTooLarge     (413)
     ├── NotFound                (404)
     │   ├── NotInitialized      the database has no schema yet: run `recount init`
@@ -22,7 +23,7 @@
     │   └── AlreadyRetracted    a report can be retracted once
     ├── AuthError
     │   ├── Unauthorized        (401) no token or an unknown one
-    │   └── Forbidden           (403) a revoked token
+    │   └── Forbidden           (403) a revoked token, or a role that may not do this
     ├── FeedError               recorded on the feed, never raised to a user of the API
     │   ├── FetchFailed
     │   ├── UnsafeURL
@@ -57,6 +58,10 @@ class InvalidReport(InvalidInput):
 
 class InvalidVocabulary(InvalidInput):
     """A metric vocabulary file that cannot be loaded."""
+
+
+class InvalidFeedURL(InvalidInput):
+    """A feed URL that cannot be parsed one way only (numeric shorthand, bad port, bad brackets)."""
 
 
 class PayloadTooLarge(InvalidInput):

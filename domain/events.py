@@ -141,9 +141,10 @@ class FeedAdded(FeedEvent):
     """An operator registered a feed to poll for a subject, every `interval_seconds`."""
 
     type: ClassVar[str] = "FeedAdded"
-    url: str
+    url: str  # never with userinfo: credentials are stored apart, named by credential_id
     subject: str
     interval_seconds: int
+    credential_id: str | None = None
 
 
 class FeedPaused(FeedEvent):

@@ -2,6 +2,11 @@
 
 Feed entries carry HTML; figures are extracted from the text a reader sees, so tags are dropped
 and block elements become line breaks (the standard library's HTMLParser is enough for that).
+
+One entry may bring at most MAX_ENTRY_HTML characters of HTML and keeps at most MAX_ENTRY_TEXT
+characters of text: a feed's body may be 10 MiB, and a single 5 MB entry would otherwise become a
+5 MB document, quotes of megabytes and a minute of extraction. A cut entry says so (`cut_from`),
+and the poll records it on the feed.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from xml.sax import SAXParseException
 import feedparser
 
 BREAK = "\x00"  # where a block element starts or ends: a paragraph break in the text
+MAX_ENTRY_TEXT = 200_000  # characters of text kept for an entry's document
+MAX_ENTRY_HTML = 4 * MAX_ENTRY_TEXT  # characters of an entry's HTML read at all
+MAX_TITLE = 1_000
 BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "section"}
 
 
@@ -31,6 +39,7 @@ class Article:
     text: str
     published_at: datetime | None
     entry_id: str | None
+    cut_from: int | None = None  # the entry's HTML length, when its text was cut to the cap
 
     @property
     def document_id(self) -> str:
@@ -96,19 +105,21 @@ def _base_headers(base_url: str | None, content_type: str | None) -> dict[str, s
 def _article(entry: Any, feed_title: str | None) -> Article | None:
     url = entry.get("link") or entry.get("id")
     html = _entry_html(entry)
-    text = html_to_text(html)
+    text = html_to_text(html[:MAX_ENTRY_HTML])
     if not url or not text:
         return None
+    cut_from = len(html) if len(html) > MAX_ENTRY_HTML or len(text) > MAX_ENTRY_TEXT else None
     title = entry.get("title")
     source = entry.get("source") or {}
     publisher = source.get("title") or entry.get("publisher") or feed_title
     return Article(
         url=url,
-        title=html_to_text(title) if title else None,
+        title=html_to_text(title[:MAX_TITLE])[:MAX_TITLE] if title else None,
         publisher=publisher,
-        text=text,
+        text=text[:MAX_ENTRY_TEXT],
         published_at=_entry_time(entry),
         entry_id=entry.get("id"),
+        cut_from=cut_from,
     )
 
 

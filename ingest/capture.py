@@ -8,6 +8,9 @@ version keeps its own. A feed's articles are captured in few transactions: the l
 every document is read in one chunked query and many articles go into one append. If another
 writer moved a document on in between (a StreamConflict), that group is retried one article at a
 time, reading the version afresh.
+
+A quote is at most MAX_QUOTE characters, the bound the API puts on a report typed by hand, cut
+around the figure's own words: one long sentence cannot become a quote of megabytes.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from domain.events import DocumentCaptured, FigureReported, PendingEvent, Source
 from ingest.articles import Article
 from ingest.extract import EXTRACTOR_VERSION, Extraction, Vocabulary, extract
 
+MAX_QUOTE = 10_000
+ELLIPSIS = "…"
+
 
 @dataclass(frozen=True)
 class CaptureResult:
@@ -30,6 +36,7 @@ class CaptureResult:
     changed: int = 0  # documents whose text or title changed: a new version
     unchanged: int = 0
     reports: int = 0
+    deferred: int = 0  # new or changed, left over by a capture's `limit` for the next one
 
     @property
     def documents(self) -> int:
@@ -41,6 +48,7 @@ class CaptureResult:
             self.changed + other.changed,
             self.unchanged + other.unchanged,
             self.reports + other.reports,
+            self.deferred + other.deferred,
         )
 
 
@@ -106,10 +114,23 @@ def report_events(
             status=found.status,
             subset_of=found.subset_of,
             confidence=found.confidence,
-            quote=found.quote,
+            quote=bounded_quote(found.quote, found.surface),
             reported_at=reported_at,
             reported_at_basis=basis,
             source=source,
         )
         pending.append(PendingEvent(event, idempotency_key=key, metadata=metadata))
     return pending
+
+
+def bounded_quote(quote: str, surface: str, limit: int = MAX_QUOTE) -> str:
+    """The quote, or a window of at most `limit` characters around the figure's words in it."""
+    if len(quote) <= limit:
+        return quote
+    at = max(quote.find(surface), 0)
+    room = limit - 2 * len(ELLIPSIS)
+    start = max(0, min(at - (room - len(surface)) // 2, len(quote) - room))
+    window = quote[start : start + room]
+    head = ELLIPSIS if start > 0 else ""
+    tail = ELLIPSIS if start + room < len(quote) else ""
+    return head + window + tail

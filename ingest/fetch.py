@@ -8,10 +8,10 @@ the scheduler can record it on the feed and back off; no httpx exception escapes
 
 from __future__ import annotations
 
+import base64
 import email.utils
-import ipaddress
-import socket
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -19,9 +19,13 @@ from types import TracebackType
 
 import httpx
 
-from domain.errors import BodyTooLarge, FetchFailed, UnsafeURL
+from domain.addresses import IPNetwork, is_public_address, parse_networks
+from domain.errors import BodyTooLarge, FetchFailed, InvalidFeedURL, UnsafeURL
+from domain.feeds import FeedCredentials
+from domain.urls import redact_url
+from ingest.guard import check_url, parse_feed_url
 
-__all__ = ["FetchResult", "Fetcher", "backoff", "check_url", "is_public_address"]
+__all__ = ["FetchResult", "Fetcher", "backoff", "check_url", "is_public_address", "shown"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -54,70 +58,6 @@ class FetchResult:
     elapsed: float
 
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-def is_public_address(ip: str | IPAddress) -> bool:
-    """True if `ip` is a globally routable unicast address, safe for us to connect to."""
-    addr = ipaddress.ip_address(ip) if isinstance(ip, str) else ip
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1 on a dual-stack socket
-    return addr.is_global and not (
-        addr.is_private
-        or addr.is_loopback
-        or addr.is_link_local
-        or addr.is_multicast
-        or addr.is_reserved
-        or addr.is_unspecified
-    )
-
-
-def _check_scheme(url: httpx.URL) -> None:
-    if url.scheme not in ("http", "https") or not url.host:
-        raise UnsafeURL(f"only http and https URLs with a host can be polled, not {url}")
-
-
-def check_url(url: str | httpx.URL) -> None:
-    """Refuse a URL whose host resolves to ANY non-public address (UnsafeURL).
-
-    One bad address is enough: the client may connect to any of them. A name that does not
-    resolve is a FetchFailed (worth retrying), not an UnsafeURL.
-    """
-    parsed = httpx.URL(url) if isinstance(url, str) else url
-    _check_scheme(parsed)
-    host = parsed.raw_host.decode("ascii")
-    try:
-        infos = socket.getaddrinfo(host, parsed.port or 0, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
-        raise FetchFailed(f"could not resolve {host}: {exc}") from exc
-    for info in infos:
-        address = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 scope id ("fe80::1%eth0")
-        if not is_public_address(address):
-            raise UnsafeURL(
-                f"{parsed.host} resolves to non-public address {address}; refused "
-                f"(RECOUNT_ALLOW_PRIVATE_FEEDS={opening(address)} would allow it)"
-            )
-
-
-def opening(ip: str) -> str:
-    """The word (or CIDR) that RECOUNT_ALLOW_PRIVATE_FEEDS takes to open the network of `ip`:
-    a named network if one holds it, else the address itself as a CIDR."""
-    addr = ipaddress.ip_address(ip)
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped
-    for name, networks in NAMED_NETWORKS.items():
-        if any(addr in ipaddress.ip_network(network) for network in networks):
-            return name
-    return str(ipaddress.ip_network(addr))
-
-
-NAMED_NETWORKS = {
-    "loopback": ("127.0.0.0/8", "::1/128"),
-    "private": ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"),
-    "link-local": ("169.254.0.0/16", "fe80::/10"),
-}
-
-
 def _parse_retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or HTTP-date); None if unusable."""
     if value is None:
@@ -147,14 +87,32 @@ def backoff(failures: int, retry_after: float | None, base: float, cap: float) -
     return min(base * 2.0 ** min(failures - 1, 64), cap)
 
 
+def shown(url: str | httpx.URL) -> str:
+    """A URL as a message or a log line may show it: without userinfo."""
+    return redact_url(str(url))
+
+
+def _basic(credentials: FeedCredentials) -> str:
+    pair = f"{credentials.username or ''}:{credentials.password or ''}".encode()
+    return "Basic " + base64.b64encode(pair).decode("ascii")
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return (url.scheme, url.host, url.port)
+
+
 class Fetcher:
     """Polls feed URLs. Reuse one per worker: it keeps a connection pool.
 
-    The private-address guard resolves the host and checks every address before each request
-    (the first URL and every redirect hop). It does not close DNS rebinding: httpx resolves the
-    name again when it connects, and a hostile DNS server may answer differently the second
-    time. A custom transport that connects to the IP we checked would close that gap; the guard
-    as it is stops configuration mistakes and redirects into our network.
+    The URL guard (ingest/guard.py) resolves the host and checks every address before each
+    request (the first URL and every redirect hop) against the public internet and the networks
+    the operator opened (`opened`; `allow_private=True` opens all, for tests). Credentials go
+    only to the origin they were registered for, never along a redirect to another host.
+
+    It does not close DNS rebinding: httpx resolves the name again when it connects, and a
+    hostile DNS server may answer differently the second time. A custom transport that connects
+    to the IP we checked would close that gap; the guard as it is stops configuration mistakes
+    and redirects into our network.
     """
 
     def __init__(
@@ -162,6 +120,7 @@ class Fetcher:
         client: httpx.Client | None = None,
         *,
         allow_private: bool = False,
+        opened: Sequence[IPNetwork] = (),
         max_bytes: int = 10 * 2**20,
         timeout: float = 20.0,
         max_redirects: int = 5,
@@ -169,7 +128,8 @@ class Fetcher:
     ) -> None:
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client()
-        self.allow_private = allow_private
+        networks = parse_networks("1") if allow_private else ()  # "1": every network
+        self.opened: tuple[IPNetwork, ...] = tuple(opened) + networks
         self.max_bytes = max_bytes
         self.timeout = timeout
         self.max_redirects = max_redirects
@@ -192,7 +152,11 @@ class Fetcher:
         self.close()
 
     def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        credentials: FeedCredentials | None = None,
     ) -> FetchResult:
         """GET `url`, sending the validators from the last poll; raise a FeedError on failure."""
         started = time.monotonic()
@@ -206,56 +170,69 @@ class Fetcher:
         if last_modified is not None:
             headers["If-Modified-Since"] = last_modified
         try:
-            current = httpx.URL(url)
-        except (httpx.InvalidURL, TypeError) as exc:
-            raise UnsafeURL(f"not a valid URL: {url!r} ({exc})") from exc
+            current = parse_feed_url(url)
+        except InvalidFeedURL as exc:
+            raise UnsafeURL(str(exc)) from None
+        origin = _origin(current)
         seen: set[str] = set()
+        public_chain = False
         while True:
-            self._guard(current)
+            public_chain = self._guard(current, public_chain) or public_chain
             seen.add(str(current))
+            sent = headers
+            if credentials and _origin(current) == origin:
+                sent = {**headers, **dict(credentials.headers)}
+                if credentials.username is not None or credentials.password is not None:
+                    sent["Authorization"] = _basic(credentials)
             try:
                 with self._client.stream(
-                    "GET", current, headers=headers, timeout=self.timeout, follow_redirects=False
+                    "GET", current, headers=sent, timeout=self.timeout, follow_redirects=False
                 ) as response:
                     if response.status_code in REDIRECT_STATUSES:
                         current = self._next_hop(response, seen)
                         continue
                     content = self._read(response, started)
-            except httpx.TimeoutException as exc:
-                raise FetchFailed(f"{current}: timed out after {self.timeout:g} s") from exc
+            except httpx.TimeoutException:
+                raise FetchFailed(f"{shown(current)}: timed out after {self.timeout:g} s") from None
             except httpx.HTTPError as exc:
-                raise FetchFailed(f"{current}: {type(exc).__name__}: {exc}") from exc
+                detail = f"{type(exc).__name__}: {shown(str(exc))}"
+                raise FetchFailed(f"{shown(current)}: {detail}") from None
             except httpx.InvalidURL as exc:
-                raise FetchFailed(f"{current}: invalid URL: {exc}") from exc
+                raise FetchFailed(f"{shown(current)}: invalid URL: {shown(str(exc))}") from None
             return FetchResult(
                 status=response.status_code,
                 content=content,
-                url=str(current),
+                url=shown(current),
                 etag=response.headers.get("ETag", etag),
                 last_modified=response.headers.get("Last-Modified", last_modified),
                 content_type=response.headers.get("Content-Type"),
                 elapsed=time.monotonic() - started,
             )
 
-    def _guard(self, url: httpx.URL) -> None:
-        if self.allow_private:
-            _check_scheme(url)
-        else:
-            check_url(url)
+    def _guard(self, url: httpx.URL, public_chain: bool) -> bool:
+        """Check a hop; True if it is public (then every later hop must be public too)."""
+        return check_url(url, self.opened, public_only=public_chain)
 
     def _next_hop(self, response: httpx.Response, seen: set[str]) -> httpx.URL:
         """The redirect target, or FetchFailed on a loop, too many hops or no Location."""
         location = response.headers.get("Location")
         if not location:
             raise FetchFailed(
-                f"{response.url}: HTTP {response.status_code} redirect without a Location",
+                f"{shown(response.url)}: HTTP {response.status_code} redirect without a Location",
                 status=response.status_code,
             )
-        target = response.url.join(location)
+        try:
+            target = parse_feed_url(str(response.url.join(location)))
+        except (InvalidFeedURL, httpx.InvalidURL) as exc:
+            raise UnsafeURL(f"{shown(response.url)} redirects to a bad URL: {exc}") from None
         if str(target) in seen:
-            raise FetchFailed(f"too many redirects: {target} redirects back to itself (a loop)")
+            raise FetchFailed(
+                f"too many redirects: {shown(target)} redirects back to itself (a loop)"
+            )
         if len(seen) > self.max_redirects:
-            raise FetchFailed(f"too many redirects: more than {self.max_redirects} from {target}")
+            raise FetchFailed(
+                f"too many redirects: more than {self.max_redirects} from {shown(target)}"
+            )
         return target
 
     def _read(self, response: httpx.Response, started: float) -> bytes | None:
@@ -268,14 +245,14 @@ class Fetcher:
             if status in RETRY_AFTER_STATUSES:
                 retry_after = _parse_retry_after(response.headers.get("Retry-After"))
             raise FetchFailed(
-                f"{response.url}: HTTP {status} {response.reason_phrase}".rstrip(),
+                f"{shown(response.url)}: HTTP {status} {response.reason_phrase}".rstrip(),
                 status=status,
                 retry_after=retry_after,
             )
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise BodyTooLarge(
-                f"{response.url}: Content-Length {declared} exceeds the cap of "
+                f"{shown(response.url)}: Content-Length {declared} exceeds the cap of "
                 f"{self.max_bytes} bytes"
             )
         chunks: list[bytes] = []
@@ -284,10 +261,10 @@ class Fetcher:
             size += len(chunk)
             if size > self.max_bytes:
                 raise BodyTooLarge(
-                    f"{response.url}: body exceeds the cap of {self.max_bytes} bytes"
+                    f"{shown(response.url)}: body exceeds the cap of {self.max_bytes} bytes"
                 )
             # httpx's timeout is per read; this bounds a server that trickles bytes forever.
             if time.monotonic() - started > self.timeout:
-                raise FetchFailed(f"{response.url}: timed out after {self.timeout:g} s")
+                raise FetchFailed(f"{shown(response.url)}: timed out after {self.timeout:g} s")
             chunks.append(chunk)
         return b"".join(chunks)

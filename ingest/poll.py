@@ -8,6 +8,12 @@ validators (ETag, Last-Modified) are saved, so a poll that dies half-way is simp
 full next time, and the idempotency keys make the repeat append only what is missing. Failures
 never escape: they become the feed's `last_error`, its consecutive `failures` and a later
 `next_poll_at` (the server's Retry-After, else exponential backoff from the feed's interval).
+
+A poll captures at most so many new or changed entries (ingest/schedule.py ENTRIES_PER_POLL).
+When more are waiting, the validators are not saved, so the next poll (soon: CONTINUE_AFTER)
+gets the whole feed again and takes the next ones; nothing is skipped, and the idempotency keys
+make sure nothing is doubled. What a poll had to cut (entries over the per-entry cap, entries
+left for the next poll) is recorded on the feed. A URL in a log line is shown without credentials.
 """
 
 from __future__ import annotations
@@ -19,11 +25,14 @@ from datetime import datetime, timedelta
 from domain.errors import FeedError, FetchFailed
 from domain.feeds import Feed, FeedState
 from domain.times import format_time
+from domain.urls import redact_url
+from ingest.articles import MAX_ENTRY_TEXT, ParsedFeed
 from ingest.capture import CaptureResult
 from ingest.fetch import FetchResult, backoff
 
 JITTER = 0.10  # up to 10% of the interval, so feeds added together drift apart
 MAX_BACKOFF = 6 * 3600.0  # seconds; a feed polled daily still backs off to its interval
+CONTINUE_AFTER = 30.0  # seconds before a poll that left entries is followed up
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,8 @@ class PollResult:
     error: str | None = None
     seconds: float = 0.0
     next_poll_at: datetime | None = None
+    deferred: int = 0
+    truncated: int = 0
 
     def log_line(self) -> str:
         fields = [
@@ -51,9 +62,11 @@ class PollResult:
             f"changed={self.changed}",
             f"unchanged={self.unchanged}",
             f"reports={self.reports}",
+            f"deferred={self.deferred}",
+            f"truncated={self.truncated}",
             f"seconds={self.seconds:.3f}",
             f"next={format_time(self.next_poll_at) if self.next_poll_at else '-'}",
-            f"url={self.url}",
+            f"url={redact_url(self.url)}",
         ]
         if self.error:
             fields.append(f"error={self.error!r}")
@@ -79,6 +92,20 @@ def polled(
         last_unchanged=done.unchanged,
         last_reports=done.reports,
     )
+
+
+def what_was_cut(parsed: ParsedFeed, truncated: int, deferred: int) -> str | None:
+    """In words, for `recount feeds list`: entries cut to the cap, entries left for later."""
+    parts = []
+    if truncated:
+        first = next(a for a in parsed.articles if a.cut_from is not None)
+        parts.append(
+            f"{truncated} entries over the cap kept their first {MAX_ENTRY_TEXT:,} characters "
+            f"of text (first: {redact_url(first.url)}, {first.cut_from:,} characters of HTML)"
+        )
+    if deferred:
+        parts.append(f"{deferred} new or changed entries left for the next poll")
+    return "; ".join(parts) or None
 
 
 def failed(
@@ -125,4 +152,7 @@ def schedule_next(feed: Feed, state: FeedState, now: datetime, rng: random.Rando
     jitter = timedelta(seconds=rng.uniform(0, JITTER * feed.interval_seconds))
     if state.last_status == "failed" and state.next_poll_at is not None:
         return replace(state, next_poll_at=state.next_poll_at + jitter)
+    if state.last_deferred:  # entries are waiting: come back soon, not after the interval
+        soon = min(CONTINUE_AFTER, float(feed.interval_seconds))
+        return replace(state, next_poll_at=now + timedelta(seconds=soon))
     return replace(state, next_poll_at=now + timedelta(seconds=feed.interval_seconds) + jitter)

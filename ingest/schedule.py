@@ -9,3 +9,4 @@ from __future__ import annotations
 DISPATCH_SECONDS = 5.0
 CONCURRENCY = 4
 CHECKPOINT_EVERY = 3600.0
+ENTRIES_PER_POLL = 500  # new or changed entries one poll captures; the rest wait (ingest/poll.py)

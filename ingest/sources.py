@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from domain.addresses import IPNetwork
 from domain.errors import InvalidInput
 from ingest.fetch import Fetcher
 
@@ -11,11 +12,11 @@ DEMO_FEED = Path(__file__).parent / "demo" / "kazakhstan-unrest-2022.atom"
 DEMO_SUBJECT = "kazakhstan-unrest-2022"
 
 
-def read_source(source: str, allow_private: bool) -> tuple[bytes, str | None, str | None]:
+def read_source(source: str, opened: tuple[IPNetwork, ...]) -> tuple[bytes, str | None, str | None]:
     """The feed's bytes and, for a URL, the URL that relative links resolve against and the
     Content-Type (the worker weighs it too, so both judge a page the same way)."""
     if source.startswith(("http://", "https://")):
-        with Fetcher(allow_private=allow_private) as fetcher:
+        with Fetcher(opened=opened) as fetcher:
             result = fetcher.fetch(source)
         return result.content or b"", result.url, result.content_type
     try:

@@ -59,6 +59,7 @@ class Archive:
             raise NotInitialized(f"no Recount database at {where}: run `recount init` first")
 
     def close(self) -> None:
+        self.events.close()
         self.engine.dispose()
 
 

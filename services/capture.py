@@ -5,6 +5,10 @@ A feed's articles are captured in few transactions: the latest version of every 
 read in one chunked query and many articles go into one append. If another writer moved a
 document on in between (a StreamConflict), that group is retried one article at a time, reading
 the version afresh.
+
+Memory stays flat: events are built one group of articles at a time and dropped once appended.
+`limit` caps the new or changed articles one call captures; the rest are counted as `deferred`
+for the caller (a poll) to take next time.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from datetime import datetime
 from domain.errors import InvalidInput, StreamConflict
 from domain.events import DocumentCaptured, FigureReported, PendingEvent
 from domain.subjects import validate_subject
+from domain.urls import redact_url
 from ingest.articles import Article, parse_feed
 from ingest.capture import CaptureResult, article_events
 from ingest.extract import vocabulary_for
@@ -35,10 +40,10 @@ def ingest_source(
     progress: Callable[[int], None] | None = None,
 ) -> CaptureResult:
     validate_subject(subject)
-    content, base_url, content_type = read_source(source, archive.settings.allow_private_feeds)
+    content, base_url, content_type = read_source(source, archive.settings.private_networks)
     feed = parse_feed(content, base_url, content_type)
     if feed.unusable:
-        raise InvalidInput(f"{source}: {feed.unusable}")
+        raise InvalidInput(f"{redact_url(source)}: {feed.unusable}")
     if on_total is not None:
         on_total(len(feed.articles))
     captured_at = archive.events.clock()
@@ -54,33 +59,59 @@ def capture_articles(
     feed_id: str | None = None,
     per_append: int = ARTICLES_PER_APPEND,
     progress: Callable[[int], None] | None = None,
+    limit: int | None = None,
 ) -> CaptureResult:
-    """Capture every new or changed article; unchanged ones append nothing."""
+    """Capture every new or changed article (at most `limit`); unchanged ones append nothing."""
     vocabulary = vocabulary_for(archive.settings.metrics_path)
     latest = latest_versions(archive.engine, {a.document_id for a in articles})
     total = CaptureResult()
-    todo: list[tuple[Article, list[PendingEvent]]] = []
+    group: list[tuple[Article, list[PendingEvent]]] = []
+    taken = 0
+    counted = 0  # articles not yet reported to `progress`
     for article in articles:
         known = latest.get(article.document_id)
         if known is not None and known[1] == article.content_hash:
             total += CaptureResult(unchanged=1)
+            counted += 1
             continue
+        if limit is not None and taken >= limit:
+            total += CaptureResult(deferred=1)
+            continue
+        taken += 1
         version = 1 if known is None else known[0] + 1
         latest[article.document_id] = (version, article.content_hash)
         events = article_events(subject, article, version, captured_at, feed_id, vocabulary)
-        todo.append((article, events))
-    if progress is not None and total.unchanged:
-        progress(total.unchanged)
-    for start in range(0, len(todo), per_append):
-        group = todo[start : start + per_append]
-        try:
-            total += _counted(archive.events.append([e for _, events in group for e in events]))
-        except StreamConflict:
-            for article, _ in group:
-                total += _capture_one(archive, subject, article, captured_at, feed_id)
-        if progress is not None:
-            progress(len(group))
+        group.append((article, events))
+        if len(group) >= per_append:
+            total += _append_group(archive, subject, group, captured_at, feed_id)
+            counted += len(group)
+            group = []
+            if progress is not None:
+                progress(counted)
+                counted = 0
+    if group:
+        total += _append_group(archive, subject, group, captured_at, feed_id)
+        counted += len(group)
+    if progress is not None and counted:
+        progress(counted)
     return total
+
+
+def _append_group(
+    archive: Archive,
+    subject: str,
+    group: list[tuple[Article, list[PendingEvent]]],
+    captured_at: datetime,
+    feed_id: str | None,
+) -> CaptureResult:
+    """One append for the group; on a conflict, each article again on its own."""
+    try:
+        return _counted(archive.events.append([e for _, events in group for e in events]))
+    except StreamConflict:
+        total = CaptureResult()
+        for article, _ in group:
+            total += _capture_one(archive, subject, article, captured_at, feed_id)
+        return total
 
 
 def _capture_one(

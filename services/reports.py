@@ -5,6 +5,10 @@ token name as the event's `actor`. An idempotency key makes a retried request ha
 report id is derived from the key, so a retry appends nothing and returns the first event, while
 the same key with other content is refused. Keys are namespaced by actor, so two clients can
 never collide.
+
+Who may retract what: a report entered by hand may be retracted by the token that entered it;
+any report (extracted ones included) by an editor (`any_report`). Anything else is Forbidden,
+refused before anything is appended. Every write names its `actor` and `via` (http or cli).
 """
 
 from __future__ import annotations
@@ -13,8 +17,15 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from domain.errors import AlreadyRetracted, IdempotencyKeyReused, InvalidReport, UnknownReport
+from domain.errors import (
+    AlreadyRetracted,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidReport,
+    UnknownReport,
+)
 from domain.events import (
     FigureReported,
     PendingEvent,
@@ -62,11 +73,12 @@ def record_report(
     actor: str,
     idempotency_key: str | None = None,
     expected_version: int | None = None,
+    via: str = "http",
 ) -> RecordedEvent:
     """Append one FigureReported; with a key, a retry returns the event the first call wrote."""
     key = _namespaced(actor, idempotency_key)
     event = _figure_reported(validate_subject(subject), report, key)
-    pending = PendingEvent(event, expected_version, key, {"actor": actor})
+    pending = PendingEvent(event, expected_version, key, {"actor": actor, "via": via})
     result = archive.events.append([pending])
     if result.existing:
         earlier = result.existing[0]
@@ -78,14 +90,30 @@ def record_report(
     return result.appended[0]
 
 
-def retract_report(archive: Archive, report_id: str, reason: str, actor: str) -> RecordedEvent:
-    """Append a ReportRetracted; the report stays in the log and in every history, marked."""
+def retract_report(
+    archive: Archive,
+    report_id: str,
+    reason: str,
+    actor: str,
+    *,
+    any_report: bool,
+    via: str = "http",
+) -> RecordedEvent:
+    """Append a ReportRetracted; the report stays in the log and in every history, marked.
+
+    Without `any_report` (a writer) only a report `actor` entered by hand may be retracted.
+    """
     if not reason.strip():
         raise InvalidReport("a retraction needs a reason")
     with archive.engine.connect() as connection:
         row = report_stream(connection, report_id)
         if row is None:
             raise UnknownReport(f"no report {report_id!r}")
+        if not any_report and not _entered_by(row, actor):
+            raise Forbidden(
+                f"{actor!r} is a writer: it may retract only the reports it entered, and "
+                f"report {report_id} was entered by {_entered_by_whom(row)}; an editor may"
+            )
         if row.retraction_position is not None:
             raise AlreadyRetracted(
                 f"report {report_id} was retracted at position {row.retraction_position}"
@@ -95,8 +123,25 @@ def retract_report(archive: Archive, report_id: str, reason: str, actor: str) ->
         report_id=report_id, subject=row.subject, metric=row.metric, reason=reason
     )
     # The expected version makes two racing retractions a conflict rather than a double entry.
-    pending = PendingEvent(event, expected_version=version, metadata={"actor": actor})
+    metadata = {"actor": actor, "via": via}
+    pending = PendingEvent(event, expected_version=version, metadata=metadata)
     return archive.events.append([pending]).appended[0]
+
+
+def _entered_by(row: Any, actor: str) -> bool:
+    """By hand, by this actor, over HTTP (reports before `via` was recorded came only so)."""
+    meta = row.meta or {}
+    return (
+        row.reported_at_basis == "given"
+        and meta.get("actor") == actor
+        and meta.get("via", "http") == "http"
+    )
+
+
+def _entered_by_whom(row: Any) -> str:
+    if row.reported_at_basis != "given":
+        return "the extractor"
+    return repr((row.meta or {}).get("actor"))
 
 
 def _figure_reported(subject: str, report: ReportInput, key: str | None) -> FigureReported:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from domain.addresses import IPNetwork, parse_networks
+
 DEFAULT_DATABASE_URL = "sqlite:///recount.db"
 
 
@@ -15,18 +17,21 @@ DEFAULT_DATABASE_URL = "sqlite:///recount.db"
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     signing_key_path: Path | None = None  # None: next to the SQLite file (or ./recount.key)
-    allow_private_feeds: bool = False
+    private_networks: tuple[IPNetwork, ...] = ()  # non-public networks feeds may reach
     metrics_path: Path | None = None  # a metric vocabulary (TOML) replacing the packaged one
+    secrets_key_path: Path | None = None  # None: beside the signing key
 
     @classmethod
     def from_env(cls) -> Settings:
         key = os.environ.get("RECOUNT_SIGNING_KEY")
         metrics = os.environ.get("RECOUNT_METRICS")
+        secrets = os.environ.get("RECOUNT_SECRETS_KEY")
         return cls(
             database_url=os.environ.get("RECOUNT_DATABASE_URL", DEFAULT_DATABASE_URL),
             signing_key_path=Path(key) if key else None,
-            allow_private_feeds=os.environ.get("RECOUNT_ALLOW_PRIVATE_FEEDS") == "1",
+            private_networks=parse_networks(os.environ.get("RECOUNT_ALLOW_PRIVATE_FEEDS", "")),
             metrics_path=Path(metrics) if metrics else None,
+            secrets_key_path=Path(secrets) if secrets else None,
         )
 
     @property
@@ -38,3 +43,12 @@ class Settings:
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             return Path(str(url.database)).with_suffix(".key")
         return Path("recount.key")
+
+    @property
+    def secrets_path(self) -> Path:
+        """The key that encrypts feed credentials: RECOUNT_SECRETS_KEY, else beside the signing
+        key (`recount.secrets.key`), so one backup of that directory keeps both."""
+        if self.secrets_key_path is not None:
+            return self.secrets_key_path
+        signing = self.key_path
+        return signing.with_name(signing.stem + ".secrets.key")

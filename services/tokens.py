@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from services.archive import Archive
 from store import tokens
+from store.tokens import ROLES as ROLES
+from store.tokens import WRITER as WRITER
 from store.tokens import TokenInfo as TokenInfo
 
 
-def create_token(archive: Archive, name: str) -> str:
-    """Make a token called `name` and return its secret: the only time it is ever shown."""
-    return tokens.create_token(archive.engine, name)
+def create_token(archive: Archive, name: str, role: str = WRITER) -> str:
+    """Make a token called `name` (a writer, or an editor) and return its secret: the only time
+    it is ever shown."""
+    return tokens.create_token(archive.engine, name, role)
 
 
 def list_tokens(archive: Archive) -> list[TokenInfo]:

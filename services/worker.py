@@ -25,7 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from domain.feeds import Feed
 from ingest.fetch import Fetcher
 from ingest.poll import PollResult
-from ingest.schedule import CHECKPOINT_EVERY, CONCURRENCY, DISPATCH_SECONDS
+from ingest.schedule import CHECKPOINT_EVERY, CONCURRENCY, DISPATCH_SECONDS, ENTRIES_PER_POLL
 from services.archive import Archive
 from services.audit import current_checkpoint
 from services.poll import poll_feed
@@ -63,10 +63,12 @@ class Worker:
         clock: Clock = system_clock,
         rng: random.Random | None = None,
         periodic: Sequence[PeriodicJob] = PERIODIC,
+        entries_per_poll: int = ENTRIES_PER_POLL,
     ) -> None:
         self.archive = archive
+        self.entries_per_poll = entries_per_poll
         self.periodic = tuple(periodic)
-        self.fetcher = fetcher or Fetcher(allow_private=archive.settings.allow_private_feeds)
+        self.fetcher = fetcher or Fetcher(opened=archive.settings.private_networks)
         self.concurrency = concurrency
         self.dispatch_seconds = dispatch_seconds
         self.clock = clock
@@ -141,7 +143,9 @@ class Worker:
 
     def _poll(self, feed: Feed) -> PollResult | None:
         try:
-            result = poll_feed(self.archive, feed, self.fetcher, self.clock, self.rng)
+            result = poll_feed(
+                self.archive, feed, self.fetcher, self.clock, self.rng, self.entries_per_poll
+            )
         except Exception:  # the database went away, say: log it, keep the worker up
             log.exception("poll of feed %s crashed", feed.feed_id)
             return None

@@ -137,6 +137,7 @@ def _apply_added(connection: Connection, recorded: RecordedEvent) -> None:
     assert isinstance(event, FeedAdded)
     row = {
         "url": event.url,
+        "credential_id": event.credential_id,
         "subject": event.subject,
         "interval_seconds": event.interval_seconds,
         "status": ACTIVE,
@@ -183,7 +184,8 @@ def _state_columns() -> list[Any]:
 
 def _feed(row: Any) -> Feed:
     state = {name: row[f"state_{name}"] for name in STATE_FIELDS}
-    for counter in ("last_new", "last_changed", "last_unchanged", "last_reports", "failures"):
+    counters = ("last_new", "last_changed", "last_unchanged", "last_reports", "failures")
+    for counter in (*counters, "last_truncated", "last_deferred"):
         state[counter] = state[counter] or 0  # no state row yet
     return Feed(
         feed_id=row["feed_id"],
@@ -194,4 +196,5 @@ def _feed(row: Any) -> Feed:
         added_at=row["added_at"],
         version=row["version"],
         state=FeedState(**state),
+        credential_id=row["credential_id"],
     )

@@ -1,9 +1,10 @@
 """The log's Merkle tree, kept incrementally in `merkle_subtrees` by every append.
 
-`record` runs inside the append's transaction (an `on_append` hook), so the tree and the log
-never disagree about what was committed. A batch reads only the few right-edge subtrees that
-exist before it (one query) and keeps what it computes in memory, so appending k events costs
-one SELECT and one multi-row INSERT whatever k, and O(log n) hashing per event. A tree head or
+`record` runs inside the append's transaction (a projector), so the tree and the log never
+disagree about what was committed. A batch reads only the few right-edge subtrees that exist
+before it (one query, none when the last append on its connection ended there) and keeps what
+it computes in memory, so appending k events costs at most one SELECT and one multi-row
+INSERT whatever k, and O(log n) hashing per event. A tree head or
 a proof reads O(log n) subtrees by primary key; nothing ever scans the leaves.
 """
 
@@ -11,9 +12,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from sqlalchemy import Connection, Engine, TextClause, insert, select, text
+from sqlalchemy import Connection, Engine, TextClause, select, text
 
 from domain.checkpoints import ConsistencyProof, InclusionProof
 from domain.errors import IntegrityError, InvalidInput
@@ -22,6 +22,8 @@ from domain.merkle import SubtreeHashes, new_subtrees
 from domain.merkle import consistency_proof as tree_consistency_proof
 from domain.merkle import inclusion_proof as tree_inclusion_proof
 from domain.merkle import root as tree_root
+from store import memo
+from store.rows import RowInsert
 from store.tables import log_head, merkle_subtrees
 
 
@@ -103,20 +105,37 @@ def right_edge(size: int) -> list[tuple[int, int]]:
     return edge
 
 
+INSERT_SUBTREES = RowInsert(merkle_subtrees, ("level", "node_index", "hash", "position"))
+
+
+EDGE = "merkle right edge"
+
+
 def record(connection: Connection, events: Sequence[RecordedEvent]) -> None:
-    """The on_append hook: write the subtrees that this batch of events completes."""
+    """The projector: write the subtrees that this batch of events completes.
+
+    The right edge before the batch (O(log n) hashes) is what the last append on this
+    connection left, when it ended where this batch starts (store/memo.py): the first n leaves
+    of a log that only grows are what they were, so their edge is too. Otherwise it is read
+    from the table, in one query.
+    """
     if not events:
         return
+    size = events[0].position - 1
     lookup = StoredSubtrees(connection)
-    lookup.preload(right_edge(events[0].position - 1))
-    rows: list[dict[str, Any]] = []
+    edge: dict[tuple[int, int], bytes] | None = memo.recall(connection, EDGE, size)
+    if edge is not None:
+        lookup.cache.update(edge)
+    else:
+        lookup.preload(right_edge(size))
+    rows: list[tuple[int, int, bytes, int]] = []
     for event in events:
         for level, index, digest in new_subtrees(event.position - 1, event.leaf_hash, lookup):
             lookup.cache[(level, index)] = digest
-            rows.append(
-                {"level": level, "node_index": index, "hash": digest, "position": event.position}
-            )
-    connection.execute(insert(merkle_subtrees), rows)
+            rows.append((level, index, digest, event.position))
+    INSERT_SUBTREES(connection, rows)
+    end = events[-1].position
+    memo.keep(connection, EDGE, end, {key: lookup.cache[key] for key in right_edge(end)})
 
 
 def head(connection: Connection) -> int:

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, delete, select, tuple_, update
 
 from domain.events import DocumentCaptured, FigureReported, RecordedEvent, ReportRetracted
 from domain.figures import may_be_current
 from domain.qualifiers import VAGUE_BOUNDS
 from domain.status import ReportStatus
+from store import memo
+from store.rows import RowInsert, db_time, write
 from store.tables import documents, figures, reports
 
 Handler = Callable[[Connection, Sequence[RecordedEvent]], None]
@@ -34,9 +36,40 @@ class Projector:
 
 
 def apply(connection: Connection, events: Sequence[RecordedEvent]) -> None:
-    """The reports, figures and documents read models."""
+    """The reports, figures and documents read models.
+
+    Moving a figure's current report forward needs its count and current report; those the
+    last append on this connection left are recalled (store/memo.py) rather than read, so a
+    lone writer reads no figure rows. A figure touched by a retraction is read again next time.
+    """
     _apply_documents(connection, [e for e in events if e.type == DocumentCaptured.type])
-    _apply_reports(connection, events)
+    if not events:
+        return
+    known: dict[FigureKey, FigureState] | None = memo.recall(
+        connection, FIGURE_STATES, events[0].position - 1
+    )
+    states = _apply_reports(connection, events, known or {})
+    end = events[-1].position
+    if known is None or len(known) > REMEMBERED_FIGURES:
+        fresh = {key: state for key, state in states.items() if state is not None}
+        memo.keep(connection, FIGURE_STATES, end, fresh)
+        return
+
+    def bring_up_to_date() -> None:
+        assert known is not None
+        for key, state in states.items():
+            if state is None:
+                known.pop(key, None)
+            else:
+                known[key] = state
+
+    memo.keep(connection, FIGURE_STATES, end, known, bring_up_to_date)
+
+
+FigureKey = tuple[str, str]
+FigureState = tuple[int, tuple[datetime, int, str] | None]  # report count, current's timeline key
+FIGURE_STATES = "figure states"  # each figure's count and current report, kept between appends
+REMEMBERED_FIGURES = 100_000
 
 
 def clear(connection: Connection, projectors: Sequence[Projector]) -> None:
@@ -46,30 +79,48 @@ def clear(connection: Connection, projectors: Sequence[Projector]) -> None:
             connection.execute(delete(table))
 
 
+DOCUMENT_COLUMNS = (
+    "document_id",
+    "version",
+    "subject",
+    "url",
+    "title",
+    "publisher",
+    "content_hash",
+    "text",
+    "published_at",
+    "captured_at",
+    "position",
+    "feed_id",
+    "entry_id",
+)
+INSERT_DOCUMENTS = RowInsert(documents, DOCUMENT_COLUMNS)
+
+
 def _apply_documents(connection: Connection, events: Sequence[RecordedEvent]) -> None:
+    time = db_time(connection.dialect)
     rows = []
     for recorded in events:
         event = recorded.event
         assert isinstance(event, DocumentCaptured)
         rows.append(
-            {
-                "document_id": event.document_id,
-                "version": recorded.version,
-                "subject": event.subject,
-                "url": event.url,
-                "title": event.title,
-                "publisher": event.publisher,
-                "content_hash": event.content_hash,
-                "text": event.text,
-                "published_at": event.published_at,
-                "captured_at": event.captured_at,
-                "position": recorded.position,
-                "feed_id": event.feed_id,
-                "entry_id": event.entry_id,
-            }
+            (
+                event.document_id,
+                recorded.version,
+                event.subject,
+                event.url,
+                event.title,
+                event.publisher,
+                event.content_hash,
+                event.text,
+                time(event.published_at),
+                time(event.captured_at),
+                recorded.position,
+                event.feed_id,
+                event.entry_id,
+            )
         )
-    if rows:
-        connection.execute(insert(documents), rows)
+    INSERT_DOCUMENTS(connection, rows)
 
 
 @dataclass
@@ -82,14 +133,27 @@ class _Touched:
     retracted: bool = False  # a retraction may have removed the current report: ask the table
 
 
-def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> None:
+def _apply_reports(
+    connection: Connection, events: Sequence[RecordedEvent], known: dict[FigureKey, FigureState]
+) -> dict[FigureKey, FigureState | None]:
+    figure_types = (FigureReported.type, ReportRetracted.type)
+    keys = {(e.data["subject"], e.data["metric"]) for e in events if e.type in figure_types}
+    if not keys:
+        return {}
+    stored = {k: known[k] for k in keys if k in known}
+    if len(stored) < len(keys):  # read first: the writes below can wait
+        stored.update(_stored_figures(connection, sorted(keys - stored.keys())))
+    time = db_time(connection.dialect)
+    recorded_at: tuple[datetime, Any] | None = None  # one time for a whole append: convert once
     new_rows = []
     touched: dict[tuple[str, str], _Touched] = {}
     for recorded in events:
         if recorded.type == FigureReported.type:
             event = recorded.event
             assert isinstance(event, FigureReported)
-            new_rows.append(_report_row(event, recorded))
+            if recorded_at is None or recorded_at[0] is not recorded.recorded_at:
+                recorded_at = (recorded.recorded_at, time(recorded.recorded_at))
+            new_rows.append(_report_row(event, recorded, time(event.reported_at), recorded_at[1]))
             figure = touched.setdefault((event.subject, event.metric), _Touched())
             figure.added += 1
             figure.last_position = recorded.position
@@ -98,7 +162,7 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
                 figure.best = max(figure.best or candidate, candidate)
         elif recorded.type == ReportRetracted.type:
             if new_rows:  # keep the order: a retraction may follow its report in one batch
-                connection.execute(insert(reports), new_rows)
+                INSERT_REPORTS(connection, new_rows)
                 new_rows = []
             retracted = recorded.event
             assert isinstance(retracted, ReportRetracted)
@@ -115,36 +179,65 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
             figure = touched.setdefault((retracted.subject, retracted.metric), _Touched())
             figure.last_position = recorded.position
             figure.retracted = True
-    if new_rows:
-        connection.execute(insert(reports), new_rows)
-    _refresh_figures(connection, touched)
+    INSERT_REPORTS(connection, new_rows)
+    return _refresh_figures(connection, touched, stored)
 
 
-def _report_row(event: FigureReported, recorded: RecordedEvent) -> dict[str, Any]:
-    return {
-        "report_id": event.report_id,
-        "subject": event.subject,
-        "metric": event.metric,
-        "value": event.value,
-        "low": event.low,
-        "high": event.high,
-        "qualifier": event.qualifier.value,
-        "approximate": event.approximate,
-        "unit": event.unit,
-        "status": event.status.value,
-        "subset_of": event.subset_of,
-        "quote": event.quote,
-        "reported_at": event.reported_at,
-        "reported_at_basis": event.reported_at_basis,
-        "recorded_at": recorded.recorded_at,
-        "position": recorded.position,
-        "source_url": event.source.url,
-        "source_title": event.source.title,
-        "source_publisher": event.source.publisher,
-        "document_id": event.source.document_id,
-        "confidence": event.confidence,
-        "eligible": may_be_current(event.value, event.qualifier, event.status, event.subset_of),
-    }
+REPORT_COLUMNS = (
+    "report_id",
+    "subject",
+    "metric",
+    "value",
+    "low",
+    "high",
+    "qualifier",
+    "approximate",
+    "unit",
+    "status",
+    "subset_of",
+    "quote",
+    "reported_at",
+    "reported_at_basis",
+    "recorded_at",
+    "position",
+    "source_url",
+    "source_title",
+    "source_publisher",
+    "document_id",
+    "confidence",
+    "eligible",
+)
+INSERT_REPORTS = RowInsert(reports, REPORT_COLUMNS)
+
+
+def _report_row(
+    event: FigureReported, recorded: RecordedEvent, reported_at: Any, recorded_at: Any
+) -> tuple[Any, ...]:
+    source = event.source
+    return (
+        event.report_id,
+        event.subject,
+        event.metric,
+        event.value,
+        event.low,
+        event.high,
+        event.qualifier.value,
+        event.approximate,
+        event.unit,
+        event.status.value,
+        event.subset_of,
+        event.quote,
+        reported_at,
+        event.reported_at_basis,
+        recorded_at,
+        recorded.position,
+        source.url,
+        source.title,
+        source.publisher,
+        source.document_id,
+        event.confidence,
+        may_be_current(event.value, event.qualifier, event.status, event.subset_of),
+    )
 
 
 def current_report_query(subject: str, metric: str) -> Any:
@@ -167,59 +260,78 @@ def current_report_query(subject: str, metric: str) -> Any:
     )
 
 
-def _refresh_figures(connection: Connection, touched: dict[tuple[str, str], _Touched]) -> None:
+def _refresh_figures(
+    connection: Connection,
+    touched: dict[tuple[str, str], _Touched],
+    stored: dict[FigureKey, FigureState],
+) -> dict[FigureKey, FigureState | None]:
     """Move each touched figure's current report forward, in a few set-based statements.
 
     A new report replaces the current one when it is later on the story's timeline; only a
     retraction makes the table answer again, since it may have withdrawn the current report.
+    Returns each touched figure's new state (None where a retraction left it to the table).
     """
-    stored = _stored_figures(connection, list(touched))
-    updates: list[dict[str, Any]] = []
-    inserts: list[dict[str, Any]] = []
+    updates: list[tuple[Any, ...]] = []
+    inserts: list[tuple[Any, ...]] = []
+    states: dict[FigureKey, FigureState | None] = {}
     for (subject, metric), figure in touched.items():
         old = stored.get((subject, metric))
+        count = figure.added + (old[0] if old else 0)
         if figure.retracted:
             current = connection.execute(current_report_query(subject, metric)).scalar()
+            states[(subject, metric)] = None
         else:
             candidates = [c for c in (old and old[1], figure.best) if c]
-            current = max(candidates)[2] if candidates else None
-        row = {
-            "b_subject": subject,
-            "b_metric": metric,
-            "b_current": current,
-            "b_count": figure.added + (old[0] if old else 0),
-            "b_last": figure.last_position,
-        }
+            best = max(candidates) if candidates else None
+            current = best[2] if best else None
+            states[(subject, metric)] = (count, best)
+        row = (current, count, figure.last_position, subject, metric)
         (updates if old else inserts).append(row)
-    if updates:
-        connection.execute(UPDATE_FIGURE, updates)
-    if inserts:
-        connection.execute(INSERT_FIGURE, inserts)
+    if updates and connection.dialect.name == "postgresql":
+        write(connection, UPDATE_FIGURES_FROM_ARRAYS, tuple(map(list, zip(*updates, strict=True))))
+    elif updates:
+        write(connection, UPDATE_FIGURE, updates, many=True)
+    INSERT_FIGURES(connection, inserts)
+    return states
 
 
+FIGURE_COLUMNS = ("current_report_id", "report_count", "last_position", "subject", "metric")
+INSERT_FIGURES = RowInsert(figures, FIGURE_COLUMNS)
 UPDATE_FIGURE = (
-    update(figures)
-    .where(figures.c.subject == bindparam("b_subject"), figures.c.metric == bindparam("b_metric"))
-    .values(
-        current_report_id=bindparam("b_current"),
-        report_count=bindparam("b_count"),
-        last_position=bindparam("b_last"),
-    )
+    "UPDATE figures SET current_report_id = ?, report_count = ?, last_position = ? "
+    "WHERE subject = ? AND metric = ?"
 )
-INSERT_FIGURE = insert(figures).values(
-    subject=bindparam("b_subject"),
-    metric=bindparam("b_metric"),
-    current_report_id=bindparam("b_current"),
-    report_count=bindparam("b_count"),
-    last_position=bindparam("b_last"),
+UPDATE_FIGURES_FROM_ARRAYS = (  # PostgreSQL: every figure of an append in one statement
+    "UPDATE figures SET current_report_id = u.c, report_count = u.n, last_position = u.l "
+    "FROM unnest(%b::varchar[], %b::integer[], %b::integer[], %b::varchar[], %b::varchar[]) "
+    "AS u(c, n, l, s, m) WHERE figures.subject = u.s AND figures.metric = u.m"
+)
+
+
+FIGURE_STATE = (
+    select(figures.c.report_count, reports.c.reported_at, reports.c.position, reports.c.report_id)
+    .select_from(figures.outerjoin(reports, reports.c.report_id == figures.c.current_report_id))
+    .where(figures.c.subject == bindparam("subject"), figures.c.metric == bindparam("metric"))
 )
 
 
 def _stored_figures(
     connection: Connection, keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, tuple[datetime, int, str] | None]]:
-    """Each figure's report count and the timeline key of its current report."""
+    """Each figure's report count and the timeline key of its current report.
+
+    A few figures (a single report, an article's handful) are read by primary key one at a
+    time through one prepared statement; many at once by the set-based query.
+    """
     found: dict[tuple[str, str], tuple[int, tuple[datetime, int, str] | None]] = {}
+    if len(keys) <= 4:
+        for subject, metric in keys:
+            row = connection.execute(FIGURE_STATE, {"subject": subject, "metric": metric}).first()
+            if row is not None:
+                count, reported_at, position, report_id = row
+                current = None if report_id is None else (reported_at, position, report_id)
+                found[(subject, metric)] = (count, current)
+        return found
     joined = figures.outerjoin(reports, reports.c.report_id == figures.c.current_report_id)
     for start in range(0, len(keys), 300):
         query = (

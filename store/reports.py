@@ -10,9 +10,18 @@ from store.tables import events, reports
 
 
 def report_stream(connection: Connection, report_id: str) -> Any:
-    """The report's subject, metric and retraction position, or None for an unknown report."""
-    query = select(reports.c.subject, reports.c.metric, reports.c.retraction_position).where(
-        reports.c.report_id == report_id
+    """The report's subject, metric, retraction position, how it was dated (`given`: typed by
+    hand) and its event's metadata (who entered it), or None for an unknown report."""
+    query = (
+        select(
+            reports.c.subject,
+            reports.c.metric,
+            reports.c.retraction_position,
+            reports.c.reported_at_basis,
+            events.c["metadata"].label("meta"),
+        )
+        .join(events, events.c.position == reports.c.position)
+        .where(reports.c.report_id == report_id)
     )
     return connection.execute(query).first()
 

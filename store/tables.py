@@ -182,9 +182,27 @@ class ApiTokenRow(SQLModel, table=True):
     token_hash: str = Field(unique=True, max_length=64)
     created_at: datetime = utc_column()
     revoked_at: datetime | None = utc_column(nullable=True)
+    role: str = Field(default="writer", max_length=20)  # writer or editor
 
 
 api_tokens = table_of(ApiTokenRow)
+
+
+class FeedCredentialRow(SQLModel, table=True):
+    """A feed's credentials (userinfo, headers), encrypted; never in the log, never served.
+
+    FeedAdded names a row by `credential_id`. Not a projection: replay leaves it alone, and an
+    export leaves it out, so a database imported elsewhere polls such feeds without them.
+    """
+
+    __tablename__ = "feed_credentials"
+
+    credential_id: str = Field(primary_key=True, max_length=36)
+    created_at: datetime = utc_column()
+    ciphertext: str = Field(sa_type=Text)  # a Fernet token (AES-128-CBC with HMAC-SHA256)
+
+
+feed_credentials = table_of(FeedCredentialRow)
 
 
 class FeedRow(SQLModel, table=True):
@@ -200,6 +218,7 @@ class FeedRow(SQLModel, table=True):
     added_at: datetime = utc_column()
     version: int  # the feed stream's version, for the next event's expected version
     position: int  # the last feed event applied
+    credential_id: str | None = Field(default=None, max_length=36)
 
 
 class FeedStateRow(SQLModel, table=True):
@@ -220,6 +239,9 @@ class FeedStateRow(SQLModel, table=True):
     last_reports: int = 0
     failures: int = 0
     next_poll_at: datetime | None = utc_column(nullable=True, index=True)
+    last_truncated: int = 0  # entries whose text the last poll cut to the cap
+    last_deferred: int = 0  # entries left for the next poll (the per-poll cap)
+    last_cut: str | None = Field(default=None, sa_type=Text)  # what was cut, in words
 
 
 feeds = table_of(FeedRow)

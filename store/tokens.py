@@ -5,6 +5,10 @@ kept: with 256 bits of entropy a brute-force search is hopeless whatever the has
 slow password hash (bcrypt, argon2) would only add latency to every request. Lookups go by the
 hash, so a compare never walks the secret byte by byte. Nothing is cached: a revoke takes effect
 on the very next request.
+
+Each token has a role. A `writer` (the default) records reports and feeds and retracts only the
+reports it entered itself; an `editor` may also retract anyone's report. Token names are never
+reused, so the name recorded as an event's `actor` keeps naming one token for ever.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from store.tables import api_tokens
 
 PREFIX = "rct_"
 NAME_MAX = 100
+WRITER, EDITOR = "writer", "editor"
+ROLES = (WRITER, EDITOR)
 
 
 @dataclass(frozen=True)
@@ -34,21 +40,28 @@ class TokenInfo:
     name: str
     created_at: datetime
     revoked_at: datetime | None
+    role: str = WRITER
 
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role == EDITOR
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(engine: Engine, name: str) -> str:
+def create_token(engine: Engine, name: str, role: str = WRITER) -> str:
     """Make a token called `name` and return its secret: the only time it is ever shown."""
     name = name.strip()
     if not name or len(name) > NAME_MAX:
         raise InvalidInput(f"a token name has 1 to {NAME_MAX} characters, not {name!r}")
+    if role not in ROLES:
+        raise InvalidInput(f"a token's role is {' or '.join(ROLES)}, not {role!r}")
     token = PREFIX + secrets.token_urlsafe(32)
     row = {
         "token_id": str(uuid.uuid4()),
@@ -56,6 +69,7 @@ def create_token(engine: Engine, name: str) -> str:
         "token_hash": hash_token(token),
         "created_at": datetime.now(UTC),
         "revoked_at": None,
+        "role": role,
     }
     try:
         with engine.begin() as connection:
@@ -92,6 +106,10 @@ def authenticate(engine: Engine, token: str | None) -> TokenInfo:
         raise Unauthorized("a bearer token is required")
     query = select(api_tokens).where(api_tokens.c.token_hash == hash_token(token))
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # One read outside a transaction: no ROLLBACK round trip when the connection goes
+            # back to the pool (every write request asks this). SQLite keeps its own BEGIN.
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         row = connection.execute(query).first()
     if row is None:
         raise Unauthorized("unknown token")
@@ -107,4 +125,5 @@ def _info(row: Any) -> TokenInfo:
         name=row["name"],
         created_at=row["created_at"],
         revoked_at=row["revoked_at"],
+        role=row["role"],
     )

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from domain.addresses import parse_networks
 from services.archive import Archive
 from services.settings import Settings
 
@@ -54,10 +55,11 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 def open_archive(url: str, tmp_path: Path, *, allow_private_feeds: bool = False) -> Archive:
+    """`allow_private_feeds` opens loopback, as RECOUNT_ALLOW_PRIVATE_FEEDS=loopback does."""
     settings = Settings(
         database_url=url,
         signing_key_path=tmp_path / "signing.key",
-        allow_private_feeds=allow_private_feeds,
+        private_networks=parse_networks("loopback") if allow_private_feeds else (),
     )
     archive = Archive.open(settings)
     archive.migrate()

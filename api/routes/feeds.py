@@ -2,7 +2,8 @@
 
 The JSON of a feed is `Feed.to_json()`, the very object `recount feeds list --json` prints, so
 the two interfaces cannot drift; `FeedOut` only describes it for the OpenAPI document. Adding
-and removing append FeedAdded and FeedRemoved with the token's name as the actor.
+and removing append FeedAdded and FeedRemoved with the token's name as the actor. Credentials
+(the URL's `user:password@`, `headers` such as an API key) are stored apart and never served.
 """
 
 from __future__ import annotations
@@ -26,19 +27,28 @@ WRITE = errors.documented(Unauthorized, Forbidden)
 class FeedIn(BaseModel):
     model_config = ConfigDict(strict=True)
 
-    url: str = Field(description="the RSS or Atom feed's http(s) URL")
+    url: str = Field(
+        max_length=2048,
+        description="the RSS or Atom feed's http(s) URL; `user:password@` is kept apart",
+    )
     subject: str = Field(
         description="the subject slug its articles are about",
         json_schema_extra={"pattern": f"^{SLUG.pattern}$"},
     )
     every: str = Field("15m", description="poll interval: 30s, 15m, 1h, 1d")
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="headers sent with each poll (an API key): stored encrypted, never served",
+    )
 
 
 class FeedOut(BaseModel):
     """A feed's configuration and polling state."""
 
     id: str
-    url: str
+    url: str = Field(description="without credentials")
+    has_credentials: bool = Field(description="credentials are stored apart for this feed")
     subject: str
     every: str
     interval_seconds: int
@@ -56,6 +66,9 @@ class FeedOut(BaseModel):
     last_reports: int
     failures: int = Field(description="consecutive failed polls")
     next_poll_at: datetime | None = Field(description="null: due now")
+    last_truncated: int = Field(description="entries whose text was cut to the per-entry cap")
+    last_deferred: int = Field(description="entries the last poll left for the next one")
+    last_cut: str | None = Field(description="what the last poll had to cut, in words")
 
 
 @router.get("/feeds", response_model=list[FeedOut])
@@ -70,8 +83,11 @@ def feeds(archive: ArchiveDep) -> list[dict[str, Any]]:
     responses=WRITE | errors.documented(FeedError, Conflict, body=True),
 )
 def add(body: FeedIn, archive: ArchiveDep, token: RequireToken) -> dict[str, Any]:
-    actor = f"token:{token.name}"
-    return register_feed(archive, body.url, body.subject, body.every, actor=actor).to_json()
+    headers = list(body.headers.items())
+    feed = register_feed(
+        archive, body.url, body.subject, body.every, headers=headers, actor=token.name, via="http"
+    )
+    return feed.to_json()
 
 
 @router.get("/feeds/{feed_id}", response_model=FeedOut, responses=errors.documented(UnknownFeed))
@@ -83,4 +99,4 @@ def feed(feed_id: str, archive: ArchiveDep) -> dict[str, Any]:
     "/feeds/{feed_id}", response_model=FeedOut, responses=WRITE | errors.documented(UnknownFeed)
 )
 def remove(feed_id: str, archive: ArchiveDep, token: RequireToken) -> dict[str, Any]:
-    return remove_feed(archive, feed_id, actor=f"token:{token.name}").to_json()
+    return remove_feed(archive, feed_id, actor=token.name, via="http").to_json()

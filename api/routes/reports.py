@@ -70,8 +70,14 @@ def post_report(
 def post_retraction(
     report_id: str, body: RetractionIn, archive: ArchiveDep, token: RequireToken
 ) -> EventOut:
-    """Retract a report (it stays in the log and the history, marked); answers with the event."""
-    return EventOut.of(retract_report(archive, report_id, body.reason, actor=token.name))
+    """Retract a report (it stays in the log and the history, marked); answers with the event.
+
+    A writer token retracts only the reports it entered; an editor token any report (403 else).
+    """
+    retracted = retract_report(
+        archive, report_id, body.reason, actor=token.name, any_report=token.is_editor
+    )
+    return EventOut.of(retracted)
 
 
 def _report_input(body: ReportIn) -> ReportInput:

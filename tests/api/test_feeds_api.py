@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from services.tokens import create_token
 from tests.api.conftest import archive_of
 
@@ -33,7 +35,7 @@ def test_feed_added_over_http_is_listed_with_its_state_and_removed(empty_client)
     assert empty_client.get("/v1/feeds").json() == [feed]
     assert empty_client.get(f"/v1/feeds/{feed['id']}").json() == feed
     [added] = [e for e in archive_of(empty_client).events.read() if e.type == "FeedAdded"]
-    assert added.metadata["actor"] == "token:desk"
+    assert added.metadata == {"actor": "desk", "via": "http"}
 
     assert empty_client.delete(f"/v1/feeds/{feed['id']}").status_code == 401
     removed = empty_client.delete(f"/v1/feeds/{feed['id']}", headers=auth)
@@ -56,3 +58,33 @@ def test_bad_feed_input_is_a_problem_not_an_event(empty_client):
     again = empty_client.post("/v1/feeds", json={"url": URL, "subject": SUBJECT}, headers=auth)
     assert again.status_code == 409
     assert [e.type for e in archive_of(empty_client).events.read()] == ["FeedAdded"]
+
+
+MALFORMED = [
+    "http://0177.0.0.1/",
+    "http://999.999.999.999/",
+    "http://127.0.0.01/",
+    "http://[::1/",
+    "http://127.1/",
+    "http://[fe80::1%25eth0]/",
+    "http://example.org:99999/",
+    "http://exa mple.org/",
+    "http:///feed",
+]
+EMBEDDED_PRIVATE = [
+    "http://[2002:7f00:1::]/",
+    "http://[::127.0.0.1]/",
+    "http://[64:ff9b::10.0.0.1]/",
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+]
+
+
+@pytest.mark.parametrize("url", MALFORMED + EMBEDDED_PRIVATE)
+def test_malformed_or_private_feed_url_is_422_and_appends_nothing(empty_client, url):
+    auth = auth_for(empty_client)
+    response = empty_client.post("/v1/feeds", json={"url": url, "subject": SUBJECT}, headers=auth)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"]
+    assert archive_of(empty_client).events.head() == 0
+    assert empty_client.get("/v1/feeds").json() == []

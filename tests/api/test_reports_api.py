@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.tokens import revoke_token
+from services.tokens import create_token, revoke_token
 from tests.api.conftest import SUBJECT, archive_of
 
 REPORTS = f"/v1/subjects/{SUBJECT}/reports"
@@ -31,7 +31,7 @@ def test_posted_report_is_appended_and_becomes_current(client, auth):
     body = response.json()
     assert (body["position"], body["type"], body["version"]) == (15, "FigureReported", 4)
     assert body["stream_id"] == f"figure:{SUBJECT}/deaths"
-    assert body["metadata"] == {"actor": "desk"}
+    assert body["metadata"] == {"actor": "desk", "via": "http"}
     assert body["data"]["reported_at_basis"] == "given"
     [event] = events_after(client, 14)
     assert event.event_id == body["event_id"] and event.data["value"] == 164
@@ -70,7 +70,8 @@ def test_vague_report_by_hand_is_kept_but_never_current(client, auth):
     assert figure["current"]["value"] == 160 and figure["reports"][-1]["qualifier"] == "hundreds"
 
 
-def test_retraction_is_appended_once_and_a_second_is_409(client, auth):
+def test_retraction_is_appended_once_and_a_second_is_409(client):
+    auth = {"Authorization": f"Bearer {create_token(archive_of(client), 'chief', 'editor')}"}
     deaths = client.get(f"/v1/subjects/{SUBJECT}/figures/deaths").json()
     report_id = deaths["current"]["report_id"]
     first = client.post(

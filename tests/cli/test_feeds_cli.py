@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from services.feeds import list_feeds
 from store.tables import documents, events
+from tests.api.test_feeds_api import MALFORMED
 from tests.conftest import POSTGRES_URL, open_archive, postgres_schema_url
 from tests.ingest.feedserver import FeedServer, Reply, atom, entries, running_server
 
@@ -130,7 +132,8 @@ def test_kill_9_mid_ingest_then_restart_keeps_every_entry_exactly_once(sqlite_db
     partial = count(sqlite_db, tmp_path, captured)
     assert 0 < partial < total, "the kill came too late to test a restart"
 
-    again = subprocess.run([str(RECOUNT), "worker", "--once"], env=environment(sqlite_db),
+    again = subprocess.run([str(RECOUNT), "worker", "--once", "--entries-per-poll", str(total)],
+                           env=environment(sqlite_db),
                            capture_output=True, text=True, timeout=120)  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert f"new={total - partial}" in again.stderr
@@ -188,3 +191,43 @@ def test_two_workers_on_postgres_share_20_feeds_without_polling_one_twice(server
         assert docs == 100
         assert keys == reported == 200  # every document and report once
         archive.close()
+
+
+@pytest.mark.parametrize("url", MALFORMED)
+def test_malformed_feed_url_is_one_plain_line_and_appends_nothing(sqlite_db, tmp_path, url):
+    result = recount(sqlite_db, "feeds", "add", url, "--subject", SUBJECT, ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert count(sqlite_db, tmp_path, select(func.count()).select_from(events)) == 0
+
+
+def test_worker_polls_a_feed_with_credentials_and_no_line_shows_them(sqlite_db, server):
+    from tests.api.test_feed_credentials import API_KEY, SECRET, basic_only
+
+    def both(handler):
+        if handler.headers.get("X-Api-Key") != API_KEY:
+            return Reply(403, b"no key")
+        return basic_only(handler)
+
+    server.routes["/private.atom"] = both
+    url = server.url("/private.atom").replace("http://", f"http://reader:{SECRET}@")
+    added = recount(sqlite_db, "feeds", "add", url, "--subject", SUBJECT,
+                    "--header", f"X-Api-Key: {API_KEY}")  # fmt: skip
+    done = subprocess.run([str(RECOUNT), "worker", "--once"], env=environment(sqlite_db),
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "status=ok" in done.stderr and "new=3" in done.stderr
+    listed = recount(sqlite_db, "feeds", "list").stdout
+    listed_json = recount(sqlite_db, "feeds", "list", "--json").stdout
+    for shown in (added.stdout, done.stdout, done.stderr, listed, listed_json):
+        assert SECRET not in shown and API_KEY not in shown
+
+
+def test_the_worker_log_handler_drops_userinfo():
+    from cli.feeds import RedactURLs
+
+    record = logging.LogRecord(
+        "httpx", logging.INFO, __file__, 1, "GET %s", ("http://u:pw@h/",), None
+    )
+    assert RedactURLs().filter(record) and record.getMessage() == "GET http://h/"

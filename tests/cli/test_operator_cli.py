@@ -216,3 +216,18 @@ def test_an_empty_archive_says_how_to_fill_it(recount):
         "no feeds: `recount feeds add URL --subject SLUG` registers one\n"
     )
     assert recount("figures", "--json")[0] == "[]\n"
+
+
+def test_feeds_add_checks_with_the_feeds_credentials_and_shows_none_of_them(recount, server):
+    def keyed(handler):
+        if handler.headers.get("X-Api-Key") != "s3cret":
+            return Reply(401, b"who are you?")
+        return Reply(200, atom(entries(2), title="Members only"), ATOM)
+
+    server.routes["/keyed.atom"] = keyed
+    url = server.url("/keyed.atom")
+    _, stderr = recount("feeds", "add", url, "--subject", SUBJECT, code=1)
+    assert "HTTP 401" in one_error_line(stderr) and recount.feeds() == []
+    stdout, _ = recount("feeds", "add", url, "--subject", SUBJECT, "--header", "X-Api-Key: s3cret")
+    assert "found “Members only”, 2 entries" in stdout and "s3cret" not in stdout
+    assert [f["has_credentials"] for f in recount.feeds()] == [True]

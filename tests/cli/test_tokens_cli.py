@@ -42,3 +42,28 @@ def test_revoking_an_unknown_token_fails_in_one_line(env):
     done = runner.invoke(app, ["tokens", "revoke", "nobody"], env=environment)
     assert done.exit_code == 1
     assert "no token named 'nobody'" in done.output
+
+
+def test_tokens_are_writers_unless_created_as_editors(env, sqlite_url):
+    runner, environment = env
+    writer = runner.invoke(app, ["tokens", "create", "desk"], env=environment).output.strip()
+    editor = runner.invoke(
+        app, ["tokens", "create", "chief", "--role", "editor"], env=environment
+    ).output.strip()
+    archive = Archive.open(Settings(database_url=sqlite_url))
+    try:
+        assert authenticate(archive, writer).role == "writer"
+        assert authenticate(archive, editor).role == "editor"
+    finally:
+        archive.close()
+    listed = runner.invoke(app, ["tokens", "list"], env={**environment, "COLUMNS": "200"}).output
+    assert "desk" in listed and "writer" in listed and "editor" in listed
+
+
+def test_an_unknown_role_fails_in_one_line_and_makes_no_token(env):
+    runner, environment = env
+    done = runner.invoke(app, ["tokens", "create", "x", "--role", "boss"], env=environment)
+    assert done.exit_code == 1
+    assert done.output.strip() == "error: a token's role is writer or editor, not 'boss'"
+    listed = runner.invoke(app, ["tokens", "list"], env=environment).output
+    assert " x " not in listed

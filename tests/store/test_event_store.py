@@ -110,6 +110,27 @@ def test_reading_pages_through_the_log_in_order(archive):
     assert [e.position for e in archive.events.read(after=5, batch=2)] == [6, 7]
 
 
+def test_times_are_stored_in_the_spelling_queries_compare_with(archive):
+    """The append writes rows through the driver; SQLite keeps times as text, so the text must
+    be SQLAlchemy's own, or an as-of bound would compare against a different spelling."""
+    from datetime import UTC, datetime
+
+    archive.events.clock = lambda: datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    archive.events.append([pending(reported(160, day=3))])
+    with archive.engine.connect() as connection:
+        raw = connection.exec_driver_sql(
+            "SELECT e.recorded_at, r.reported_at FROM events e JOIN reports r ON r.position = "
+            "e.position"
+        ).one()
+    if archive.engine.dialect.name == "sqlite":
+        assert tuple(raw) == ("2026-01-02 03:04:05.000000", "2022-01-03 00:00:00.000000")
+    else:
+        assert tuple(raw) == (
+            datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+            datetime(2022, 1, 3, tzinfo=UTC),
+        )
+
+
 def test_a_report_without_a_confidence_keeps_its_bytes_and_reads_as_null(archive):
     old = reported(160, report_id="00000000-0000-0000-0000-000000000001")
     assert "confidence" not in old.to_data()  # as every report written before the field existed

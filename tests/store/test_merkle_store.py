@@ -64,20 +64,39 @@ def test_defaults_are_the_current_head(archive):
     assert consistency_proof(archive, 3).second == 5
 
 
-def test_a_batch_reads_only_the_right_edge_once(archive):
-    append(archive, 1000 - 1)  # 999 = 512 + 256 + 128 + 64 + 32 + 4 + 2 + 1: a long right edge
+def subtree_reads(archive, work) -> int:
+    """How many queries read merkle_subtrees while `work` ran."""
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):
-        if "merkle_subtrees" in statement:
-            statements.append(statement.split()[0].upper())
+        if "merkle_subtrees" in statement and statement.split()[0].upper() == "SELECT":
+            statements.append(statement)
 
     sa_event.listen(archive.engine, "before_cursor_execute", count)
     try:
-        append(archive, 1000)
+        work()
     finally:
         sa_event.remove(archive.engine, "before_cursor_execute", count)
-    assert statements == ["SELECT", "INSERT"]
+    return len(statements)
+
+
+def test_a_batch_after_another_writer_reads_only_the_right_edge_once(
+    archive, database_url, tmp_path
+):
+    append(archive, 1000 - 2)
+    other = open_archive(database_url, tmp_path)  # another process's store on the same log
+    try:
+        append(other, 1)  # 999 = 512 + 256 + 128 + 64 + 32 + 4 + 2 + 1: a long right edge
+    finally:
+        other.close()
+    assert subtree_reads(archive, lambda: append(archive, 1000)) == 1
+    assert tree_head(archive)[1] == MemoryTree(leaves(archive)).root()
+
+
+def test_a_batch_after_this_stores_own_append_reads_no_subtrees(archive):
+    append(archive, 999)
+    assert subtree_reads(archive, lambda: append(archive, 1000)) == 0
+    assert subtree_reads(archive, lambda: append(archive, 1)) == 0
     assert tree_head(archive)[1] == MemoryTree(leaves(archive)).root()
 
 

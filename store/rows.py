@@ -1,0 +1,199 @@
+"""Many rows into one table through the driver: the append's hot inserts.
+
+SQLAlchemy Core builds and binds a parameter dictionary per row through its type system; for the
+log, the reports and the Merkle subtrees that cost as much as the database's own work. A
+`RowInsert` renders its statement once per dialect and hands the driver plain tuples: one
+`executemany` on the sqlite3 connection itself, and on PostgreSQL one
+`INSERT ... SELECT FROM unnest(...)` with a typed array per column (sent in binary, `%b`: no
+quoting of each element), a single statement however many rows, or for a large batch `COPY`,
+whose rows the driver formats in C. It runs on the SQLAlchemy
+connection's own driver connection, inside the append's transaction, and driver errors come out
+as SQLAlchemy's, as if it had run them. Values arrive as the database takes them: JSON columns
+as text already encoded (the append encodes each event once), times through `db_time`.
+
+Inside an append on PostgreSQL, writes are deferred (`deferring`): they queue on the connection
+and go to the server together, in pipeline mode, when the next statement needs their effect
+(any other statement on the connection flushes them first) or with the COMMIT, so the writes
+of an append cost one round trip, not one each.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+
+from store.tables import UTCDateTime
+
+COPY_FROM = 64  # on PostgreSQL, this many rows or more go by COPY (rows formatted by the driver)
+
+
+class RowInsert:
+    """INSERT of `columns` into `table`, taking rows as tuples in that order."""
+
+    def __init__(self, table: Table, columns: Sequence[str]) -> None:
+        self.table = table
+        self.columns = tuple(columns)
+        self._statements: dict[str, str] = {}
+
+    def __call__(self, connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        dialect = connection.dialect
+        statement = self._statements.get(dialect.name) or self._render(dialect)
+        if dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+            flush(connection)  # what was queued before these rows goes first
+            driver = connection.connection.driver_connection
+            assert driver is not None
+            copy_in = f"COPY {self.table.name} ({', '.join(self.columns)}) FROM STDIN"
+            with translated(connection, copy_in), driver.cursor() as cursor:
+                with cursor.copy(copy_in) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        elif dialect.name == "postgresql":
+            write(connection, statement, tuple(map(list, zip(*rows, strict=True))))
+        else:
+            write(connection, statement, list(rows), many=True)
+
+    def _render(self, dialect: Dialect) -> str:
+        names = ", ".join(self.columns)
+        if dialect.name == "postgresql":
+            arrays = ", ".join(
+                f"%b::{self.table.c[name].type.compile(dialect=dialect)}[]" for name in self.columns
+            )
+            statement = f"INSERT INTO {self.table.name} ({names}) SELECT * FROM unnest({arrays})"
+        else:
+            marks = ", ".join("?" for _ in self.columns)
+            statement = f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})"
+        self._statements[dialect.name] = statement
+        return statement
+
+
+@functools.lru_cache(maxsize=16)
+def db_time(dialect: Dialect) -> Callable[[datetime | None], Any]:
+    """How a UTC time column takes a value on this database (SQLAlchemy's own bind processor).
+
+    On SQLite that is text in SQLAlchemy's one spelling (microseconds always written), which
+    is what every query's bound times are compared with.
+    """
+    if dialect.name == "postgresql":  # timestamptz takes any aware time as the instant it is
+        return _aware
+    processor = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert processor is not None
+    return processor
+
+
+@functools.lru_cache(maxsize=16)
+def read_time(dialect: Dialect) -> Callable[[Any], datetime | None]:
+    """How a UTC time column's stored value reads back (SQLAlchemy's own result processor)."""
+    processor = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
+    return processor if processor is not None else (lambda value: value)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A naive time is UTC (as `as_utc` has it); an aware one goes as it is."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def driver_sql(dialect: Dialect, statement: str) -> str:
+    """A statement written with `?` marks, in the driver's own parameter style."""
+    return statement if dialect.name == "sqlite" else statement.replace("?", "%s")
+
+
+DEFERRED = "recount.deferred_writes"
+
+
+def write(connection: Connection, statement: str, parameters: Any, many: bool = False) -> None:
+    """Run a write now, or queue it when the connection is deferring writes."""
+    queue: list[tuple[str, Any, bool]] | None = connection.info.get(DEFERRED)
+    if queue is not None:
+        queue.append((statement, parameters, many))
+    elif connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with translated(connection, statement):
+            (driver.executemany if many else driver.execute)(statement, parameters)
+    else:
+        connection.exec_driver_sql(statement, parameters)
+
+
+@contextmanager
+def translated(connection: Connection, statement: str) -> Iterator[None]:
+    """Driver errors as SQLAlchemy's (IntegrityError and the rest), as if it had run them."""
+    base = connection.dialect.loaded_dbapi.Error
+    try:
+        yield
+    except base as error:
+        raise DBAPIError.instance(statement, None, error, base) from error
+
+
+@contextmanager
+def deferring(connection: Connection) -> Iterator[None]:
+    """Queue writes on a PostgreSQL connection until something needs them (see `flush`)."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.info[DEFERRED] = []
+    try:
+        yield
+    finally:
+        connection.info.pop(DEFERRED, None)
+
+
+def flush(connection: Connection, commit: bool = False) -> None:
+    """Send the queued writes (and, if asked, COMMIT) in one pipeline: one round trip.
+
+    Does nothing on a connection that is not deferring. After a COMMIT sent here, the driver
+    is outside any transaction, so SQLAlchemy's own commit at the end of the block is a no-op.
+    """
+    queue: list[tuple[str, Any, bool]] | None = connection.info.get(DEFERRED)
+    if queue is None or not (queue or commit):
+        return
+    items = list(queue)
+    queue.clear()
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    statement, parameters = _combined(items)
+    with translated(connection, statement), driver.pipeline(), driver.cursor() as cursor:
+        if statement:
+            cursor.execute(statement, parameters)
+        if commit:
+            driver.commit()
+
+
+def _combined(items: list[tuple[str, Any, bool]]) -> tuple[str, list[Any]]:
+    """The queued writes as one statement: all but the last in data-modifying WITH clauses.
+
+    They see one snapshot, so they must not depend on each other's effects; what is queued
+    never does (each table is written once per append, and anything that reads flushes first).
+    The server then parses, plans and runs one statement instead of one per table.
+    """
+    assert not any(many for _, _, many in items), "PostgreSQL writes are set-based here"
+    if not items:
+        return "", []
+    parameters: list[Any] = [p for _, params, _ in items for p in params]
+    clauses = [f"w{n} AS ({statement})" for n, (statement, _, _) in enumerate(items[:-1])]
+    last = items[-1][0]
+    return (f"WITH {', '.join(clauses)} {last}" if clauses else last), parameters
+
+
+def flush_before_other_statements(engine: Engine) -> None:
+    """Any statement run on a deferring connection first sends what is queued."""
+    if engine.dialect.name != "postgresql" or event.contains(
+        engine, "before_cursor_execute", _flush_first
+    ):
+        return
+    event.listen(engine, "before_cursor_execute", _flush_first)
+
+
+def _flush_first(connection: Connection, *_args: Any) -> None:
+    if connection.info.get(DEFERRED):
+        flush(connection)
