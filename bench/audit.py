@@ -1,7 +1,15 @@
-"""Audit benchmarks (issue 6): what the Merkle tree costs appends, and what proofs cost.
+"""Audit benchmarks: what the Merkle tree costs appends, what proofs cost, and the log passes.
 
     .venv/bin/python -m bench.audit [--events 50000] [--batch 1000] [--leaves 1000000]
                                     [--url postgresql+psycopg://...]
+    .venv/bin/python -m bench.audit --passes [--events 20000] [--url ...]
+
+`--passes` measures the passes over the whole log (issue 10) instead, on a mixed log (articles
+of about 1.5 KB, four reports each, one report in 25 retracted): `recount replay`, `replay
+--check` with its peak RSS at two log sizes (N and 4N: memory must stay flat), `recount verify`
+live and offline, `recount export` and `recount import`; each against the baseline of reading
+every row of the log straight from the driver, measured just before it in the same process.
+Each pass runs in a child process of its own, so each peak RSS is that pass's alone.
 
 - append throughput with the tree maintained (the `merkle_subtrees` hook) vs without it: two
   fresh databases of the same kind in the same process, batches appended alternately;
@@ -16,30 +24,40 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, update
 
-from bench.core import fresh_archive, report
-from domain.events import PendingEvent
+from bench.core import START, fresh_archive, report
+from domain.events import DocumentCaptured, PendingEvent, ReportRetracted, Source
 from domain.frontier import Frontier
 from domain.merkle import leaf_hash
 from services.archive import Archive
 from services.audit import (
     consistency_proof,
     export,
+    import_export,
     inclusion_proof,
+    make_checkpoint,
+    replay,
+    replay_check,
     tree_head,
     verify_export,
     verify_live,
 )
+from services.settings import Settings
 from store import merkle
+from store.database import stream_rows
 from store.tables import log_head, merkle_subtrees
 
 
@@ -133,15 +151,169 @@ def _median_ms(call: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+# --- the passes over the whole log ---------------------------------------------------------
+
+WORDS = "police said at least people were killed in clashes on wednesday officials".split()
+
+
+def mixed_log(count: int, rng: random.Random) -> list[PendingEvent]:
+    """Articles (about 1.5 KB of text) with four reports each; one report in 25 retracted."""
+    log: list[PendingEvent] = []
+    article = 0
+    while len(log) < count:
+        document_id = hashlib.sha256(f"article {article}".encode()).hexdigest()[:32]
+        text = " ".join(rng.choice(WORDS) for _ in range(220))
+        when = START + timedelta(minutes=article)
+        document = DocumentCaptured(
+            document_id=document_id,
+            subject=f"subject-{article % 50}",
+            url=f"https://example.org/news/{article}",
+            title=f"Article {article}",
+            publisher="Example News",
+            content_hash=hashlib.sha256(text.encode()).hexdigest(),
+            text=text,
+            published_at=when,
+            captured_at=when + timedelta(minutes=3),
+            entry_id=f"urn:article:{article}",
+        )
+        metadata = {"actor": "ingest", "extractor_version": "regex-5"}
+        log.append(PendingEvent(document, None, f"document:{document_id}:v1", metadata))
+        for n in range(4):
+            source = Source(
+                url=document.url, title=document.title, publisher="Example News",
+                document_id=document_id,
+            )  # fmt: skip
+            figure = report(article * 4 + n, rng).model_copy(
+                update={"subject": document.subject, "source": source}
+            )
+            log.append(PendingEvent(figure, None, f"report:{document_id}:{n}", metadata))
+            if rng.random() < 0.04:
+                withdrawn = ReportRetracted(
+                    report_id=figure.report_id,
+                    subject=figure.subject,
+                    metric=figure.metric,
+                    reason="the source corrected itself",
+                )
+                log.append(PendingEvent(withdrawn, metadata={"actor": "editor"}))
+        article += 1
+    return log[:count]
+
+
+def passes(url: str | None, events: int) -> None:
+    """Each pass over logs of N and 4N events, in child processes; rates and peak RSS."""
+    print(f"passes over a mixed log, {events:,} and {4 * events:,} events:")
+    print(f"  {'pass':<34}{'events':>9}{'events/s':>12}{'x baseline':>12}{'peak RSS':>11}")
+    for size in (events, 4 * events):
+        with fresh_archive(url) as archive, tempfile.TemporaryDirectory() as folder:
+            log = mixed_log(size, random.Random(10))
+            for start in range(0, size, 1000):
+                archive.events.append(log[start : start + 1000])
+            del log
+            target = archive.settings.database_url
+            key = Path(folder) / "signing.key"
+            keyed = Archive.open(Settings(database_url=target, signing_key_path=key))
+            make_checkpoint(keyed)
+            keyed.close()
+            export_dir = str(Path(folder) / "export")
+            for name, label in PASSES.items():
+                result = _child(name, target, export_dir)
+                print(
+                    f"  {label:<34}{size:>9,}{result['rate']:>12,.0f}"
+                    f"{result['rate'] / result['baseline']:>11.2f}x"
+                    f"{result['rss'] / 2**20:>9.0f} MB",
+                    flush=True,
+                )
+
+
+PASSES = {
+    "baseline": "baseline: read every row (driver)",
+    "replay": "recount replay",
+    "check": "recount replay --check",
+    "live": "recount verify (live)",
+    "export": "recount export",
+    "offline": "recount verify DIR (offline)",
+    "import": "recount import DIR (SQLite file)",
+}
+
+
+def _child(name: str, url: str, export_dir: str) -> dict[str, float]:
+    command = [sys.executable, "-m", "bench.audit", "--pass", name, "--url", url, export_dir]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_pass(name: str, url: str, export_dir: Path) -> None:
+    """One pass in this (child) process, after the baseline read of the same log.
+
+    Prints {"rate", "baseline", "rss"} as JSON: both rates measured back to back, so the
+    ratio holds even when the machine's load changes between passes.
+    """
+    key = export_dir.parent / "signing.key"
+    archive = Archive.open(Settings(database_url=url, signing_key_path=key))
+    size = archive.events.head()
+    began = time.perf_counter()
+    with archive.engine.connect() as connection:
+        for _ in stream_rows(connection, "SELECT * FROM events ORDER BY position"):
+            pass
+    baseline = size / (time.perf_counter() - began)
+    began = time.perf_counter()
+    if name == "baseline":
+        with archive.engine.connect() as connection:
+            for _ in stream_rows(connection, "SELECT * FROM events ORDER BY position"):
+                pass
+    elif name == "replay":
+        replay(archive)
+    elif name == "check":
+        assert replay_check(archive) is None
+    elif name == "live":
+        verify_live(archive)
+    elif name == "export":
+        export(archive, export_dir)
+    elif name == "offline":
+        verify_export(export_dir)
+    elif name == "import":
+        with tempfile.TemporaryDirectory() as folder:
+            to = Settings(database_url=f"sqlite:///{Path(folder) / 'to.db'}", signing_key_path=key)
+            target = Archive.open(to)
+            target.migrate()
+            began = time.perf_counter()
+            import_export(target, export_dir)
+            target.close()
+    elapsed = time.perf_counter() - began
+    archive.close()
+    print(json.dumps({"rate": size / elapsed, "baseline": baseline, "rss": _peak_rss()}))
+
+
+def _peak_rss() -> int:
+    """This process's peak resident set, in bytes (Linux's VmHWM, which exec resets).
+
+    Not getrusage's ru_maxrss: a child started by fork and exec inherits its parent's peak.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--events", type=int, default=None)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--leaves", type=int, default=1_000_000)
     parser.add_argument("--url", default=None, help="a PostgreSQL server (default: SQLite)")
+    parser.add_argument("--passes", action="store_true", help="the passes over the whole log")
+    parser.add_argument("--pass", dest="one_pass", choices=sorted(PASSES), help=argparse.SUPPRESS)
+    parser.add_argument("export_dir", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one_pass is not None:
+        run_pass(args.one_pass, args.url, args.export_dir)
+        return
     print(f"database: {'PostgreSQL' if args.url else 'SQLite (temporary files)'}")
-    append_throughput(args.url, args.events, args.batch)
+    if args.passes:
+        passes(args.url, args.events or 20_000)
+        return
+    append_throughput(args.url, args.events or 50_000, args.batch)
     proof_times(args.url, args.leaves)
 
 

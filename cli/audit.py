@@ -1,4 +1,4 @@
-"""Audit commands: sign the tree head, export, verify, prove, rotate the signing key.
+"""Audit commands: sign the tree head, export, import, verify, prove, rotate the signing key.
 
 `recount verify` exits 1 with one line naming the first bad position (or the signature); every
 other failure is a Recount error, printed the same way by `plain_errors`.
@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.app import err, opened, out, plain_errors, print_json, progress_bar
+from cli.app import err, fail, opened, out, plain_errors, print_json, progress_bar
 from domain.errors import IntegrityError
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from services.audit import Verified
 
 commands = typer.Typer()  # merged into `recount` by cli/main.py
@@ -31,9 +33,20 @@ commands.add_typer(keys_app, name="keys")
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar on stderr, fed by the (done, total) callbacks of the store."""
-    with progress_bar() as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+    with _progress_bars(label) as (callback,):
+        yield callback
+
+
+@contextmanager
+def _progress_bars(*labels: str) -> Iterator[list[Callable[[int, int], None]]]:
+    """One bar per label (one phase each), all in one rich display on stderr."""
+    with progress_bar() as bars:
+        tasks = [bars.add_task(label, total=None) for label in labels]
+        yield [_updater(bars, task) for task in tasks]
+
+
+def _updater(bars: Progress, task: TaskID) -> Callable[[int, int], None]:
+    return lambda done, total: bars.update(task, completed=done, total=total)
 
 
 @commands.command()
@@ -64,6 +77,31 @@ def export_command(
         highlight=False,
         soft_wrap=True,
     )
+
+
+@commands.command("import")
+@plain_errors
+def import_command(
+    directory: Annotated[Path, typer.Argument(help="an export made by `recount export`")],
+) -> None:
+    """Load an export into an empty database, checking every hash and the signed checkpoint."""
+    from services.audit import import_export
+
+    try:
+        with opened() as archive, _progress_bars("checking", "importing") as bars:
+            checking, importing = bars
+            imported = import_export(archive, directory, checking, importing)
+    except IntegrityError as error:
+        fail(f"import failed: {error}")
+    out.print(
+        f"imported {imported.tree_size} events from {directory} "
+        f"(root {_b64(imported.root_hash)}, key {imported.key_id})",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    if imported.key_note is not None:
+        err.print(f"note: {imported.key_note}", markup=False, highlight=False, soft_wrap=True)
 
 
 @commands.command()

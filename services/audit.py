@@ -1,4 +1,4 @@
-"""Audit use cases: rebuild and compare the projections, sign, export, verify, prove, rotate.
+"""Audit use cases: replay and compare, sign, export, import, verify, prove, rotate the key.
 
 Each takes the open archive and calls the store with what it needs (the event store, the
 engine, the key file's path), so the store never sees the settings or the wiring.
@@ -13,10 +13,18 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from domain.checkpoints import Checkpoint, ConsistencyProof, InclusionProof, key_id, public_key_pem
+from domain.checkpoints import (
+    Checkpoint,
+    ConsistencyProof,
+    InclusionProof,
+    key_id,
+    load_public_key,
+    public_key_pem,
+)
+from domain.errors import IntegrityError, InvalidInput
 from domain.events import PendingEvent, SigningKeyRotated
 from services.archive import Archive, read_models
-from store import audit, checkpoints, keys, merkle
+from store import audit, checkpoints, imports, keys, merkle
 from store import export as exports
 from store import replay as replays
 from store.audit import Verified as Verified
@@ -70,6 +78,52 @@ def current_checkpoint(archive: Archive) -> Checkpoint:
 def export(archive: Archive, directory: Path, progress: Progress | None = None) -> Checkpoint:
     """Sign a fresh checkpoint and write the events it covers, with the key that signed it."""
     return exports.export(archive.events, make_checkpoint(archive), directory, progress)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import wrote, and a word about the key file if it cannot sign for this log."""
+
+    tree_size: int
+    root_hash: bytes
+    key_id: str
+    key_note: str | None = None
+
+
+def import_export(
+    archive: Archive,
+    directory: Path,
+    checking: Progress | None = None,
+    importing: Progress | None = None,
+    batch: int = 1000,
+) -> Imported:
+    """Load an export into this archive, whose log must be empty: how an archive moves.
+
+    The export is verified whole first (`verify_export`), then its events are appended in one
+    transaction, each keeping its position, id, time and leaf hash (store/imports.py).
+    """
+    if not (directory / exports.EVENTS_FILE).is_file():
+        raise InvalidInput(f"no export in {directory}: it holds no {exports.EVENTS_FILE}")
+    imports.require_empty(archive.engine)
+    verified = verify_export(directory, progress=checking)
+    checkpoint = verified.checkpoints[0]
+    public = load_public_key((directory / exports.PUBLIC_KEY_FILE).read_bytes())
+    imports.import_events(archive.events, directory, checkpoint, public, importing, batch)
+    return Imported(
+        checkpoint.tree_size, checkpoint.root_hash, checkpoint.key_id, _key_note(archive)
+    )
+
+
+def _key_note(archive: Archive) -> str | None:
+    """Why the key file at hand cannot sign this log's checkpoints, if it cannot."""
+    try:
+        keys.check_key_file(archive.engine, archive.settings.key_path)
+    except IntegrityError as error:
+        return (
+            f"{str(error).removeprefix('signature: ')}: point RECOUNT_SIGNING_KEY at the "
+            "source's key file to sign new checkpoints"
+        )
+    return None
 
 
 def verify_live(

@@ -11,21 +11,26 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from hashlib import sha256 as _sha256
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, func, select
 
+from domain.canonical import canonical_bytes, canonical_form, event_bytes
 from domain.checkpoints import Checkpoint, key_id, load_public_key, verify_checkpoint
 from domain.errors import IntegrityError, InvalidInput
-from domain.events import RecordedEvent, SigningKeyRotated
+from domain.events import SigningKeyRotated
 from domain.frontier import Frontier
 from domain.merkle import EMPTY_ROOT, leaf_hash
+from domain.times import format_time
 from store.checkpoints import stored_checkpoints
+from store.database import stored_time, stream_rows
 from store.events import EventStore
 from store.export import (
     CHECKPOINT_FILE,
@@ -33,7 +38,6 @@ from store.export import (
     LEAF_HASHES_FILE,
     PUBLIC_KEY_FILE,
     Progress,
-    canonical_line,
 )
 from store.keys import check_key_file, known_keys
 from store.merkle import head
@@ -114,7 +118,13 @@ def _hold_to(
 def verify_export(
     directory: Path, against: Path | None = None, progress: Progress | None = None
 ) -> Verified:
-    """Check an export with nothing but its files (and `against`, a checkpoint kept earlier)."""
+    """Check an export with nothing but its files (and `against`, a checkpoint kept earlier).
+
+    Each line is hashed as it is and folded into the tree; the checkpoint's root then proves
+    every byte. Lines are not parsed on the way (that would cost more than the hashing); see
+    `export_lines` for what names a bad line at once. If the root disagrees, a second pass
+    parses every line to name the first one that is not a canonical event.
+    """
     public = _read_public_key(directory / PUBLIC_KEY_FILE)
     checkpoint = read_checkpoint(directory / CHECKPOINT_FILE)
     if not verify_checkpoint(checkpoint, public):
@@ -126,36 +136,158 @@ def verify_export(
     keys: dict[str, Ed25519PublicKey] = {key_id(public): public}
     roots = _Roots({checkpoint.tree_size} | ({old.tree_size} if old else set()))
     frontier = Frontier()
-    with (directory / EVENTS_FILE).open("rb") as lines:
-        stored = _stored_leaves(directory / LEAF_HASHES_FILE)
-        for position, line in enumerate(lines, start=1):
-            if position > checkpoint.tree_size:
-                raise IntegrityError(
-                    f"position {position}: beyond {CHECKPOINT_FILE}, which covers "
-                    f"{checkpoint.tree_size} events",
-                    position,
-                )
-            body = line[:-1] if line.endswith(b"\n") else line
-            event = _parse_line(body, position)
-            leaf = leaf_hash(body)
-            expected = next(stored, None)
-            if expected is not None and expected != leaf:
-                raise IntegrityError(
-                    f"position {position}: its bytes do not hash to the leaf hash the server "
-                    f"recorded ({LEAF_HASHES_FILE})",
-                    position,
-                )
-            keys.update(_announced_keys(event, position))
-            frontier.append(leaf)
+    for chunk in export_lines(directory, checkpoint.tree_size, progress):
+        for offset in chunk.announcing_keys():
+            position = chunk.first + offset
+            keys.update(_announced_keys(parse_line(chunk.lines[offset], position), position))
+        for part in _split_at(chunk.leaves, frontier.size, roots.sizes):
+            frontier.extend(part)
             roots.take(frontier)
-            if progress is not None and (position % 1000 == 0):
-                progress(position, checkpoint.tree_size)
-    _hold_to(checkpoint, roots, frontier.size, keys, CHECKPOINT_FILE)
-    if old is not None and against is not None:
-        _hold_to(old, roots, frontier.size, keys, against.name)
-    if progress is not None:
-        progress(frontier.size, checkpoint.tree_size)
+    try:
+        _hold_to(checkpoint, roots, frontier.size, keys, CHECKPOINT_FILE)
+        if old is not None and against is not None:
+            _hold_to(old, roots, frontier.size, keys, against.name)
+    except IntegrityError:
+        _name_a_bad_line(directory)
+        raise
     return Verified(frontier.size, frontier.root(), [checkpoint], old)
+
+
+def _split_at(leaves: list[bytes], size: int, sizes: set[int]) -> Iterator[list[bytes]]:
+    """`leaves` cut so that every tree size in `sizes` is reached at the end of a part."""
+    start = 0
+    for cut in sorted(s - size for s in sizes if size < s < size + len(leaves)):
+        yield leaves[start:cut]
+        start = cut
+    yield leaves[start:]
+
+
+@dataclass(frozen=True)
+class ExportChunk:
+    """Consecutive lines of an export's events (without their newlines) and their leaf hashes."""
+
+    first: int  # the position of lines[0]
+    lines: list[bytes]
+    leaves: list[bytes]
+
+    block: bytes  # the lines with their newlines, as read
+
+    def announcing_keys(self) -> list[int]:
+        """Offsets of the lines that may be SigningKeyRotated events (to be parsed)."""
+        if _ROTATION not in self.block:
+            return []
+        return [n for n, line in enumerate(self.lines) if _ROTATION in line]
+
+
+_ROTATION = b'"type":"SigningKeyRotated"'
+
+
+def export_lines(
+    directory: Path, size: int, progress: Progress | None = None
+) -> Iterator[ExportChunk]:
+    """An export's events a chunk at a time, each line hashed and checked on the way.
+
+    A line must hash to the leaf hash the export lists for its position (`leaf-hashes.txt`);
+    the first that does not is raised as IntegrityError naming its position, and what is wrong
+    with it when that can be told (not JSON, another position, ...). Since the position is in
+    the hashed bytes, a missing or moved line never hashes to the listed leaf. Without the
+    list, each line is searched for the position it must carry. Lines beyond `size` (what the
+    checkpoint covers) are refused.
+    """
+    leaf_list = directory / LEAF_HASHES_FILE
+    with (
+        (directory / EVENTS_FILE).open("rb") as events_file,
+        leaf_list.open("rb") if leaf_list.exists() else nullcontext() as listed,
+    ):
+        first = 1
+        for block in _blocks(events_file):
+            lines = block.split(b"\n")
+            lines.pop()  # what follows the last newline: nothing
+            leaves = [_sha256(b"\x00" + line).digest() for line in lines]
+            if listed is not None:
+                encoded = b"".join([_b64_line(leaf) for leaf in leaves])
+                where = listed.tell()
+                if listed.read(len(encoded)) != encoded:  # then look line by line
+                    listed.seek(where)
+                    expected = [listed.readline() for _ in lines]
+                    _name_an_unlisted_leaf(first, lines, leaves, expected)
+            else:
+                _check_positions(first, lines)
+            if first + len(lines) - 1 > size:
+                raise IntegrityError(
+                    f"position {size + 1}: beyond {CHECKPOINT_FILE}, which covers {size} events",
+                    size + 1,
+                )
+            yield ExportChunk(first, lines, leaves, block)
+            first += len(lines)
+            if progress is not None:
+                progress(first - 1, size)
+
+
+def _check_positions(first: int, lines: list[bytes]) -> None:
+    for position, line in enumerate(lines, start=first):
+        if line.rfind(b',"position":%d,"recorded_at":' % position) < 0:
+            parse_line(line, position)  # names what is wrong with it
+
+
+def _name_an_unlisted_leaf(
+    first: int, lines: list[bytes], leaves: list[bytes], expected: list[bytes]
+) -> None:
+    for offset, (leaf, listed) in enumerate(zip(leaves, expected, strict=True)):
+        if listed == _b64_line(leaf) or _same(listed, leaf):
+            continue
+        position = first + offset
+        if not listed:
+            return  # the list ends early: it only helps name events, the root decides
+        parse_line(lines[offset], position)  # names what is wrong with it, if it can
+        raise IntegrityError(
+            f"position {position}: its bytes do not hash to the leaf hash the server "
+            f"recorded ({LEAF_HASHES_FILE})",
+            position,
+        )
+
+
+CHUNK_BYTES = 1 << 20
+
+
+def _blocks(source: BinaryIO) -> Iterator[bytes]:
+    """About CHUNK_BYTES at a time, cut after a newline; a last line without one gets one."""
+    rest = b""
+    while block := source.read(CHUNK_BYTES):
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:
+            rest += block
+            continue
+        yield rest + block[:cut]
+        rest = block[cut:]
+    if rest:
+        yield rest + b"\n"
+
+
+def _b64_line(digest: bytes) -> bytes:
+    return binascii.b2a_base64(digest)  # with the newline, as leaf-hashes.txt lines end
+
+
+def _same(listed: bytes, leaf: bytes) -> bool:
+    """A listed hash written another way (no newline, CRLF): decode it to compare."""
+    try:
+        return base64.b64decode(listed.strip(), validate=True) == leaf
+    except (binascii.Error, ValueError):
+        return False
+
+
+def _name_a_bad_line(directory: Path) -> None:
+    """Raise for the first line that is not a canonical event at its position, if any."""
+    with (directory / EVENTS_FILE).open("rb") as lines:
+        for position, line in enumerate(lines, start=1):
+            body = line[:-1] if line[-1:] == b"\n" else line
+            event = parse_line(body, position)
+            if canonical_bytes(event) != body:
+                raise IntegrityError(
+                    f"position {position}: line {position} is not in canonical form "
+                    "(RFC 8785), so it is not what the server hashed",
+                    position,
+                )
 
 
 def _read_public_key(path: Path) -> Ed25519PublicKey:
@@ -167,19 +299,7 @@ def _read_public_key(path: Path) -> Ed25519PublicKey:
         ) from None
 
 
-def _stored_leaves(path: Path) -> Iterator[bytes]:
-    """The server's leaf hashes, if the export has them (they only help name a bad event)."""
-    if not path.exists():
-        return
-    with path.open("r", encoding="ascii") as lines:
-        for line in lines:
-            try:
-                yield base64.b64decode(line.strip(), validate=True)
-            except (binascii.Error, ValueError):
-                yield b""
-
-
-def _parse_line(body: bytes, position: int) -> dict[str, Any]:
+def parse_line(body: bytes, position: int) -> dict[str, Any]:
     """One event line: JSON with the canonical fields, at the position its line number says.
 
     Its bytes are not re-canonicalised: they are hashed as they are, so any change to them
@@ -230,18 +350,25 @@ def verify_live(
     against: Path | None = None,
     progress: Progress | None = None,
 ) -> Verified:
-    """Check the database: leaf hashes, stored subtrees, every stored checkpoint, the key file."""
+    """Check the database: leaf hashes, stored subtrees, every stored checkpoint, the key file.
+
+    The events and the subtrees they complete are read as raw rows in position order, a chunk
+    at a time, on one connection (one snapshot on PostgreSQL's repeatable reads, and in SQLite's
+    WAL), so memory stays flat however long the log.
+    """
     with store.engine.connect() as connection:
         size = head(connection)
         signed = stored_checkpoints(connection)
         keys = {kid: known.public_key for kid, known in known_keys(connection).items()}
-    old = read_checkpoint(against) if against is not None else None
-    roots = _Roots({c.tree_size for c in signed} | ({old.tree_size} if old else set()))
-    frontier = Frontier()
-    for chunk in _chunks(store.read(limit=size, batch=CHUNK)):
-        _verify_chunk(store.engine, chunk, frontier, roots)
-        if progress is not None:
-            progress(frontier.size, size)
+        old = read_checkpoint(against) if against is not None else None
+        roots = _Roots({c.tree_size for c in signed} | ({old.tree_size} if old else set()))
+        frontier = Frontier()
+        times = _RecordedTimes()
+        for chunk in stream_rows(connection, _EVENT_ROWS.format(size=int(size)), CHUNK):
+            computed = _leaves_of(chunk, frontier, roots, times)
+            _compare_subtrees(connection, chunk[0][0], chunk[-1][0], computed)
+            if progress is not None:
+                progress(frontier.size, size)
     if frontier.size < size:
         missing = frontier.size + 1
         raise IntegrityError(
@@ -259,61 +386,121 @@ def verify_live(
     return Verified(size, frontier.root(), signed, old)
 
 
-def _chunks(events: Iterator[RecordedEvent]) -> Iterator[list[RecordedEvent]]:
-    chunk: list[RecordedEvent] = []
-    for event in events:
-        chunk.append(event)
-        if len(chunk) == CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+# Raw rows: no type processing, the JSON columns as the text they hold.
+_EVENT_ROWS = (
+    "SELECT position, event_id, stream_id, version, type, CAST(data AS TEXT), "
+    "CAST(metadata AS TEXT), recorded_at, leaf_hash FROM events "
+    "WHERE position <= {size} ORDER BY position"
+)
+_SUBTREE_ROWS = (
+    "SELECT level, node_index, hash FROM merkle_subtrees "
+    "WHERE position BETWEEN {first} AND {last} ORDER BY position, level"
+)
+Subtree = tuple[int, int, bytes]
 
 
-def _verify_chunk(
-    engine: Engine, chunk: list[RecordedEvent], frontier: Frontier, roots: _Roots
-) -> None:
-    """Recompute each event's leaf and the subtrees it completes; compare with what is stored."""
-    with engine.connect() as connection:
-        stored = _subtrees_completed_by(connection, chunk[0].position, chunk[-1].position)
-    for event in chunk:
-        position = frontier.size + 1
-        if event.position != position:
+class _RecordedTimes:
+    """`recorded_at` as the database returns it, spelled as in the canonical bytes.
+
+    A batch append gives all its events one time, so most rows repeat the last one: a small
+    cache saves parsing and formatting it again.
+    """
+
+    def __init__(self) -> None:
+        self.spelled: dict[object, str] = {}
+
+    def text(self, raw: object) -> str:
+        found = self.spelled.get(raw)
+        if found is None:
+            if len(self.spelled) > 4096:
+                self.spelled.clear()
+            found = self.spelled[raw] = format_time(stored_time(raw))
+        return found
+
+
+def _leaves_of(
+    chunk: Sequence[Any], frontier: Frontier, roots: _Roots, times: _RecordedTimes
+) -> list[Subtree]:
+    """Recompute each event's leaf from its stored fields; the subtrees the leaves complete.
+
+    The bytes are first assembled around the stored JSON texts (`event_bytes`); when that
+    does not give the stored leaf hash (JSON not stored in canonical form, or a changed row),
+    the columns are parsed and encoded by `canonical_bytes`, the reference, which decides.
+    """
+    computed: list[Subtree] = []
+    append, sizes = frontier.append, roots.sizes
+    for position, event_id, stream_id, version, kind, data, metadata, recorded, stored in chunk:
+        expected = frontier.size + 1
+        if position != expected:
             raise IntegrityError(
-                f"position {position}: missing: the next stored event is at {event.position}",
-                position,
+                f"position {expected}: missing: the next stored event is at {position}",
+                expected,
             )
-        leaf = leaf_hash(canonical_line(event))
-        if leaf != event.leaf_hash:
-            raise IntegrityError(
-                f"position {position}: its content does not hash to its stored leaf hash",
-                position,
+        stored = bytes(stored)
+        line = event_bytes(
+            position=position,
+            event_id=event_id,
+            stream_id=stream_id,
+            version=version,
+            type=kind,
+            data_text=data,
+            metadata_text=metadata,
+            recorded_at_text=times.text(recorded),
+        )
+        leaf = _sha256(b"\x00" + line).digest()
+        if leaf != stored:
+            form = canonical_form(
+                position=position,
+                event_id=event_id,
+                stream_id=stream_id,
+                version=version,
+                type=kind,
+                data=json.loads(data),
+                metadata=json.loads(metadata),
+                recorded_at=stored_time(recorded),
             )
-        for level, index, digest in frontier.append(leaf):
-            if stored.pop((level, index), None) != digest:
+            leaf = leaf_hash(canonical_bytes(form))
+            if leaf != stored:
                 raise IntegrityError(
-                    f"position {position}: the stored Merkle subtree (level {level}, index "
-                    f"{index}) does not match the log",
+                    f"position {position}: its content does not hash to its stored leaf hash",
                     position,
                 )
-        roots.take(frontier)
-    if stored:
-        (level, index), position = min(
-            ((key, (key[1] + 1) << key[0]) for key in stored), key=lambda item: item[1]
-        )
-        raise IntegrityError(
-            f"position {position}: a stored Merkle subtree (level {level}, index {index}) "
-            "that the log does not produce",
-            position,
-        )
+        computed += append(leaf)
+        if position in sizes:
+            roots.take(frontier)
+    return computed
 
 
-def _subtrees_completed_by(connection: Connection, first: int, last: int) -> dict[Any, bytes]:
-    table = merkle_subtrees
-    query = select(table.c.level, table.c.node_index, table.c.hash).where(
-        table.c.position.between(first, last)
+def _compare_subtrees(
+    connection: Connection, first: int, last: int, computed: list[Subtree]
+) -> None:
+    """The subtrees stored for positions first..last must be exactly those the leaves make."""
+    query = _SUBTREE_ROWS.format(first=int(first), last=int(last))
+    stored = [row for rows in stream_rows(connection, query, 1 << 16) for row in rows]
+    if stored == computed:
+        return
+    stored = [(level, index, bytes(digest)) for level, index, digest in stored]
+    by_key = {(level, index): digest for level, index, digest in stored}
+    size = first - 1
+    for level, index, digest in computed:
+        if level == 0:
+            size += 1
+        if by_key.pop((level, index), None) != digest:
+            raise IntegrityError(
+                f"position {size}: the stored Merkle subtree (level {level}, index "
+                f"{index}) does not match the log",
+                size,
+            )
+    if not by_key:
+        return  # the same subtrees, only stored under other positions
+    (level, index), position = min(
+        ((key, (key[1] + 1) << key[0]) for key in by_key), key=lambda item: item[1]
     )
-    return {(level, index): bytes(digest) for level, index, digest in connection.execute(query)}
+    raise IntegrityError(
+        f"position {position}: a stored Merkle subtree (level {level}, index {index}) "
+        "that the log does not produce",
+        position,
+    )
 
 
 def _no_subtrees_beyond(engine: Engine, size: int) -> None:

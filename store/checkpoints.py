@@ -28,6 +28,13 @@ def make_checkpoint(engine: Engine, key: Ed25519PrivateKey, moment: datetime) ->
     return checkpoint
 
 
+def keep_checkpoint(connection: Connection, checkpoint: Checkpoint) -> None:
+    """Store a checkpoint signed elsewhere (an import's): `recount verify` holds the log to it."""
+    connection.execute(
+        insert(checkpoints).values(**_row(checkpoint), created_position=checkpoint.tree_size)
+    )
+
+
 def latest_checkpoint(engine: Engine) -> Checkpoint | None:
     """The checkpoint signed last, or None before the first."""
     query = select(checkpoints).order_by(checkpoints.c.id.desc()).limit(1)

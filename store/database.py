@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Generator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from alembic import command
+from domain.canonical import canonical_text
+from domain.times import as_utc
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "alembic"
 
@@ -17,15 +22,19 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "alembic"
 def create_database_engine(url: str) -> Engine:
     """An engine with SQLite set up for one writer and many readers (WAL, a busy timeout).
 
+    JSON columns are written as `canonical_text` writes them (RFC 8785), whoever writes them,
+    so `recount verify` need not parse the log's data and metadata to rebuild an event's
+    canonical bytes.
+
     pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN is the real
     one: an append then starts with a write to the log head and waits its turn instead of failing.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, json_serializer=canonical_text)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=canonical_text)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -50,3 +59,33 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def stream_rows(
+    connection: Connection, sql: str, chunk: int = 5000
+) -> Generator[Sequence[Any], None, None]:
+    """Rows of a trusted query straight from the driver, `chunk` at a time, in the query's order.
+
+    For the scans of the whole log (verify, replay, import checks): no per-row work by
+    SQLAlchemy, and on PostgreSQL a server-side cursor, so memory stays flat however long the
+    log. Values come as the driver gives them (SQLite: JSON and times as text). The query
+    takes no parameters: callers format their integers in.
+    """
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT 1")  # inside the SQLAlchemy transaction
+        cursor = dbapi.cursor(name=f"recount_scan_{secrets.token_hex(4)}")
+    else:
+        cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(chunk):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def stored_time(raw: object) -> datetime:
+    """A time column as the driver returns it: SQLite's UTC text, PostgreSQL's aware datetime."""
+    return as_utc(raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw)))

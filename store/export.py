@@ -9,6 +9,9 @@ The directory holds:
 - `public-key.pem`: the Ed25519 public key that signed it (SubjectPublicKeyInfo PEM).
 - `leaf-hashes.txt`: line P is the server's stored leaf hash of position P (base64). It proves
   nothing (the root does); it lets a verifier name the first event whose bytes changed.
+- `idempotency-keys.jsonl`: line P is the idempotency key of the event at position P, as a JSON
+  string, or `null`. Not part of the hashed bytes (the log's own bookkeeping, never secret);
+  `recount import` restores it, so re-ingesting a source after a move appends nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ EVENTS_FILE = "events.jsonl"
 CHECKPOINT_FILE = "checkpoint.json"
 PUBLIC_KEY_FILE = "public-key.pem"
 LEAF_HASHES_FILE = "leaf-hashes.txt"
+IDEMPOTENCY_KEYS_FILE = "idempotency-keys.jsonl"
 
 Progress = Callable[[int, int], None]
 """Called with (events done, events in all) as a long export or verification goes."""
@@ -60,10 +64,12 @@ def export(
     with (
         (directory / EVENTS_FILE).open("wb") as lines,
         (directory / LEAF_HASHES_FILE).open("w", encoding="ascii") as leaves,
+        (directory / IDEMPOTENCY_KEYS_FILE).open("w", encoding="utf-8") as keys,
     ):
         for done, event in enumerate(store.read(limit=size), start=1):
             lines.write(canonical_line(event) + b"\n")
             leaves.write(base64.b64encode(event.leaf_hash).decode("ascii") + "\n")
+            keys.write(json.dumps(event.idempotency_key, ensure_ascii=False) + "\n")
             if progress is not None and (done % 1000 == 0 or done == size):
                 progress(done, size)
     (directory / CHECKPOINT_FILE).write_text(

@@ -170,6 +170,13 @@ def record(connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
             )
 
 
+def register_key(connection: Connection, public: Ed25519PublicKey, since_position: int) -> None:
+    """Make `public` a known signing key, unless it is one already (an import's key)."""
+    kid = key_id(public)
+    if kid not in known_keys(connection):
+        _insert_key(connection, kid, public_key_pem(public).decode("ascii"), since_position, None)
+
+
 def _insert_key(
     connection: Connection, kid: str, pem: str, since: int, previous: str | None
 ) -> None:

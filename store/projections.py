@@ -146,6 +146,9 @@ def _apply_reports(
     time = db_time(connection.dialect)
     recorded_at: tuple[datetime, Any] | None = None  # one time for a whole append: convert once
     new_rows = []
+    new_ids: set[str] = set()
+    retractions: dict[str, list[dict[str, Any]]] = {"stored": [], "new": []}
+    retracted_new: set[str] = set()
     touched: dict[tuple[str, str], _Touched] = {}
     for recorded in events:
         if recorded.type == FigureReported.type:
@@ -154,6 +157,7 @@ def _apply_reports(
             if recorded_at is None or recorded_at[0] is not recorded.recorded_at:
                 recorded_at = (recorded.recorded_at, time(recorded.recorded_at))
             new_rows.append(_report_row(event, recorded, time(event.reported_at), recorded_at[1]))
+            new_ids.add(event.report_id)
             figure = touched.setdefault((event.subject, event.metric), _Touched())
             figure.added += 1
             figure.last_position = recorded.position
@@ -161,26 +165,43 @@ def _apply_reports(
                 candidate = (event.reported_at, recorded.position, event.report_id)
                 figure.best = max(figure.best or candidate, candidate)
         elif recorded.type == ReportRetracted.type:
-            if new_rows:  # keep the order: a retraction may follow its report in one batch
-                INSERT_REPORTS(connection, new_rows)
-                new_rows = []
             retracted = recorded.event
             assert isinstance(retracted, ReportRetracted)
-            connection.execute(
-                update(reports)
-                .where(reports.c.report_id == retracted.report_id)
-                .where(reports.c.retraction_position.is_(None))  # the first retraction counts
-                .values(
-                    retraction_reason=retracted.reason,
-                    retraction_position=recorded.position,
-                    retraction_recorded_at=recorded.recorded_at,
-                )
-            )
+            retraction = {
+                "b_report": retracted.report_id,
+                "b_reason": retracted.reason,
+                "b_position": recorded.position,
+                "b_recorded_at": recorded.recorded_at,
+            }
+            if retracted.report_id not in new_ids:
+                retractions["stored"].append(retraction)
+            elif retracted.report_id not in retracted_new:  # the first retraction counts
+                retracted_new.add(retracted.report_id)
+                retractions["new"].append(retraction)
             figure = touched.setdefault((retracted.subject, retracted.metric), _Touched())
             figure.last_position = recorded.position
             figure.retracted = True
+    # Set-based, in an order that gives what one statement per event would: retractions of
+    # reports stored before this batch first (so none reaches a report later in the batch),
+    # then the new reports, then the retractions of reports new in this batch.
+    if retractions["stored"]:
+        connection.execute(RETRACT, retractions["stored"])
     INSERT_REPORTS(connection, new_rows)
+    if retractions["new"]:
+        connection.execute(RETRACT, retractions["new"])
     return _refresh_figures(connection, touched, stored)
+
+
+RETRACT = (
+    update(reports)
+    .where(reports.c.report_id == bindparam("b_report"))
+    .where(reports.c.retraction_position.is_(None))  # the first retraction counts
+    .values(
+        retraction_reason=bindparam("b_reason"),
+        retraction_position=bindparam("b_position"),
+        retraction_recorded_at=bindparam("b_recorded_at"),
+    )
+)
 
 
 REPORT_COLUMNS = (

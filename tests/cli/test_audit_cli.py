@@ -224,3 +224,53 @@ def test_against_a_checkpoint_of_a_forked_log_fails(recount, tmp_path):
     recount("export", str(folder))
     line = one_line(recount("verify", str(folder), "--against", str(forked), code=1))
     assert "rewritten or forked" in line
+
+
+def root_of(verified) -> str:
+    return verified.output.split("root ")[1].split(",")[0].split()[0]
+
+
+def test_import_moves_the_log_to_an_empty_database_with_the_same_root(recount, tmp_path):
+    folder = tmp_path / "export"
+    recount("export", str(folder))
+    target = Recount(tmp_path, "target")
+    target.env["RECOUNT_SIGNING_KEY"] = str(recount.key)  # the archive moves with its key
+    target("init")
+    result = target("import", str(folder))
+    assert f"imported {EVENTS} events from" in result.output and "note" not in result.output
+    assert root_of(target("verify")) == root_of(recount("verify"))
+    assert json.loads(target("figures", "--json").stdout) == json.loads(
+        recount("figures", "--json").stdout
+    )
+
+
+def test_import_of_an_edited_export_is_one_line_and_imports_nothing(recount, tmp_path):
+    folder = tmp_path / "export"
+    recount("export", str(folder))
+    events = folder / "events.jsonl"
+    items = events.read_bytes().splitlines(keepends=True)
+    items[5] = items[5].replace(b"at_least 105", b"at_least 705")
+    events.write_bytes(b"".join(items))
+    target = Recount(tmp_path, "target")
+    target("init")
+    line = one_line(target("import", str(folder), code=1))
+    assert line.startswith("import failed: position 6: ")
+    assert "verified 0 events" in target("verify").output
+
+
+def test_import_into_a_database_that_holds_events_is_refused(recount, tmp_path):
+    folder = tmp_path / "export"
+    recount("export", str(folder))
+    line = one_line(recount("import", str(folder), code=1))
+    assert line.startswith(f"error: the database already holds {EVENTS} events: import only")
+
+
+def test_import_with_another_key_file_says_which_key_signs_for_the_log(recount, tmp_path):
+    folder = tmp_path / "export"
+    recount("export", str(folder))
+    target = Recount(tmp_path, "target")
+    target("init")  # makes a key of its own
+    result = target("import", str(folder))
+    assert "note: the key file" in result.output and "RECOUNT_SIGNING_KEY" in result.output
+    line = one_line(target("checkpoint", code=1))
+    assert "a new key must come from `recount keys rotate`" in line

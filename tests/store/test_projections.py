@@ -53,3 +53,44 @@ def test_replay_check_names_the_first_difference(archive):
     difference = replay.replay_check(archive)
     assert difference is not None and difference.table == "reports"
     assert "9901" in str(difference) and "9900" in str(difference)
+
+
+def test_retractions_in_one_batch_count_once_and_only_for_reports_before_them(archive):
+    stored, early, late = reported(160, day=11), reported(164, day=12), reported(170, day=13)
+    archive.events.append([pending(stored)])
+    archive.events.append(
+        [
+            pending(early),
+            pending(retracted(early, "first")),
+            pending(retracted(early, "second")),
+            pending(retracted(stored, "stored")),
+            pending(retracted(late, "too soon")),  # its report comes after it
+            pending(late),
+        ]
+    )
+    with archive.engine.connect() as connection:
+        rows = connection.execute(select(reports.c.value, reports.c.retraction_reason)).all()
+    assert sorted(rows) == [(160, "stored"), (164, "first"), (170, None)]
+    assert replay.replay_check(archive) is None
+
+
+def test_replay_check_names_a_row_only_one_copy_has(archive):
+    seed(archive)
+    with archive.engine.begin() as connection:
+        connection.execute(
+            figures.insert().values(subject="zz-extra", metric="deaths", report_count=0)
+        )
+    assert str(replay.replay_check(archive)) == (
+        "figures ('zz-extra', 'deaths'): only in the live projection"
+    )
+    with archive.engine.begin() as connection:
+        connection.execute(figures.delete().where(figures.c.subject == "zz-extra"))
+        connection.execute(figures.delete().where(figures.c.metric == "arrests"))
+    assert "only in the rebuilt projection" in str(replay.replay_check(archive))
+
+
+def test_replay_check_walks_text_keys_in_the_same_order_on_every_database(archive):
+    """Subjects that a language collation orders otherwise than code points (punctuation)."""
+    subjects = ["ab", "a-c", "a-b", "aa", "B-a", "b", "é-x", "e-y"]
+    archive.events.append([pending(reported(10 + n, subject=s)) for n, s in enumerate(subjects)])
+    assert replay.replay_check(archive) is None
