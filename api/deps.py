@@ -15,8 +15,11 @@ from services.archive import Archive
 from services.reports import METRIC
 from services.tokens import TokenInfo, authenticate
 
+# The dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its
+# thread pool, a hand-off to another thread and back per dependency per request.
 
-def get_archive(request: Request) -> Archive:
+
+async def get_archive(request: Request) -> Archive:
     archive: Archive = request.app.state.archive
     return archive
 
@@ -30,7 +33,7 @@ def _time(value: str | None) -> datetime | None:
 
 # Plain functions, not a closure over the name: with postponed annotations FastAPI cannot see
 # a closure's variables, and the parameter silently stopped being read.
-def as_of_query(
+async def as_of_query(
     as_of: Annotated[
         OptionalTimeText | None, Query(description="only reports published by then")
     ] = None,
@@ -38,7 +41,7 @@ def as_of_query(
     return _time(as_of)
 
 
-def known_at_query(
+async def known_at_query(
     known_at: Annotated[
         OptionalTimeText | None, Query(description="what Recount knew then")
     ] = None,

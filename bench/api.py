@@ -1,13 +1,14 @@
 """API benchmark: as-of figure answers under load, their size, and the SSE tail's delay.
 
     .venv/bin/python -m bench.api [--events 100000] [--workers 8] [--requests 4000] [--seconds 30]
+                                  [--server-processes 1]
 
 - Fills a fresh SQLite archive with N FigureReported events (50 subjects x 4 metrics).
-- Starts `uvicorn api.app:create_app --factory` in a subprocess on a free loopback port and runs
-  a threads-and-httpx load generator against one figure as of a moment,
-  `GET /v1/subjects/{s}/figures/{metric}?as_of=...`, then a subject's figures,
-  `GET /v1/subjects/{s}/figures?as_of=...`, each bounded in count and in time; prints
-  requests/s, p50 and p99.
+- Starts `uvicorn api.app:create_app --factory` (with `--workers N` when `--server-processes N`)
+  in a subprocess on a free loopback port and runs a threads-and-httpx load generator against
+  one figure as of a moment, `GET /v1/subjects/{s}/figures/{metric}?as_of=...`, then a
+  subject's figures, `GET /v1/subjects/{s}/figures?as_of=...`, each bounded in count and
+  in time; prints requests/s, p50 and p99.
 - Baseline: the same query and JSON serialization called in process, one at a time.
 - Sizes: the bytes of each answer, and of the same figure with every report (the answer's size
   before reports came in pages).
@@ -59,11 +60,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(database_url: str) -> Iterator[str]:
+def server(database_url: str, processes: int = 1) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "RECOUNT_DATABASE_URL": database_url}
     command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    if processes > 1:
+        command += ["--workers", str(processes)]
     process = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -208,6 +211,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--tail-samples", type=int, default=30)
+    parser.add_argument(
+        "--server-processes", type=int, default=1, help="uvicorn worker processes (`--workers`)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
@@ -219,7 +225,7 @@ def main() -> None:
         baseline = in_process(archive, min(args.requests, 500), figure=True)
         print(summary("figure, in process", *baseline))
         print(summary("subject, in process", *in_process(archive, min(args.requests, 100))))
-        with server(url) as base:
+        with server(url, args.server_processes) as base:
             print(sizes(base, archive))
             load(base, args.workers, 64, 10, figure_url)  # warm up
             latencies, elapsed = load(base, args.workers, args.requests, args.seconds, figure_url)

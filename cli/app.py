@@ -1,8 +1,12 @@
 """The `recount` Typer app and what every command shares: settings, errors, output.
 
 Commands live in cli/main.py and in the modules whose `commands` cli/main.py merges into `app`.
-A Recount error ends a command with one plain line on stderr and exit status 1, never a
-traceback.
+Every error ends with one plain line on stderr and exit status 1, never a traceback or a box:
+a Recount error raised by a command (`plain_errors`), and a usage error (a missing option, a
+bad value, `--json` with `--csv`) caught once for the whole app by `RecountGroup`.
+
+What a person reads is written for an 80-column terminal: times as `2022-01-11 14:05 UTC`
+(`shown_time`; JSON and CSV keep RFC 3339), qualifiers in words ("at least 160").
 
 Start-up stays quick because nothing here or in the command modules imports the database, the
 web framework or the feed parser at import time: a command imports the services it calls in its
@@ -14,27 +18,84 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.table import Table
+from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer's own copy of click
+from typer.core import TyperGroup
 
 from domain.errors import RecountError
-from domain.times import parse_time
+from domain.times import as_utc, parse_time
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
     from services.archive import Archive
 
+
+class RecountGroup(TyperGroup):
+    """The root command: a usage error is one line on stderr and exit status 1.
+
+    Click would print the usage, a hint and a boxed message, with exit status 2; scripts and
+    people both do better with `error: missing option '--subject' (see 'recount ingest --help')`.
+    A group run without a command prints its help, as asked for, with status 0.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(
+                args, prog_name, complete_var, False, windows_expand_args, **extra
+            )
+        except NoArgsIsHelpError as asked:
+            if not standalone_mode:
+                raise
+            out.file.write(asked.ctx.get_help() + "\n")
+            sys.exit(0)
+        except typer.TyperException as error:
+            if not standalone_mode:
+                raise
+            err.print(usage_line(error), markup=False, highlight=False, soft_wrap=True)
+            sys.exit(1)
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            err.print("aborted", markup=False, highlight=False)
+            sys.exit(1)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def usage_line(error: typer.TyperException) -> str:
+    """`error: <click's message>`, on one line, with where to read the command's help."""
+    message = " ".join(error.format_message().split()).rstrip(".")
+    message = message[:1].lower() + message[1:]
+    if isinstance(error, UsageError) and error.ctx is not None:
+        message += f" (see '{error.ctx.command_path} --help')"
+    return f"error: {message}"
+
+
 app = typer.Typer(
+    cls=RecountGroup,
     help="Recount: an archive of reported figures and how they changed.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # plain help: no boxes, no `<bool>` after every flag
 )
 out = Console()
 err = Console(stderr=True)
@@ -67,6 +128,12 @@ def _is_database_error(error: Exception) -> bool:
     return database_errors is not None and isinstance(error, database_errors.SQLAlchemyError)
 
 
+def say(line: str) -> None:
+    """A line of plain text on stdout: no markup read into it, no colours guessed, and no
+    line break added (the terminal wraps it; a URL copied from it stays whole)."""
+    out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 def fail(line: str) -> NoReturn:
     err.print(line, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(1)
@@ -88,15 +155,40 @@ def opened(*, initialized: bool = True) -> Iterator[Archive]:
 
 
 def progress_bar() -> Progress:
-    """A transient progress bar on stderr (Rich's progress module is loaded only when needed)."""
+    """A transient progress bar on stderr, when stderr is a terminal: a pipe or a log gets no
+    blank line before an error (Rich's progress module is loaded only when needed)."""
     from rich.progress import Progress
 
-    return Progress(console=err, transient=True)
+    return Progress(console=err, transient=True, disable=not err.is_terminal)
 
 
 def time_option(value: str | None) -> datetime | None:
     """An option left out is no bound; one given empty (`--as-of "$UNSET"`) is refused."""
     return None if value is None else parse_time(value)
+
+
+def shown_time(moment: datetime | None) -> str:
+    """The one way the CLI shows a time to a person: `2022-01-11 14:05 UTC` ("-" for none)."""
+    if moment is None:
+        return "-"
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def table(*columns: str | tuple[str, int], title: str | None = None) -> Table:
+    """A table for an 80-column terminal: a cell too narrow wraps at spaces and then folds,
+    never ends in "…", so two long slugs can never be cut to the same text. A column given as
+    (name, width) wraps at that width, leaving the rest to the columns of prose."""
+    shown = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD)
+    for column in columns:
+        name, width = column if isinstance(column, tuple) else (column, None)
+        shown.add_column(name, overflow="fold", max_width=width)
+    return shown
+
+
+def one_output(ctx: typer.Context, *, as_json: bool, as_csv: bool) -> None:
+    """`--json` and `--csv` name two outputs; asked for both, say so rather than pick one."""
+    if as_json and as_csv:
+        ctx.fail("--json and --csv cannot be used together: choose one")
 
 
 def print_json(value: Any) -> None:

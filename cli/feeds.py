@@ -13,16 +13,14 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from cli.app import opened, out, plain_errors, print_json
-from domain.feeds import Feed, format_interval, parse_header
-from domain.times import format_time
+from cli.app import fail, opened, out, plain_errors, print_json, say, shown_time, table
+from domain.feeds import ACTIVE, Feed, FeedState, format_interval, parse_header
 from domain.urls import redact_url, redact_urls_in
 from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS, ENTRIES_PER_POLL
 
@@ -52,33 +50,56 @@ AsOperator = Annotated[
 @plain_errors
 def add(
     url: Annotated[str, typer.Argument(help="the RSS/Atom feed URL")],
-    subject: Annotated[str, typer.Option(help="the subject slug its articles are about")],
-    every: Annotated[str, typer.Option(help="poll interval: 30s, 15m, 1h, 1d")] = "15m",
+    subject: Annotated[
+        str, typer.Option(metavar="SLUG", help="the subject slug its articles are about")
+    ],
+    every: Annotated[
+        str, typer.Option(metavar="INTERVAL", help="poll interval: 30s, 15m, 1h, 1d")
+    ] = "15m",
     header: Annotated[
         list[str] | None,
-        typer.Option(help="'Name: value' sent with each poll (an API key); stored encrypted"),
+        typer.Option(
+            metavar="'NAME: VALUE'",
+            help="sent with each poll (an API key); stored encrypted",
+        ),
     ] = None,
+    no_check: Annotated[
+        bool, typer.Option("--no-check", help="register without fetching the URL first")
+    ] = False,
     actor: AsOperator = None,
 ) -> None:
-    """Register a feed; a running worker polls it within seconds, then every interval.
+    """Fetch the feed once and register it; a running worker polls it within seconds, then
+    every interval. A URL that is not a usable feed is refused, with the reason.
 
     Credentials in the URL (user:password@) and --header values are stored encrypted apart from
     the log; the log, the API and this command show the URL without them.
     """
-    from services.feeds import register_feed
+    from domain.errors import InvalidInput
+    from domain.feeds import parse_interval
+    from domain.subjects import validate_subject
+    from services.feeds import check_feed, register_feed
 
+    parse_interval(every)
+    validate_subject(subject)
     with opened() as archive:
         headers = [parse_header(text) for text in header or ()]
+        found = None
+        if not no_check:
+            try:
+                found = check_feed(archive, url, headers)
+            except InvalidInput as error:
+                fail(f"error: {error} (--no-check adds it anyway)")
         feed = register_feed(
             archive, url, subject, every, headers=headers, actor=actor or _operator()
         )
     every = format_interval(feed.interval_seconds)
-    shown = redact_url(feed.url)
-    out.print(
-        f"added feed {feed.feed_id}: {shown} for {subject}, every {every}",
-        markup=False,
-        highlight=False,
-    )
+    say(f"added feed {feed.feed_id[:8]}: {redact_url(feed.url)} for {subject}, every {every}")
+    if found is None:
+        say("not fetched (--no-check): the first poll will tell")
+        return
+    title = f"“{found.title}”" if found.title else "a feed without a title"
+    entries = "1 entry" if found.entries == 1 else f"{found.entries} entries"
+    say(f"found {title}, {entries}" + (f" ({found.problem})" if found.problem else ""))
 
 
 @feeds_app.command("list")
@@ -95,7 +116,36 @@ def list_command(
     if as_json:
         print_json([feed.to_json() for feed in found])
         return
+    if not found:
+        say("no feeds: `recount feeds add URL --subject SLUG` registers one")
+        return
     out.print(_table(found))
+
+
+@feeds_app.command("poll")
+@plain_errors
+def poll(feed_id: Annotated[str, typer.Argument(help="the feed id (or a prefix)")]) -> None:
+    """Poll a feed now, due or not, and print what it found; exit 1 if the poll failed.
+
+    The outcome is recorded on the feed as the worker records it, and the next poll is
+    scheduled from now.
+    """
+    from services.poll import poll_now
+
+    with opened() as archive:
+        result = poll_now(archive, feed_id)
+    then = f"next poll {shown_time(result.next_poll_at)}"
+    if result.status == "failed":
+        fail(f"error: poll of feed {result.feed_id[:8]} failed: {result.error}; {then}")
+    found = "not modified since the last poll"
+    if result.status != "not_modified":
+        found = (
+            f"{result.new} new, {result.changed} changed, {result.unchanged} unchanged "
+            f"entries; {result.reports} reports"
+        )
+    say(f"polled feed {result.feed_id[:8]}: {found}; {then}")
+    if result.error:
+        say(result.error)
 
 
 @feeds_app.command("pause")
@@ -109,7 +159,7 @@ def pause(
 
     with opened() as archive:
         feed = pause_feed(archive, feed_id, actor or _operator())
-    out.print(f"feed {feed.feed_id} is {feed.status}")
+    say(f"feed {feed.feed_id} is {feed.status}")
 
 
 @feeds_app.command("resume")
@@ -123,7 +173,7 @@ def resume(
 
     with opened() as archive:
         feed = resume_feed(archive, feed_id, actor or _operator())
-    out.print(f"feed {feed.feed_id} is {feed.status}")
+    say(f"feed {feed.feed_id} is {feed.status}")
 
 
 @feeds_app.command("remove")
@@ -137,50 +187,38 @@ def remove(
 
     with opened() as archive:
         feed = remove_feed(archive, feed_id, actor or _operator())
-    out.print(f"removed feed {feed.feed_id} ({redact_url(feed.url)})", markup=False)
-
-
-COLUMNS = (
-    "id",
-    "subject",
-    "url",
-    "every",
-    "status",
-    "last poll",
-    "result",
-    "failures",
-    "next poll",
-    "last error",
-    "cut",
-)
+    say(f"removed feed {feed.feed_id} ({redact_url(feed.url)})")
 
 
 def _table(found: list[Feed]) -> Table:
-    table = Table(*COLUMNS)
+    """Three columns that fit 80: the feed (id, subject, URL), its status, interval and next
+    poll, and the last poll (when, what it found or why it failed). Nothing is cut: the feed
+    column is as wide as the longest subject (up to 30), so a slug is always on one line."""
+    shown = table("feed", ("status", 10), "last poll")
+    shown.columns[0].min_width = min(30, max((len(f.subject) for f in found), default=8))
     for feed in found:
         state = feed.state
-        result = state.last_status or "never polled"
-        if state.last_status in ("ok", "malformed"):
-            result += f": {state.last_new} new, {state.last_changed} changed, "
-            result += f"{state.last_reports} reports"
-        table.add_row(
-            feed.feed_id[:8],
-            feed.subject,
-            redact_url(feed.url),
-            format_interval(feed.interval_seconds),
-            feed.status,
-            _when(state.last_polled_at),
-            result,
-            str(state.failures),
-            _when(state.next_poll_at) if feed.status == "active" else "-",
-            state.last_error or "",
-            state.last_cut or "",
+        status = f"{feed.status}\nevery {format_interval(feed.interval_seconds)}"
+        if feed.status == ACTIVE:
+            status += f"\nnext {shown_time(state.next_poll_at) if state.next_poll_at else 'now'}"
+        shown.add_row(
+            f"{feed.feed_id[:8]}\n{feed.subject}\n{redact_url(feed.url)}", status, _last_poll(state)
         )
-    return table
+    return shown
 
 
-def _when(moment: datetime | None) -> str:
-    return format_time(moment)[:19].replace("T", " ") if moment else "-"
+def _last_poll(state: FeedState) -> str:
+    if state.last_status is None:
+        return "never polled"
+    result = state.last_status.replace("_", " ")
+    if state.last_status in ("ok", "malformed"):
+        result += f": {state.last_new} new, {state.last_changed} changed, "
+        result += f"{state.last_unchanged} unchanged, {state.last_reports} reports"
+    if state.failures:
+        result += f" ({state.failures} in a row)"
+    lines = [shown_time(state.last_polled_at), result]
+    lines += [text for text in (state.last_error, state.last_cut) if text]
+    return "\n".join(lines)
 
 
 @commands.command()

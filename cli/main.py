@@ -8,22 +8,51 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from cli import audit, extraction, feeds, tokens
-from cli.app import app, err, opened, out, plain_errors, print_json, progress_bar, time_option
+from cli.app import (
+    app,
+    err,
+    one_output,
+    opened,
+    out,
+    plain_errors,
+    print_json,
+    progress_bar,
+    say,
+    shown_time,
+    table,
+    time_option,
+)
+from domain.errors import InvalidInput
+from domain.qualifiers import stated
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from domain.figures import ReportView
     from ingest.capture import CaptureResult
     from services.archive import Archive
     from services.figures import FigureStream
+
+
+TIMES = "RFC 3339 (2022-01-11T18:00:00Z) or a date (2022-01-11: its end, UTC)"
+AsOf = Annotated[
+    str | None, typer.Option(metavar="TIME", help=f"only reports published by then: {TIMES}")
+]
+KnownAt = Annotated[
+    str | None, typer.Option(metavar="TIME", help="what Recount knew at this time (as --as-of)")
+]
+AtPosition = Annotated[
+    int | None, typer.Option(metavar="N", help="the state after this position in the log")
+]
 
 
 @app.command()
@@ -48,8 +77,16 @@ def serve(
     with_worker: Annotated[
         bool, typer.Option("--with-worker", help="also poll the feeds in this process")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="server processes (each opens the database from the environment)"),
+    ] = 1,
 ) -> None:
-    """Serve the HTTP API and the web pages (and, with --with-worker, poll the feeds)."""
+    """Serve the HTTP API and the web pages (and, with --with-worker, poll the feeds).
+
+    One process runs Python on one core at a time; `--workers N` starts N server processes
+    behind one socket, each building the app from the environment's settings.
+    """
     import uvicorn
 
     from api.app import create_app
@@ -58,7 +95,10 @@ def serve(
 
     settings = Settings.from_env()
     with background_worker(settings, enabled=with_worker):
-        uvicorn.run(create_app(settings), host=host, port=port)
+        if workers == 1:
+            uvicorn.run(create_app(settings), host=host, port=port)
+        else:
+            uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 @app.command()
@@ -77,7 +117,9 @@ def demo() -> None:
 @plain_errors
 def ingest(
     source: Annotated[str, typer.Argument(help="an RSS/Atom file path or URL")],
-    subject: Annotated[str, typer.Option(help="the subject slug the articles are about")],
+    subject: Annotated[
+        str, typer.Option(metavar="SLUG", help="the subject slug the articles are about")
+    ],
 ) -> None:
     """Capture every entry of a feed and the figures in it; running it again appends nothing."""
     with opened() as archive:
@@ -123,19 +165,26 @@ def extract_command(
         for item in found:
             print_json(item.to_json())
         return
-    table = Table("metric", "qualifier", "value", "low", "high", "status", "confidence", "surface")
+    shown = table("metric", "figure", "bounds", "status", "confidence", "as written")
     for item in found:
-        table.add_row(
+        shown.add_row(
             item.metric,
-            item.qualifier.value,
-            _num(item.value),
-            _num(item.low),
-            _num(item.high),
-            item.status.value,
+            stated(item.qualifier, item.value, item.low, item.high),
+            _bounds(item.low, item.high),
+            item.status.value.replace("_", " "),
             f"{item.confidence:.2f}",
             item.surface,
         )
-    out.print(table)
+    out.print(shown)
+
+
+def _bounds(low: int | None, high: int | None) -> str:
+    """The interval a qualifier puts around a figure: `24–99`, `≥ 1,200`, `≤ 2,000`."""
+    if low is not None and high is not None:
+        return _num(low) if low == high else f"{_num(low)}–{_num(high)}"
+    if low is not None:
+        return f"≥ {_num(low)}"
+    return f"≤ {_num(high)}" if high is not None else ""
 
 
 def _read_text(file: Path | None) -> str:
@@ -144,7 +193,9 @@ def _read_text(file: Path | None) -> str:
     try:
         return file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise typer.BadParameter(f"cannot read {file}: {error}") from None
+        raise InvalidInput(
+            f"cannot read {file}: {getattr(error, 'strerror', None) or error}"
+        ) from None
 
 
 def _num(value: int | None) -> str:
@@ -154,14 +205,18 @@ def _num(value: int | None) -> str:
 @app.command()
 @plain_errors
 def figures(
-    subject: Annotated[str | None, typer.Option(help="one subject; all if absent")] = None,
-    as_of: Annotated[str | None, typer.Option(help="only reports published by this time")] = None,
-    known_at: Annotated[str | None, typer.Option(help="what Recount knew at this time")] = None,
-    at_position: Annotated[int | None, typer.Option(help="the state after this position")] = None,
+    ctx: typer.Context,
+    subject: Annotated[
+        str | None, typer.Option(metavar="SLUG", help="one subject; all if absent")
+    ] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    at_position: AtPosition = None,
     as_json: Annotated[bool, typer.Option("--json", help="a JSON array of Figure objects")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per report")] = False,
 ) -> None:
     """Each figure's current value, with its revisions (and, as JSON or CSV, every report)."""
+    one_output(ctx, as_json=as_json, as_csv=as_csv)
     from services.figures import stream_figures
     from services.formats import stream_figure_json, streamed_csv
 
@@ -179,32 +234,45 @@ def figures(
         if as_csv:
             _write(streamed_csv(streams))
             return
-        table = Table("subject", "metric", "current", "qualifier", "reported at", "revisions")
-        for figure in streams:
+        _print_figures(streams)
+
+
+def _print_figures(streams: Iterator[FigureStream]) -> None:
+    """One table per subject, the slug as its title: never cut, however narrow the terminal.
+    The figures come ordered by subject, so each table is printed as soon as it is complete."""
+    printed = False
+    for subject, found in groupby(streams, key=lambda figure: figure.summary.subject):
+        shown = table("metric", "current", "reported at", "revisions", title=subject)
+        for figure in found:
             current = figure.summary.current
-            table.add_row(
-                figure.summary.subject,
+            shown.add_row(
                 figure.summary.metric,
-                _num(current.value) if current else "-",
-                current.qualifier.value if current else "",
-                current.reported_at.isoformat() if current else "",
-                " → ".join(_num(r.value) for r in figure.revisions),
+                _stated(current) if current else "-",
+                shown_time(current.reported_at) if current else "-",
+                " → ".join(
+                    _num(r.value) if r.value is not None else _stated(r) for r in figure.revisions
+                ),
             )
-    out.print(table)
+        out.print(shown)
+        printed = True
+    if not printed:
+        say("no figures yet: `recount ingest` or `recount feeds add` brings some in")
 
 
 @app.command()
 @plain_errors
 def history(
+    ctx: typer.Context,
     subject: Annotated[str, typer.Argument(help="the subject slug")],
     metric: Annotated[str, typer.Argument(help="deaths, arrests, troops, ...")],
-    as_of: Annotated[str | None, typer.Option(help="only reports published by this time")] = None,
-    known_at: Annotated[str | None, typer.Option(help="what Recount knew at this time")] = None,
-    at_position: Annotated[int | None, typer.Option(help="the state after this position")] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    at_position: AtPosition = None,
     as_json: Annotated[bool, typer.Option("--json", help="one Figure object")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV, one row per report")] = False,
 ) -> None:
     """Every report of one figure, oldest first, with quotes and sources."""
+    one_output(ctx, as_json=as_json, as_csv=as_csv)
     from services.figures import stream_figures
     from services.formats import stream_figure_json, streamed_csv
 
@@ -229,19 +297,36 @@ def _write(chunks: Iterable[str]) -> None:
 
 
 def _print_history(figure: FigureStream) -> None:
-    table = Table("reported at", "value", "qualifier", "status", "quote", "source")
-    current_id = figure.summary.current.report_id if figure.summary.current else None
+    """Each report as the pages show it: the figure in words, its status, the quote, and under
+    it the article it came from, by title (the URL is in --json and --csv)."""
+    summary = figure.summary
+    shown = table(
+        ("reported at", 11),
+        ("figure", 14),
+        ("status", 11),
+        "quote, and its source",
+        title=f"{summary.subject}: {summary.metric}",
+    )
+    current_id = summary.current.report_id if summary.current else None
     for report in figure.reports:
         marker = " (current)" if report.report_id == current_id else ""
-        table.add_row(
-            report.reported_at.date().isoformat(),
-            _num(report.value) + marker,
-            report.qualifier.value,
-            "retracted" if report.retracted else report.status.value,
-            report.quote,
-            report.source.url or "",
-        )
-    out.print(table)
+        status = "retracted" if report.retracted else report.status.value.replace("_", " ")
+        quote = Text(report.quote)
+        if source := _source(report):
+            quote.append(f"\n— {source}", style="dim")
+        shown.add_row(shown_time(report.reported_at), _stated(report) + marker, status, quote)
+    out.print(shown)
+
+
+def _stated(report: ReportView) -> str:
+    return stated(report.qualifier, report.value, report.low, report.high)
+
+
+def _source(report: ReportView) -> str:
+    """The article's title and publisher; its URL only when it has no title."""
+    source = report.source
+    named = [part for part in (source.title or source.url, source.publisher) if part]
+    return ", ".join(dict.fromkeys(named))
 
 
 @app.command()

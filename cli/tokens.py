@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from cli.app import opened, out, plain_errors
+from cli.app import opened, out, plain_errors, shown_time, table
 
 commands = typer.Typer()  # merged into `recount` by cli/main.py
 
@@ -40,11 +39,11 @@ def list_() -> None:
 
     with opened() as archive:
         infos = list_tokens(archive)
-    table = Table("name", "role", "id", "created", "revoked")
+    shown = table("name", "role", "id", "created", "revoked")
     for info in infos:
-        revoked = info.revoked_at.isoformat() if info.revoked_at else ""
-        table.add_row(info.name, info.role, info.token_id, info.created_at.isoformat(), revoked)
-    out.print(table)
+        revoked = shown_time(info.revoked_at) if info.revoked_at else ""
+        shown.add_row(info.name, info.role, info.token_id, shown_time(info.created_at), revoked)
+    out.print(shown)
 
 
 @tokens.command("revoke")

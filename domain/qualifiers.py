@@ -95,3 +95,14 @@ def interval(
             return Interval(value, None, value)
         case _:  # around, estimated
             return Interval(value, None, None, approximate=True)
+
+
+def stated(qualifier: Qualifier, value: int | None, low: int | None, high: int | None) -> str:
+    """A figure in the words a reader knows, as the pages write it: "at least 160", "dozens",
+    "between 200 and 300", "9,900" (exact needs no word). The JSON keeps the snake_case name."""
+    word = "" if qualifier is Qualifier.EXACT else qualifier.value.replace("_", " ")
+    if value is None:
+        if qualifier is Qualifier.RANGE and low is not None and high is not None:
+            return f"between {low:,} and {high:,}"
+        return word
+    return f"{word} {value:,}".strip()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
+from xml.sax import SAXParseException
 
 import feedparser
 
@@ -56,6 +57,19 @@ class ParsedFeed:
     title: str | None
     articles: list[Article]
     problem: str | None  # feedparser's "bozo" reason, kept even when entries were usable
+    kind: str = ""  # feedparser's name for the format ("rss20", "atom10"); "" if none was found
+
+    @property
+    def unusable(self) -> str | None:
+        """Why nothing can be taken from this, in the words both the worker records and
+        `recount ingest` prints; None for a feed, even an empty one or one with flaws."""
+        if self.articles:
+            return None
+        if self.problem:
+            return f"not a usable feed: {self.problem}"
+        if not self.kind:
+            return "not a usable feed: no RSS or Atom in it (a web page?)"
+        return None
 
 
 def parse_feed(
@@ -70,8 +84,15 @@ def parse_feed(
     feed_title = parsed.feed.get("title")
     articles = [a for a in (_article(e, feed_title) for e in parsed.entries) if a is not None]
     articles.sort(key=lambda a: a.published_at or datetime.max.replace(tzinfo=UTC))
-    problem = str(parsed.get("bozo_exception")) if parsed.get("bozo") else None
-    return ParsedFeed(feed_title, articles, problem)
+    problem = _problem(parsed.get("bozo_exception")) if parsed.get("bozo") else None
+    return ParsedFeed(feed_title, articles, problem, str(parsed.get("version") or ""))
+
+
+def _problem(error: object) -> str:
+    """feedparser's complaint, readable: `<unknown>:2:0: mismatched tag` says little."""
+    if isinstance(error, SAXParseException):
+        return f"not well-formed XML ({error.getMessage()})"
+    return str(error)
 
 
 def _base_headers(base_url: str | None, content_type: str | None) -> dict[str, str] | None:

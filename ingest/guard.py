@@ -21,7 +21,13 @@ import socket
 
 import httpx
 
-from domain.addresses import IPNetwork, is_opened, is_public_address
+from domain.addresses import (
+    NAMED_NETWORKS,
+    IPNetwork,
+    embedded_ipv4,
+    is_opened,
+    is_public_address,
+)
 from domain.errors import FetchFailed, InvalidFeedURL, UnsafeURL
 from domain.urls import redact_url
 
@@ -86,6 +92,17 @@ def resolve(url: httpx.URL) -> list[str]:
     return [str(info[4][0]).split("%", 1)[0] for info in infos]  # drop a scope id
 
 
+def opening(ip: str) -> str:
+    """The word (or CIDR) RECOUNT_ALLOW_PRIVATE_FEEDS takes to open the network of `ip`: a
+    named network if one holds it (judged by the IPv4 it embeds), else the address as a CIDR."""
+    address = ipaddress.ip_address(ip)
+    for candidate in (*embedded_ipv4(address), address):
+        for name, networks in NAMED_NETWORKS.items():
+            if any(candidate in ipaddress.ip_network(network) for network in networks):
+                return name
+    return str(ipaddress.ip_network(address))
+
+
 def check_url(
     url: str | httpx.URL, opened: tuple[IPNetwork, ...] = (), *, public_only: bool = False
 ) -> bool:
@@ -110,5 +127,8 @@ def check_url(
                 "redirect from a public address; refused"
             )
         if not is_opened(address, opened):
-            raise UnsafeURL(f"{parsed.host} resolves to non-public address {address}; refused")
+            raise UnsafeURL(
+                f"{parsed.host} resolves to non-public address {address}; refused "
+                f"(RECOUNT_ALLOW_PRIVATE_FEEDS={opening(address)} would allow it)"
+            )
     return public

@@ -40,10 +40,10 @@ def ingest_source(
     progress: Callable[[int], None] | None = None,
 ) -> CaptureResult:
     validate_subject(subject)
-    content, base_url = read_source(source, archive.settings.private_networks)
-    feed = parse_feed(content, base_url)
-    if not feed.articles and feed.problem:
-        raise InvalidInput(f"{redact_url(source)} is not a usable feed: {feed.problem}")
+    content, base_url, content_type = read_source(source, archive.settings.private_networks)
+    feed = parse_feed(content, base_url, content_type)
+    if feed.unusable:
+        raise InvalidInput(f"{redact_url(source)}: {feed.unusable}")
     if on_total is not None:
         on_total(len(feed.articles))
     captured_at = archive.events.clock()

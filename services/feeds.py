@@ -12,8 +12,10 @@ apart here: FeedAdded gets the URL without them and a credential id, the credent
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from domain.errors import Conflict, FetchFailed
+from domain.errors import Conflict, FeedError, FetchFailed, InvalidInput, UnsafeURL
 from domain.events import FeedAdded, FeedEvent, FeedPaused, FeedRemoved, FeedResumed, PendingEvent
 from domain.feeds import (
     ACTIVE,
@@ -27,10 +29,15 @@ from domain.feeds import (
 )
 from domain.subjects import validate_subject
 from domain.urls import redact_url
+from ingest.articles import parse_feed
+from ingest.fetch import Fetcher
 from ingest.guard import check_url, parse_feed_url
 from services.archive import Archive
 from store import feeds
 from store.credentials import load_credentials, store_credentials
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def register_feed(
@@ -47,15 +54,46 @@ def register_feed(
     public nor in a network RECOUNT_ALLOW_PRIVATE_FEEDS opens. `headers` are (name, value) pairs."""
     seconds = parse_interval(every)
     validate_subject(subject)
-    parsed = parse_feed_url(url)
-    credentials = FeedCredentials(
+    credentials = _credentials(parse_feed_url(url), headers)
+    public_url = redact_url(url)
+    _public_or_unresolved(public_url, archive)
+    return _add_feed(archive, public_url, subject, seconds, credentials, actor, via)
+
+
+def _credentials(parsed: httpx.URL, headers: Sequence[tuple[str, str]]) -> FeedCredentials:
+    """The URL's `user:secret@` and the extra headers, kept apart from the URL."""
+    return FeedCredentials(
         parsed.username or None,
         parsed.password or None,
         tuple(check_header(name, value) for name, value in headers),
     )
+
+
+@dataclass(frozen=True)
+class FeedCheck:
+    """What one fetch of a feed URL found, before it is registered."""
+
+    title: str | None
+    entries: int
+    problem: str | None  # a flaw the feed is usable despite
+
+
+def check_feed(archive: Archive, url: str, headers: Sequence[tuple[str, str]] = ()) -> FeedCheck:
+    """Fetch `url` once, as the worker will (its credentials included), and say what is there;
+    refuse (InvalidInput) with the reason the worker would record if it is not a usable feed."""
+    credentials = _credentials(parse_feed_url(url), headers)
     public_url = redact_url(url)
-    _public_or_unresolved(public_url, archive)
-    return _add_feed(archive, public_url, subject, seconds, credentials, actor, via)
+    with Fetcher(opened=archive.settings.private_networks) as fetcher:
+        try:
+            fetched = fetcher.fetch(public_url, credentials=credentials or None)
+        except UnsafeURL:
+            raise
+        except FeedError as error:
+            raise InvalidInput(f"not added: {error}") from None
+    parsed = parse_feed(fetched.content or b"", fetched.url, fetched.content_type)
+    if parsed.unusable:
+        raise InvalidInput(f"not added: {public_url}: {parsed.unusable}")
+    return FeedCheck(parsed.title, len(parsed.articles), parsed.problem)
 
 
 def _add_feed(

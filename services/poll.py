@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from domain.errors import FeedError, FetchFailed, RecountError
-from domain.feeds import Feed, FeedState
+from domain.errors import Conflict, FeedError, FetchFailed, RecountError
+from domain.feeds import ACTIVE, Feed, FeedState
 from ingest.articles import parse_feed
 from ingest.fetch import Fetcher, FetchResult
 from ingest.poll import (
@@ -46,17 +46,33 @@ def poll_feed(
     clock: Callable[[], datetime],
     rng: random.Random | None = None,
     max_entries: int = ENTRIES_PER_POLL,
+    *,
+    now: bool = False,
 ) -> PollResult:
-    """Poll the feed if it is still due and no other worker holds it; record the outcome."""
+    """Poll the feed if it is still due (or, with `now`, still active) and no other worker
+    holds it; record the outcome."""
     started = time.monotonic()
     with holding(archive.engine, feed.feed_id) as held:
         current = get_feed(archive.engine, feed.feed_id, include_removed=True) if held else None
-        if current is None or not current.is_due(clock()):
+        if current is None or not (current.is_due(clock()) or (now and current.status == ACTIVE)):
             return PollResult(feed.feed_id, feed.url, "skipped")
         state, result = _poll(archive, current, fetcher, clock, max_entries)
         state = schedule_next(current, state, clock(), rng or random.Random())
         record_poll(archive.engine, current.feed_id, state)
     return replace(result, seconds=time.monotonic() - started, next_poll_at=state.next_poll_at)
+
+
+def poll_now(archive: Archive, feed_id: str) -> PollResult:
+    """Poll one feed at once, due or not (`recount feeds poll`), recorded as the worker would;
+    its next poll is then scheduled from now. A paused feed is refused: resume it first."""
+    feed = get_feed(archive.engine, feed_id)
+    if feed.status != ACTIVE:
+        raise Conflict(f"feed {feed.feed_id[:8]} is {feed.status}: resume it to poll it")
+    with Fetcher(opened=archive.settings.private_networks) as fetcher:
+        result = poll_feed(archive, feed, fetcher, archive.events.clock, now=True)
+    if result.status == "skipped":
+        raise Conflict(f"feed {feed.feed_id[:8]} is being polled by a worker right now")
+    return result
 
 
 def _poll(
@@ -92,8 +108,8 @@ def _capture(
     archive: Archive, feed: Feed, fetched: FetchResult, polled_at: datetime, max_entries: int
 ) -> tuple[FeedState, PollResult]:
     parsed = parse_feed(fetched.content or b"", fetched.url, fetched.content_type)
-    if not parsed.articles and parsed.problem:
-        return failed(feed, polled_at, f"not a usable feed: {parsed.problem}", fetched.status)
+    if parsed.unusable:
+        return failed(feed, polled_at, parsed.unusable, fetched.status)
     done = capture_articles(
         archive, feed.subject, parsed.articles, polled_at, feed_id=feed.feed_id, limit=max_entries
     )

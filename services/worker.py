@@ -152,6 +152,8 @@ class Worker:
         finally:
             with self._lock:
                 self._in_flight.discard(feed.feed_id)
-        if result.status != "skipped":
+        if result.status in ("failed", "malformed"):  # an operator should look: WARNING
+            log.warning(result.log_line())
+        elif result.status != "skipped":
             log.info(result.log_line())
         return result

@@ -188,25 +188,30 @@ def current_report(
     return None if row is None else report_from_row(row, window)
 
 
-def latest_revisions(
+def current_and_revisions(
     connection: Connection, subject: str, metric: str, window: Window, limit: int
-) -> tuple[list[ReportView], int]:
-    """The latest `limit` revisions in `window` (oldest first) and how many there are in all.
+) -> tuple[ReportView | None, list[ReportView], int]:
+    """The current report in `window`, the latest `limit` revisions (oldest first), and how
+    many revisions there are in all.
 
     The changes are found over two integers a row read from `ix_reports_current` alone (no
-    table rows, no sort), then only the kept revisions are read whole.
+    table rows, no sort); the last of those rows is the current report. Then only the current
+    report and the kept revisions are read whole, in one statement.
     """
+    keys = connection.execute(REVISION_KEYS, _bounds(subject, metric, window)).all()
+    if not keys:
+        return None, [], 0
     changes: list[int] = []
     previous = None
-    for position, value in connection.execute(REVISION_KEYS, _bounds(subject, metric, window)):
+    for position, value in keys:
         if value != previous:
             changes.append(position)
             previous = value
     kept = changes[len(changes) - limit :] if limit > 0 else []
-    if not kept:
-        return [], len(changes)
-    rows = connection.execute(BY_POSITION, {"positions": kept}).mappings()
-    return [report_from_row(row, window) for row in rows], len(changes)
+    current_position = keys[-1][0]
+    rows = connection.execute(BY_POSITION, {"positions": [*kept, current_position]}).mappings()
+    views = {row["position"]: report_from_row(row, window) for row in rows}
+    return views[current_position], [views[p] for p in kept], len(changes)
 
 
 def stream_revisions(
@@ -269,8 +274,9 @@ def figure_page(
     if total == 0:
         require_figure(connection, subject, metric)
         return FigurePage(subject, metric, None, [], 0, 0)
-    current = current_report(connection, subject, metric, window)
-    latest, revisions_total = latest_revisions(connection, subject, metric, window, revisions)
+    current, latest, revisions_total = current_and_revisions(
+        connection, subject, metric, window, revisions
+    )
     following = ReportCursor.after(page[-1]) if page and remaining > 0 else None
     return FigurePage(
         subject, metric, current, latest, revisions_total, total, page, remaining, following
@@ -284,8 +290,9 @@ def figure_summary(
     total = connection.execute(COUNTS, _bounds(subject, metric, window) | _cursor(START)).one()[0]
     if total == 0:
         return FigurePage(subject, metric, None, [], 0, 0)
-    current = current_report(connection, subject, metric, window)
-    latest, revisions_total = latest_revisions(connection, subject, metric, window, revisions)
+    current, latest, revisions_total = current_and_revisions(
+        connection, subject, metric, window, revisions
+    )
     return FigurePage(subject, metric, current, latest, revisions_total, int(total))
 
 

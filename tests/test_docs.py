@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
+import typer.main
 
 from cli.main import app
 from domain.events import EVENT_TYPES
@@ -47,6 +50,32 @@ def test_every_command_is_in_the_readme():
     }
     assert pinned <= set(found)
     assert [c for c in found if f"`{c}" not in README] == []
+
+
+def options(command: Any, path: str = "recount") -> Iterator[tuple[str, str]]:
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from options(sub, f"{path} {name}")
+    for param in command.params:
+        yield from ((path, opt) for opt in param.opts if opt.startswith("--"))
+
+
+def test_every_option_of_every_command_is_in_the_command_line_table():
+    table = README.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `recount")]
+    found = list(options(typer.main.get_command(app)))
+    assert ("recount feeds add", "--no-check") in found
+    missing = [
+        f"{command} {option}"
+        for command, option in found
+        if not any(f"`{command} " in row and option in row for row in rows)
+    ]
+    assert missing == []
+
+
+def test_the_make_verbs_a_new_user_types_are_in_the_readme():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "PORT ?=" in makefile and "HOST ?=" in makefile
+    assert "`make run PORT=8123 HOST=0.0.0.0`" in README and "`make extract-eval`" in README
 
 
 def test_the_contracts_routes_are_served():

@@ -113,7 +113,9 @@ def test_tail_sends_heartbeats_while_the_log_is_quiet(live, monkeypatch):
     head = archive.events.head()
 
     def append_later() -> None:
-        threading.Event().wait(1.0)
+        threading.Event().wait(
+            3.0
+        )  # ten heartbeat intervals, enough for one even on a loaded machine
         record_report(archive, DEMO_SUBJECT, typed(999), actor="late")
 
     thread = threading.Thread(target=append_later)

@@ -354,6 +354,24 @@ def test_check_url_refuses_private_targets(url: str) -> None:
         check_url(url)
 
 
+@pytest.mark.parametrize(
+    ("url", "opens"),
+    [
+        ("http://127.0.0.1/feed", "loopback"),
+        ("http://[::1]/feed", "loopback"),
+        ("http://[::ffff:127.0.0.1]/feed", "loopback"),
+        ("http://10.1.2.3:8080/", "private"),
+        ("http://192.168.0.7/", "private"),
+        ("http://169.254.169.254/latest/meta-data/", "link-local"),
+        ("http://0.0.0.0/", "0.0.0.0/32"),
+    ],
+)
+def test_a_refused_target_names_the_setting_value_that_would_open_it(url: str, opens: str) -> None:
+    with pytest.raises(UnsafeURL) as refused:
+        check_url(url)
+    assert str(refused.value).endswith(f"(RECOUNT_ALLOW_PRIVATE_FEEDS={opens} would allow it)")
+
+
 def test_check_url_accepts_public_ip_literals() -> None:
     check_url("https://93.184.216.34/feed")
     check_url("http://[2001:4860:4860::8888]/feed")
