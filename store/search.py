@@ -1,6 +1,6 @@
 """Search: subjects by their slug, captured documents by their words.
 
-Documents are searched with the database's own full-text engine (migration 0011): FTS5 with the
+Documents are searched with the database's own full-text engine (migration 0008): FTS5 with the
 Porter stemmer on SQLite, an English text-search vector on PostgreSQL, so "died" finds "die".
 The query is a person's words, never the engine's syntax: it is cut into words, each quoted,
 all of them required. A document found in several versions is shown once, at its latest

@@ -48,7 +48,7 @@ def test_tokens_made_before_roles_existed_are_writers(sqlite_url, tmp_path):
 def test_the_roles_and_secrets_migration_can_be_undone(sqlite_url, tmp_path):
     open_archive(sqlite_url, tmp_path).close()
     engine = create_engine(sqlite_url)
-    alembic_to(engine, "0005", down=True)
+    alembic_to(engine, "0006", down=True)
     tables = inspect(engine)
     assert "feed_credentials" not in tables.get_table_names()
     assert "role" not in {c["name"] for c in tables.get_columns("api_tokens")}

@@ -5,16 +5,16 @@ On SQLite, `documents_fts` is an FTS5 index over the documents projection's titl
 projection write or a replay's delete-and-rebuild updates it in the same transaction. On
 PostgreSQL, a GIN index on the English text-search vector of title and text serves `@@` queries.
 
-Revision ID: 0011
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0011"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -8,8 +8,8 @@
 - `feed_state.last_truncated`, `last_deferred`, `last_cut`: entries whose text was cut and
   entries left for the next poll, as an operator reads them in `recount feeds list`.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -4,8 +4,8 @@ The column is the domain's eligibility rule without the retraction (numeric, not
 `reported`, not a breakdown); existing rows are filled by the same rule in SQL. Only projection
 rows change here; the log is untouched.
 
-Revision ID: 0005
-Revises: 0007
+Revision ID: 0006
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision = "0005"
-down_revision = "0007"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

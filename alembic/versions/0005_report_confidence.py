@@ -1,6 +1,6 @@
 """issue-11: the extractor's confidence on each report (nullable: older reports have none).
 
-Revision ID: 0007
+Revision ID: 0005
 Revises: 0004
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision = "0007"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
