@@ -5,19 +5,14 @@ says what matters at the level it matters. Real loopback HTTP servers, a real SQ
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from cli.main import app
+from tests.cli.terminal import Terminal
 from tests.ingest.feedserver import FeedServer, Reply, atom, entries, running_server
 
-RECOUNT = Path(sys.executable).with_name("recount")
 SUBJECT = "valoria-floods-2024"
 ATOM = {"Content-Type": "application/atom+xml"}
 PAGE = (
@@ -32,34 +27,9 @@ def server() -> Iterator[FeedServer]:
         yield srv
 
 
-class Operator:
-    """`recount` at 80 columns on a fresh SQLite archive; loopback feeds allowed."""
-
-    def __init__(self, folder: Path, **env: str) -> None:
-        self.env = {
-            **os.environ,
-            "RECOUNT_DATABASE_URL": f"sqlite:///{folder / 'recount.db'}",
-            "RECOUNT_ALLOW_PRIVATE_FEEDS": "1",
-            "COLUMNS": "80",
-            **env,
-        }
-
-    def __call__(self, *args: str, code: int = 0) -> tuple[str, str]:
-        result = CliRunner().invoke(app, list(args), env=self.env, prog_name="recount")
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result.stdout, result.stderr
-
-    def feeds(self) -> list[dict]:
-        return json.loads(self("feeds", "list", "--json")[0])
-
-    def events(self) -> str:
-        """Everything the archive holds, as figures and feeds: compared before and after."""
-        return self("figures", "--json")[0] + self("feeds", "list", "--all", "--json")[0]
-
-
 @pytest.fixture
-def recount(tmp_path: Path) -> Operator:
-    run = Operator(tmp_path)
+def recount(tmp_path: Path) -> Terminal:
+    run = Terminal(tmp_path)
     run("init")
     return run
 
@@ -95,12 +65,12 @@ def test_feeds_add_refuses_what_is_not_a_usable_feed_and_registers_nothing(
     recount, server, reply, reason
 ):
     server.routes["/x"] = reply
-    before = recount.events()
+    before = recount.holdings()
     _, stderr = recount("feeds", "add", server.url("/x"), "--subject", SUBJECT, code=1)
     line = one_error_line(stderr)
     assert line.startswith("error: not added: ") and reason in line
     assert line.endswith("(--no-check adds it anyway)")
-    assert recount.events() == before
+    assert recount.holdings() == before
 
 
 def test_feeds_add_no_check_registers_without_a_request(recount, server):
@@ -113,7 +83,7 @@ def test_feeds_add_no_check_registers_without_a_request(recount, server):
 
 @pytest.mark.parametrize("check", [[], ["--no-check"]], ids=["checked", "no-check"])
 def test_a_loopback_url_is_refused_naming_the_setting_that_opens_it(tmp_path, server, check):
-    recount = Operator(tmp_path, RECOUNT_ALLOW_PRIVATE_FEEDS="")
+    recount = Terminal(tmp_path, RECOUNT_ALLOW_PRIVATE_FEEDS="")
     recount("init")
     server.routes["/x"] = Reply(200, atom(entries(1)), ATOM)
     _, stderr = recount("feeds", "add", server.url("/x"), "--subject", SUBJECT, *check, code=1)
@@ -192,13 +162,7 @@ def test_the_worker_logs_a_failed_poll_at_warning_and_no_request_lines(recount, 
     server.routes["/gone.atom"] = Reply(404, b"gone")
     for path in ("/ok.atom", "/gone.atom"):
         recount("feeds", "add", server.url(path), "--subject", SUBJECT, "--no-check")
-    done = subprocess.run(
-        [str(RECOUNT), "worker", "--once"],
-        env=recount.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = recount.installed("worker", "--once")
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     polls = {line.split(" url=")[1].split()[0]: line for line in lines if " poll feed=" in line}

@@ -5,50 +5,22 @@ with exit status 1. Real `recount` runs on a real SQLite file and a loopback fee
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
 from ingest.sources import DEMO_FEED
+from tests.cli.terminal import Terminal
 from tests.ingest.feedserver import FeedServer, Reply, atom, entries, running_server
 
-RECOUNT = Path(sys.executable).with_name("recount")
 DEMO = "kazakhstan-unrest-2022"
 NORTH, SOUTH = "valoria-earthquake-2023-north", "valoria-earthquake-2023-south"
 SHOWN_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\b")
 MACHINE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 ATOM = {"Content-Type": "application/atom+xml"}
-
-
-class Terminal:
-    """`recount` in a terminal 80 columns wide, on one SQLite file."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.env = {
-            **os.environ,
-            "RECOUNT_DATABASE_URL": f"sqlite:///{folder / 'recount.db'}",
-            "RECOUNT_ALLOW_PRIVATE_FEEDS": "1",
-            "COLUMNS": "80",
-        }
-
-    def __call__(self, *args: str, code: int = 0) -> tuple[str, str]:
-        result = CliRunner().invoke(app, list(args), env=self.env, prog_name="recount")
-        assert result.exit_code == code, (result.stdout, result.stderr)
-        return result.stdout, result.stderr
-
-    def installed(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """The installed script, in its own process: what a shell really gets back."""
-        return subprocess.run(
-            [str(RECOUNT), *args], env=self.env, capture_output=True, text=True, timeout=60
-        )
 
 
 @pytest.fixture(scope="module")
