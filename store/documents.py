@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, select
 
 from domain.events import RecordedEvent
-from store.events import CHUNK, recorded_event
+from store.log import CHUNK, recorded_event
 from store.tables import documents, events, reports
 
 

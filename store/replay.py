@@ -23,7 +23,8 @@ from sqlalchemy import Connection, MetaData, Table, event, select, update
 
 from store import projections
 from store.database import create_database_engine, stream_rows
-from store.events import EventStore, scan
+from store.events import EventStore
+from store.log import scan
 from store.merkle import head
 from store.projections import Projector
 from store.tables import log_head
