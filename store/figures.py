@@ -1,15 +1,19 @@
 """Figure queries: what a figure is now, as of a moment, as known at a moment, or at a position.
 
-Every answer is bounded and every query is indexed; the log is never replayed to answer one:
-- the current report is one walk down `ix_reports_current` (subject, metric, eligible,
-  reported_at, position) backwards from the window's `reported_at`, LIMIT 1: the first row inside
-  the position bound and not retracted by then (`retraction_position` is a column test);
-- revisions are the eligible reports of the window whose value differs from the one before:
-  found over (position, value) pairs read from the same index range, the latest `limit` of them
-  read whole and returned with their count (the scan grows with the figure's eligible reports
-  in the window, never with the log; its rows are two integers);
-- reports come a page at a time, oldest first, after a keyset cursor (reported_at, position),
-  with counts from `ix_reports_timeline`; `stream_reports` walks every page for the CLI and CSV.
+Every answer is bounded and every query is indexed; the log is never replayed to answer one.
+A figure's answer is two statements: one walk of the window's reports along
+`ix_reports_timeline` (subject, metric, reported_at, position, then eligible, value and
+retraction_position, so the walk reads the index alone, a few integers a row), then the whole
+rows of the few reports it picked out, by position:
+- the current report is the last report of the walk that is eligible and not retracted by the
+  window's position (`retraction_position` is a column test);
+- revisions are those reports whose value differs from the one before; the latest `limit` of
+  them are read whole and returned with their count;
+- reports come a page at a time, oldest first, after a keyset cursor (reported_at, position):
+  the walk says which lie after the cursor, so the page and both counts come from it too;
+  `stream_reports` reads every page for the CLI and CSV.
+The walk grows with the figure's reports in the window, never with the log. The current report
+alone (`current_report`) is one walk backwards down the same index, LIMIT 1.
 
 A stored "value differs from the previous report" flag would not do for revisions: which report
 comes before another depends on the window (a retraction made after position P is not yet seen
@@ -97,7 +101,26 @@ CURRENT = (
     .order_by(reports.c.reported_at.desc(), reports.c.position.desc())
     .limit(1)
 )
-# Revisions: `lag` over the narrow columns the index holds, then whole rows for the few kept.
+_AFTER = tuple_(*TIMELINE) > tuple_(
+    bindparam("after_at", type_=reports.c.reported_at.type),
+    bindparam("after_position", type_=reports.c.position.type),
+)
+# The walk an answer is made from: every report of the window in timeline order, read from
+# `ix_reports_timeline` alone (its columns are all in the index), with whether it lies after
+# the cursor. Counts, the page's keys, the revisions and the current report all come from it.
+KEYS = (
+    select(
+        reports.c.position,
+        reports.c.eligible,
+        reports.c.value,
+        reports.c.retraction_position,
+        _AFTER.label("after"),
+    )
+    .where(IN_WINDOW)
+    .order_by(*TIMELINE)
+)
+BY_POSITION = select(*COLUMNS).where(reports.c.position.in_(bindparam("positions", expanding=True)))
+# Revisions, streamed: `lag` over the narrow columns the index holds, then whole rows.
 _LAGGED = (
     select(
         reports.c.position,
@@ -109,14 +132,6 @@ _LAGGED = (
     .subquery()
 )
 _CHANGED = or_(_LAGGED.c.previous.is_(None), _LAGGED.c.previous != _LAGGED.c.value)
-REVISION_KEYS = (
-    select(reports.c.position, reports.c.value).where(MAY_BE_CURRENT).order_by(*TIMELINE)
-)
-BY_POSITION = (
-    select(*COLUMNS)
-    .where(reports.c.position.in_(bindparam("positions", expanding=True)))
-    .order_by(*TIMELINE)
-)
 _ALL_KEYS = select(_LAGGED.c.position).where(_CHANGED).subquery()
 ALL_REVISIONS = (
     select(*COLUMNS)
@@ -124,12 +139,7 @@ ALL_REVISIONS = (
     .order_by(*TIMELINE)
     .execution_options(yield_per=STREAM_CHUNK)  # fetched a chunk at a time (server-side on PG)
 )
-_AFTER = tuple_(*TIMELINE) > tuple_(
-    bindparam("after_at", type_=reports.c.reported_at.type),
-    bindparam("after_position", type_=reports.c.position.type),
-)
 PAGE = select(*COLUMNS).where(IN_WINDOW, _AFTER).order_by(*TIMELINE).limit(bindparam("limit"))
-COUNTS = select(func.count(), func.count().filter(_AFTER)).where(IN_WINDOW)
 HEAD = select(log_head.c.position)
 KNOWN_AT = select(func.max(events.c.position)).where(
     events.c.recorded_at <= bindparam("known_at", type_=events.c.recorded_at.type)
@@ -182,30 +192,87 @@ def current_report(
     return None if row is None else report_from_row(row, window)
 
 
-def current_and_revisions(
-    connection: Connection, subject: str, metric: str, window: Window, limit: int
-) -> tuple[ReportView | None, list[ReportView], int]:
-    """The current report in `window`, the latest `limit` revisions (oldest first), and how
-    many revisions there are in all.
+@dataclass(frozen=True)
+class _Walk:
+    """What one walk of a figure's window found, as positions (no whole rows yet)."""
 
-    The changes are found over two integers a row read from `ix_reports_current` alone (no
-    table rows, no sort); the last of those rows is the current report. Then only the current
-    report and the kept revisions are read whole, in one statement.
+    total: int
+    page: list[int]
+    remaining: int
+    revisions: list[int]
+    revisions_total: int
+    current: int | None
+
+
+def _walk(
+    connection: Connection,
+    subject: str,
+    metric: str,
+    window: Window,
+    after: ReportCursor,
+    limit: int,
+    revisions: int,
+) -> _Walk:
+    """Walk the window's reports once (index only): the counts, the page after `after`, the
+    latest `revisions` revisions and the current report.
+
+    A report may be current if it is eligible and not retracted by the window's position; a
+    revision is such a report whose value differs from the one before it.
     """
-    keys = connection.execute(REVISION_KEYS, _bounds(subject, metric, window)).all()
-    if not keys:
-        return None, [], 0
+    bounds = _bounds(subject, metric, window) | _cursor(after)
+    bound = bounds["position"]
+    page: list[int] = []
+    following = 0
     changes: list[int] = []
-    previous = None
-    for position, value in keys:
-        if value != previous:
-            changes.append(position)
-            previous = value
-    kept = changes[len(changes) - limit :] if limit > 0 else []
-    current_position = keys[-1][0]
-    rows = connection.execute(BY_POSITION, {"positions": [*kept, current_position]}).mappings()
-    views = {row["position"]: report_from_row(row, window) for row in rows}
-    return views[current_position], [views[p] for p in kept], len(changes)
+    previous: int | None = None
+    current: int | None = None
+    rows = connection.execute(KEYS, bounds).all()
+    for position, eligible, value, retracted_at, is_after in rows:
+        if is_after:
+            following += 1
+            if len(page) < limit:
+                page.append(position)
+        if eligible and (retracted_at is None or retracted_at > bound):
+            current = position
+            if value != previous:
+                changes.append(position)
+                previous = value
+    kept = changes[len(changes) - revisions :] if revisions > 0 else []
+    return _Walk(len(rows), page, following - len(page), kept, len(changes), current)
+
+
+def _answer(
+    connection: Connection,
+    subject: str,
+    metric: str,
+    window: Window,
+    after: ReportCursor,
+    limit: int,
+    revisions: int,
+) -> FigurePage:
+    """A figure's answer in two statements: the walk, then the few whole rows it names."""
+    walk = _walk(connection, subject, metric, window, after, limit, revisions)
+    if walk.total == 0:
+        return FigurePage(subject, metric, None, [], 0, 0)
+    wanted = {*walk.page, *walk.revisions}
+    if walk.current is not None:
+        wanted.add(walk.current)
+    views: dict[int, ReportView] = {}
+    if wanted:
+        rows = connection.execute(BY_POSITION, {"positions": sorted(wanted)}).mappings()
+        views = {row["position"]: report_from_row(row, window) for row in rows}
+    page = [views[p] for p in walk.page]
+    return FigurePage(
+        subject,
+        metric,
+        None if walk.current is None else views[walk.current],
+        [views[p] for p in walk.revisions],
+        walk.revisions_total,
+        walk.total,
+        page,
+        walk.remaining,
+        ReportCursor.after(page[-1]) if page and walk.remaining > 0 else None,
+    )
 
 
 def stream_revisions(
@@ -215,22 +282,6 @@ def stream_revisions(
     result = connection.execute(ALL_REVISIONS, _bounds(subject, metric, window)).mappings()
     for row in result:
         yield report_from_row(row, window)
-
-
-def reports_page(
-    connection: Connection,
-    subject: str,
-    metric: str,
-    window: Window,
-    after: ReportCursor | None = None,
-    limit: int = REPORTS_LIMIT,
-) -> tuple[list[ReportView], int, int]:
-    """One page of reports after `after` (oldest first), the window's count, and those left."""
-    bounds = _bounds(subject, metric, window) | _cursor(after or START)
-    rows = connection.execute(PAGE, bounds | {"limit": limit}).mappings().all()
-    total, after_cursor = connection.execute(COUNTS, bounds).one()
-    page = [report_from_row(row, window) for row in rows]
-    return page, int(total), int(after_cursor) - len(page)
 
 
 def stream_reports(
@@ -264,30 +315,17 @@ def figure_page(
         raise InvalidInput(f"limit must be between 1 and {REPORTS_MAX}")
     if not 0 <= revisions <= REPORTS_MAX:
         raise InvalidInput(f"revisions_limit must be between 0 and {REPORTS_MAX}")
-    page, total, remaining = reports_page(connection, subject, metric, window, after, limit)
-    if total == 0:
+    page = _answer(connection, subject, metric, window, after or START, limit, revisions)
+    if page.reports_total == 0:
         require_figure(connection, subject, metric)
-        return FigurePage(subject, metric, None, [], 0, 0)
-    current, latest, revisions_total = current_and_revisions(
-        connection, subject, metric, window, revisions
-    )
-    following = ReportCursor.after(page[-1]) if page and remaining > 0 else None
-    return FigurePage(
-        subject, metric, current, latest, revisions_total, total, page, remaining, following
-    )
+    return page
 
 
 def figure_summary(
     connection: Connection, subject: str, metric: str, window: Window, revisions: int
 ) -> FigurePage:
     """A figure's current value, latest revisions and report count: no reports."""
-    total = connection.execute(COUNTS, _bounds(subject, metric, window) | _cursor(START)).one()[0]
-    if total == 0:
-        return FigurePage(subject, metric, None, [], 0, 0)
-    current, latest, revisions_total = current_and_revisions(
-        connection, subject, metric, window, revisions
-    )
-    return FigurePage(subject, metric, current, latest, revisions_total, int(total))
+    return _answer(connection, subject, metric, window, START, 0, revisions)
 
 
 def subject_metrics(connection: Connection, subject: str) -> list[str]:

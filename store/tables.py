@@ -79,20 +79,20 @@ class ReportRow(SQLModel, table=True):
     """Projection: every report with its provenance and its retraction, if any.
 
     `eligible` is the domain's "may be current" without the retraction (which depends on the
-    position asked about, so it stays a column test on `retraction_position`). The figure's
-    current report in any window is then one walk down `ix_reports_current`, backwards from the
-    window's `reported_at`, stopping at the first row inside the position bound and not
-    retracted by then.
+    position asked about, so it stays a column test on `retraction_position`). One index walks
+    a figure's timeline: its current report in any window is a walk backwards from the
+    window's `reported_at` to the first eligible row inside the position bound and not
+    retracted by then, and a whole answer (counts, page, revisions) one walk of the window,
+    read from the index alone. Each index is written by every report appended, so there are
+    only those the queries need (store/figures.py, and by document for archived copies).
     """
 
     __tablename__ = "reports"
     __table_args__ = (
-        Index("ix_reports_timeline", "subject", "metric", "reported_at", "position"),
-        Index("ix_reports_subject_position", "subject", "position"),
         Index(
-            "ix_reports_current",
-            *("subject", "metric", "eligible", "reported_at", "position"),
-            *("value", "retraction_position"),  # held, so revisions are read from the index
+            "ix_reports_timeline",
+            *("subject", "metric", "reported_at", "position"),
+            *("eligible", "value", "retraction_position"),  # held, so a walk reads no rows
         ),
     )
 
