@@ -9,20 +9,24 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
+from api.answers import AnswerCache
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
 from api.routes import atom, docs, events, feeds, figures, log, memento, pages, reports, search
 from services.archive import Archive
+from services.log import head_watch
 from services.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     archive = Archive.open(settings)
+    head = head_watch(archive)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        head.close()
         archive.close()
 
     app = FastAPI(
@@ -36,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.archive = archive
     errors.install(app)
+    app.add_middleware(AnswerCache, head=head)  # innermost: a kept answer gets every header
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     app.include_router(figures.router)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from domain.events import RecordedEvent
 from services.archive import Archive
+from store.log import HeadWatch
 
 
 def read_events(
@@ -18,3 +19,8 @@ def read_events(
 def head(archive: Archive) -> int:
     """The position of the last event (0 for an empty log)."""
     return archive.events.head()
+
+
+def head_watch(archive: Archive) -> HeadWatch:
+    """A reader of the head on a connection of its own (see store.log.HeadWatch); close it."""
+    return HeadWatch(archive.engine)

@@ -1,4 +1,4 @@
-"""The events table's own statements: its rows in and out, the head locked and moved.
+"""The events table's own statements: its rows in and out, the head locked, moved and watched.
 
 What the append, the import and the passes over the log (replay, its check) say to the table,
 each built once. The hot insert goes to the driver as tuples (`store.rows`).
@@ -7,11 +7,12 @@ each built once. The hot insert goes to the driver as tuples (`store.rows`).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from domain.events import RecordedEvent, parse_event
 from store.database import stored_time, stream_rows
@@ -138,3 +139,58 @@ _SCAN = (
     "CAST(metadata AS TEXT), recorded_at, idempotency_key, leaf_hash FROM events "
     "WHERE position <= {limit} ORDER BY position"
 )
+
+
+HEAD_SQL = "SELECT position FROM log_head"
+
+
+class HeadWatch:
+    """The log head, read on a driver connection of its own, outside any transaction.
+
+    Cheap enough to ask before every cached answer (one primary-key read, no pool checkout, no
+    BEGIN/ROLLBACK), and it never waits on the pool, so it is safe to call where waiting would
+    stall others (the server's event loop). The connection is opened on first use, dropped on
+    any error (the next call opens another) and closed by `close`.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._driver: Any = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> int:
+        with self._lock:
+            try:
+                if self._driver is None:
+                    self._driver = self._open()
+                cursor = self._driver.cursor()
+                try:
+                    cursor.execute(HEAD_SQL)
+                    return int(cursor.fetchone()[0])
+                finally:
+                    cursor.close()
+            except Exception:
+                self._close()
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _open(self) -> Any:
+        connection = self.engine.raw_connection()
+        driver = connection.driver_connection
+        assert driver is not None
+        connection.detach()  # never back to the pool: it is this watch's alone
+        if self.engine.dialect.name == "postgresql":
+            driver.rollback()  # out of the pool's pre-ping transaction, if any
+            driver.autocommit = True  # each read sees the latest commit
+        return driver  # SQLite's connections are in autocommit mode already (store.database)
+
+    def _close(self) -> None:
+        if self._driver is not None:
+            driver, self._driver = self._driver, None
+            try:
+                driver.close()
+            except Exception:  # a broken connection: nothing more to give back
+                pass
