@@ -6,12 +6,12 @@ each built once. The hot insert goes to the driver as tuples (`store.rows`).
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from domain.events import RecordedEvent, parse_event
@@ -114,7 +114,7 @@ def scan(connection: Connection, limit: int, chunk: int = 5000) -> Iterator[list
                 if len(times) > 4096:
                     times.clear()
                 moment = times[recorded] = stored_time(recorded)
-            fields = _json(data)[0]
+            fields = orjson.loads(data)
             batch.append(
                 RecordedEvent(
                     position=position,
@@ -123,7 +123,7 @@ def scan(connection: Connection, limit: int, chunk: int = 5000) -> Iterator[list
                     version=version,
                     type=kind,
                     data=fields,
-                    metadata=_json(meta)[0],
+                    metadata=orjson.loads(meta),
                     recorded_at=moment,
                     idempotency_key=key,
                     leaf_hash=bytes(leaf),
@@ -133,7 +133,6 @@ def scan(connection: Connection, limit: int, chunk: int = 5000) -> Iterator[list
         yield batch
 
 
-_json = json.JSONDecoder().raw_decode  # stored JSON has no surrounding space to skip
 _SCAN = (
     "SELECT position, event_id, stream_id, version, type, CAST(data AS TEXT), "
     "CAST(metadata AS TEXT), recorded_at, idempotency_key, leaf_hash FROM events "
