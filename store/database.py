@@ -82,6 +82,7 @@ def stream_rows(
         cursor.execute(sql)
         while rows := cursor.fetchmany(chunk):
             yield rows
+            del rows  # not held while the next chunk is fetched
     finally:
         cursor.close()
 

@@ -101,36 +101,45 @@ def scan(connection: Connection, limit: int, chunk: int = 5000) -> Iterator[list
     """Positions 1..limit, `chunk` events at a time, as raw rows from the driver.
 
     For the passes over the whole log (replay, its check): several times faster than
-    `EventStore.read`, with memory flat on both backends (`stream_rows`). Each event comes
-    parsed, once.
+    `EventStore.read`, with memory flat on both backends (`stream_rows`): one chunk is held at
+    a time, if the caller lets go of each before asking for the next. Each event comes parsed,
+    once.
     """
     query = _SCAN.format(limit=int(limit))
     times: dict[object, datetime] = {}
     for rows in stream_rows(connection, query, chunk):
-        batch = []
-        for position, event_id, stream, version, kind, data, meta, recorded, key, leaf in rows:
-            moment = times.get(recorded)
-            if moment is None:
-                if len(times) > 4096:
-                    times.clear()
-                moment = times[recorded] = stored_time(recorded)
-            fields = orjson.loads(data)
-            batch.append(
-                RecordedEvent(
-                    position=position,
-                    event_id=event_id,
-                    stream_id=stream,
-                    version=version,
-                    type=kind,
-                    data=fields,
-                    metadata=orjson.loads(meta),
-                    recorded_at=moment,
-                    idempotency_key=key,
-                    leaf_hash=bytes(leaf),
-                    parsed=parse_event(kind, fields),
-                )
-            )
+        batch = _events(rows, times)
+        del rows  # the driver's rows are not kept while the next chunk is read
         yield batch
+        del batch
+
+
+def _events(rows: Sequence[Any], times: dict[object, datetime]) -> list[RecordedEvent]:
+    """Scanned rows as events; `times` keeps the parsed recorded_at of the last few commits."""
+    batch = []
+    for position, event_id, stream, version, kind, data, meta, recorded, key, leaf in rows:
+        moment = times.get(recorded)
+        if moment is None:
+            if len(times) > 4096:
+                times.clear()
+            moment = times[recorded] = stored_time(recorded)
+        fields = orjson.loads(data)
+        batch.append(
+            RecordedEvent(
+                position=position,
+                event_id=event_id,
+                stream_id=stream,
+                version=version,
+                type=kind,
+                data=fields,
+                metadata=orjson.loads(meta),
+                recorded_at=moment,
+                idempotency_key=key,
+                leaf_hash=bytes(leaf),
+                parsed=parse_event(kind, fields),
+            )
+        )
+    return batch
 
 
 _SCAN = (

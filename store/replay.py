@@ -108,6 +108,7 @@ def _replay_into(
         count += len(batch)
         if progress is not None:
             progress(len(batch))
+        del batch  # let go before the next is read: one batch in memory at a time
     return count
 
 
