@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
+    Integer,
     and_,
     bindparam,
     func,
@@ -38,6 +39,7 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
+    type_coerce,
     union,
 )
 
@@ -111,10 +113,10 @@ _AFTER = tuple_(*TIMELINE) > tuple_(
 KEYS = (
     select(
         reports.c.position,
-        reports.c.eligible,
+        type_coerce(reports.c.eligible, Integer),  # 0 or 1 as stored: no conversion per row
         reports.c.value,
         reports.c.retraction_position,
-        _AFTER.label("after"),
+        type_coerce(_AFTER, Integer).label("after"),
     )
     .where(IN_WINDOW)
     .order_by(*TIMELINE)
