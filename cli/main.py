@@ -118,16 +118,24 @@ def demo() -> None:
 def ingest(
     source: Annotated[str, typer.Argument(help="an RSS/Atom file path or URL")],
     subject: Annotated[
-        str, typer.Option(metavar="SLUG", help="the subject slug the articles are about")
-    ],
+        str | None,
+        typer.Option(
+            metavar="SLUG",
+            help="the subject the articles are about; without it, each entry goes to the "
+            "subjects whose rules it meets",
+        ),
+    ] = None,
 ) -> None:
-    """Capture every entry of a feed and the figures in it; running it again appends nothing."""
+    """Capture every entry of a feed and the figures in it; running it again appends nothing.
+
+    An entry captured before (for another subject, or by a general feed) is not captured
+    again: it is routed to this subject too, with this subject's reports."""
     with opened() as archive:
         result = _ingest_with_progress(archive, source, subject)
     _print_capture(result)
 
 
-def _ingest_with_progress(archive: Archive, source: str, subject: str) -> CaptureResult:
+def _ingest_with_progress(archive: Archive, source: str, subject: str | None) -> CaptureResult:
     from services.capture import ingest_source
 
     with progress_bar() as bar:
@@ -142,8 +150,9 @@ def _ingest_with_progress(archive: Archive, source: str, subject: str) -> Captur
 
 
 def _print_capture(result: CaptureResult) -> None:
+    routed = f", {result.routed} routes to subjects" if result.routed else ""
     out.print(
-        f"appended {result.documents} documents and {result.reports} reports "
+        f"appended {result.documents} documents{routed} and {result.reports} reports "
         f"({result.unchanged} entries unchanged)"
     )
 

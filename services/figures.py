@@ -4,16 +4,25 @@ The same answers for the API, the pages and the CLI. Each is bounded and indexed
 says how): a window pinned to one log position, the current report in one lookup, the latest
 revisions, a page of reports after a cursor with counts of the rest. Only `stream_figures`
 gives every report, read as it is written out (the CLI's `--json`/`--csv`, CSV downloads).
+
+A subject's name is resolved in the window first (services/subjects.py): a name renamed or
+merged away by then raises SubjectMoved (the API answers 301, the CLI notes the new name); a
+subject made of several slugs by then is folded whole (store/merged.py). With no rename or
+merge in the log, the name goes straight to the indexed queries.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import datetime
 
+from domain.errors import SubjectMoved
 from domain.figures import FigurePage, FigureView, ReportCursor, ReportView, Window
+from domain.sources import source_name
+from domain.subjects import naming
 from services.archive import Archive
-from store import figures, sources, timelines
+from store import figures, merged, sources, subjects, timelines
 from store.figures import REPORTS_LIMIT as REPORTS_LIMIT
 from store.figures import REPORTS_MAX as REPORTS_MAX
 from store.figures import REVISIONS_LIMIT as REVISIONS_LIMIT
@@ -32,6 +41,38 @@ def resolve_window(
     return figures.resolve_window(archive.engine, as_of, known_at, at_position)
 
 
+def _slugs(
+    archive: Archive,
+    subject: str,
+    as_of: datetime | None = None,
+    known_at: datetime | None = None,
+    at_position: int | None = None,
+) -> tuple[Window | None, tuple[str, ...]]:
+    """The stored slugs `subject` is made of in the window (and the window, if it had to be
+    read); SubjectMoved if the name was renamed or merged away by then."""
+    links = subjects.links(archive.engine)
+    if not links:
+        return None, (subject,)
+    window = resolve_window(archive, as_of, known_at, at_position)
+    found = naming(links, subject, window.as_of, window.position)
+    if found.moved:
+        raise SubjectMoved(subject, found.canonical)
+    return window, found.members
+
+
+def _folded(
+    archive: Archive, subject: str, slugs: tuple[str, ...], metric: str | None, window: Window
+) -> list[FigureView]:
+    return merged.merged_timelines(archive.engine, subject, slugs, metric, window)
+
+
+def _page(view: FigureView, revisions: int) -> FigurePage:
+    kept = view.revisions[-revisions:] if revisions else []
+    return FigurePage(
+        view.subject, view.metric, view.current, kept, len(view.revisions), len(view.reports)
+    )
+
+
 def current_as_of(
     archive: Archive,
     subject: str,
@@ -41,6 +82,9 @@ def current_as_of(
     at_position: int | None = None,
 ) -> ReportView | None:
     """A figure's current report in a window, alone: one indexed lookup."""
+    window, slugs = _slugs(archive, subject, as_of, known_at, at_position)
+    if window is not None and len(slugs) > 1:
+        return _folded(archive, subject, slugs, metric, window)[0].current
     return figures.current_as_of(archive.engine, subject, metric, as_of, known_at, at_position)
 
 
@@ -53,6 +97,12 @@ def figures_as_of(
     revisions: int = REVISIONS_LIMIT,
 ) -> SubjectFigures:
     """Each figure of a subject in a window: its current report, latest revisions and counts."""
+    window, slugs = _slugs(archive, subject, as_of, known_at, at_position)
+    if window is not None and len(slugs) > 1:
+        views = _folded(archive, subject, slugs, None, window)
+        pages = [_page(view, revisions) for view in views if view.reports]
+        assert window.position is not None
+        return SubjectFigures(subject, as_of, known_at, window.position, pages)
     return figures.figures_as_of(archive.engine, subject, as_of, known_at, at_position, revisions)
 
 
@@ -70,6 +120,10 @@ def figure_history(
     log_head: int | None = None,
 ) -> tuple[FigurePage, Window]:
     """One figure with a page of its reports after `after`, and the window it answers for."""
+    window, slugs = _slugs(archive, subject, as_of, known_at, at_position)
+    if window is not None and len(slugs) > 1:
+        view = _folded(archive, subject, slugs, metric, window)[0]
+        return _paged(view, after, limit, revisions), window
     return figures.figure_history(
         archive.engine,
         subject,
@@ -86,14 +140,61 @@ def figure_history(
 
 def stream_figures(
     archive: Archive,
-    subjects: list[str] | None,
+    names: list[str] | None,
     metric: str | None = None,
     as_of: datetime | None = None,
     known_at: datetime | None = None,
     at_position: int | None = None,
 ) -> tuple[Window, Iterator[FigureStream]]:
-    """Every revision and report of the figures asked for, checked first, then read as written."""
-    return figures.stream_figures(archive.engine, subjects, metric, as_of, known_at, at_position)
+    """Every revision and report of the figures asked for, checked first, then read as written.
+
+    All subjects (None) are those that answer under their own name now."""
+    if not subjects_links_exist(archive):
+        return figures.stream_figures(archive.engine, names, metric, as_of, known_at, at_position)
+    window = resolve_window(archive, as_of, known_at, at_position)
+    if names is None:
+        links = subjects.links(archive.engine)
+        every = sorted(subjects.known_subjects(archive.engine))
+        names = [n for n in every if not naming(links, n, window.as_of, window.position).moved]
+    streams = []
+    for name in names:
+        _, slugs = _slugs(archive, name, window.as_of, None, window.position)
+        if len(slugs) > 1:
+            views = _folded(archive, name, slugs, metric, window)
+            streams.append(iter([_streamed(view) for view in views if view.reports or metric]))
+        else:
+            found = figures.stream_figures(
+                archive.engine, [name], metric, window.as_of, None, window.position
+            )
+            streams.append(found[1])
+    return window, itertools.chain.from_iterable(streams)
+
+
+def subjects_links_exist(archive: Archive) -> bool:
+    return bool(subjects.links(archive.engine))
+
+
+def _streamed(view: FigureView) -> FigureStream:
+    return FigureStream(_page(view, 1), iter(view.revisions), iter(view.reports))
+
+
+def _paged(view: FigureView, after: ReportCursor | None, limit: int, revisions: int) -> FigurePage:
+    """One page of a folded figure's reports after the cursor, as the indexed pages are."""
+    rest = [r for r in view.reports if after is None or ReportCursor.after(r) > after]
+    page = rest[:limit]
+    following = ReportCursor.after(page[-1]) if len(rest) > limit else None
+    summary = _page(view, revisions)
+    return FigurePage(
+        summary.subject,
+        summary.metric,
+        summary.current,
+        summary.revisions,
+        summary.revisions_total,
+        summary.reports_total,
+        page,
+        len(rest) - len(page),
+        following,
+    )
 
 
 def list_subjects(archive: Archive) -> list[SubjectSummary]:
@@ -109,6 +210,13 @@ def sources_compared(
 ) -> list[ReportView]:
     """Each source's latest statement of the figure in the window, the most recent first."""
     window = resolve_window(archive, as_of, None, at_position)
+    _, slugs = _slugs(archive, subject, window.as_of, None, window.position)
+    if len(slugs) > 1:
+        latest: dict[str, ReportView] = {}
+        for report in _folded(archive, subject, slugs, metric, window)[0].reports:
+            if report.status.value == "reported" and not report.subset_of and not report.retracted:
+                latest[source_name(report.source)] = report
+        return sorted(latest.values(), key=lambda r: r.timeline_key, reverse=True)
     return sources.latest_by_source(archive.engine, subject, metric, window)
 
 
@@ -121,6 +229,9 @@ def figure_timeline(
 ) -> tuple[FigureView, Window]:
     """One figure with every report in the window (for a chart or a feed), and the window."""
     window = resolve_window(archive, as_of, None, at_position)
+    _, slugs = _slugs(archive, subject, window.as_of, None, window.position)
+    if len(slugs) > 1:
+        return _folded(archive, subject, slugs, metric, window)[0], window
     return timelines.timelines(archive.engine, subject, metric, window)[0], window
 
 
@@ -132,4 +243,7 @@ def subject_timelines(
 ) -> tuple[list[FigureView], Window]:
     """Every figure of a subject with every report in the window, and the window."""
     window = resolve_window(archive, as_of, None, at_position)
+    _, slugs = _slugs(archive, subject, window.as_of, None, window.position)
+    if len(slugs) > 1:
+        return _folded(archive, subject, slugs, None, window), window
     return timelines.timelines(archive.engine, subject, None, window), window
