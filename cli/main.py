@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.text import Text
 
-from cli import audit, extraction, feeds, tokens
+from cli import audit, extraction, feeds, subjects, tokens
 from cli.app import (
     app,
     err,
+    followed,
     one_output,
     opened,
     out,
@@ -230,9 +231,13 @@ def figures(
     from services.formats import stream_figure_json, streamed_csv
 
     as_of_time, known_at_time = time_option(as_of), time_option(known_at)
-    subjects = [subject] if subject else None
     with opened() as archive:
-        _, streams = stream_figures(archive, subjects, None, as_of_time, known_at_time, at_position)
+        _, streams = followed(
+            lambda name: stream_figures(
+                archive, [name] if name else None, None, as_of_time, known_at_time, at_position
+            ),
+            subject,
+        )
         if as_json:
             sys.stdout.write("[")
             for n, figure in enumerate(streams):
@@ -286,8 +291,11 @@ def history(
     from services.formats import stream_figure_json, streamed_csv
 
     with opened() as archive:
-        _, streams = stream_figures(
-            archive, [subject], metric, time_option(as_of), time_option(known_at), at_position
+        _, streams = followed(
+            lambda name: stream_figures(
+                archive, [name], metric, time_option(as_of), time_option(known_at), at_position
+            ),
+            subject,
         )
         figure = next(streams)
         if as_json:
@@ -368,5 +376,5 @@ def _advance(bar: Progress, task: Any, count: int) -> None:
 
 
 # The commands defined in their own modules, merged into `recount` in this one list.
-for module in (audit, extraction, feeds, tokens):
+for module in (audit, extraction, feeds, subjects, tokens):
     app.add_typer(module.commands)

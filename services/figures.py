@@ -17,7 +17,7 @@ import itertools
 from collections.abc import Iterator
 from datetime import datetime
 
-from domain.errors import SubjectMoved
+from domain.errors import SubjectMoved, UnknownSubject
 from domain.figures import FigurePage, FigureView, ReportCursor, ReportView, Window
 from domain.sources import source_name
 from domain.subjects import naming
@@ -28,7 +28,6 @@ from store.figures import REPORTS_MAX as REPORTS_MAX
 from store.figures import REVISIONS_LIMIT as REVISIONS_LIMIT
 from store.figures import FigureStream as FigureStream
 from store.figures import SubjectFigures as SubjectFigures
-from store.figures import SubjectSummary as SubjectSummary
 
 
 def resolve_window(
@@ -103,7 +102,16 @@ def figures_as_of(
         pages = [_page(view, revisions) for view in views if view.reports]
         assert window.position is not None
         return SubjectFigures(subject, as_of, known_at, window.position, pages)
-    return figures.figures_as_of(archive.engine, subject, as_of, known_at, at_position, revisions)
+    try:
+        return figures.figures_as_of(
+            archive.engine, subject, as_of, known_at, at_position, revisions
+        )
+    except UnknownSubject:
+        if not subjects.is_known(archive.engine, subject):  # defined, or fed: no figures yet
+            raise
+        window = resolve_window(archive, as_of, known_at, at_position)
+        assert window.position is not None
+        return SubjectFigures(subject, as_of, known_at, window.position, [])
 
 
 def figure_history(
@@ -197,10 +205,6 @@ def _paged(view: FigureView, after: ReportCursor | None, limit: int, revisions: 
     )
 
 
-def list_subjects(archive: Archive) -> list[SubjectSummary]:
-    return figures.list_subjects(archive.engine)
-
-
 def sources_compared(
     archive: Archive,
     subject: str,
@@ -246,4 +250,9 @@ def subject_timelines(
     _, slugs = _slugs(archive, subject, window.as_of, None, window.position)
     if len(slugs) > 1:
         return _folded(archive, subject, slugs, None, window), window
-    return timelines.timelines(archive.engine, subject, None, window), window
+    try:
+        return timelines.timelines(archive.engine, subject, None, window), window
+    except UnknownSubject:
+        if not subjects.is_known(archive.engine, subject):  # defined, or fed: no figures yet
+            raise
+        return [], window

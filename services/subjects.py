@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.errors import Conflict, UnknownSubject
+from domain.errors import Conflict, SubjectMoved, UnknownSubject
 from domain.events import (
     PendingEvent,
     RoutingRules,
@@ -61,20 +61,26 @@ def define_subject(
     with `backfill`, route the documents general feeds captured before to it by its rules."""
     validate_subject(slug)
     _not_moved(archive, slug)
-    redefined = slug in subjects.defined_subjects(archive.engine)
+    before = subjects.defined_subjects(archive.engine).get(slug)
     event = SubjectDefined(
         subject=slug,
         title=validate_title(title),
         description=validate_description(description),
         rules=RoutingRules(**rules.to_json()),
     )
-    _append(archive, event, actor, via)
+    same = before is not None and (before.title, before.description, before.rules) == (
+        event.title,
+        event.description,
+        rules,
+    )
+    if not same:  # defining it again as it is appends nothing
+        _append(archive, event, actor, via)
     found = None
     if backfill:
         from services.capture import backfill as run_backfill  # capture imports this module
 
         found = run_backfill(archive, slug, rules, progress=progress)
-    return Defined(get_subject(archive, slug), redefined, found)
+    return Defined(get_subject(archive, slug), before is not None, found)
 
 
 def rename_subject(
@@ -165,8 +171,6 @@ def list_subjects(archive: Archive, *, include_hidden: bool = False) -> list[Lis
     """Every subject that answers under its own name now (hidden ones only if asked), with its
     current figures; the most recently changed first: a report, a retraction or a subject
     event, of it or of a subject merged into it."""
-    from services.figures import figures_as_of  # figures imports this module
-
     defined = subjects.defined_subjects(archive.engine)
     links = subjects.links(archive.engine)
     changed = subjects.last_changes(archive.engine)
@@ -175,12 +179,30 @@ def list_subjects(archive: Archive, *, include_hidden: bool = False) -> list[Lis
         subject = defined.get(slug) or Subject(slug, None, None, Rules(), False, None, None)
         if subject.moved_to or (subject.hidden and not include_hidden):
             continue
-        members = naming(links, slug).members
-        times = [subject.changed_at, *(changed.get(m) for m in members)]
-        last = max((t for t in times if t is not None), default=None)
-        found = figures_as_of(archive, slug, revisions=1).figures
-        listings.append(Listing(subject, found, last))
+        listings.append(_listing(archive, subject, naming(links, slug).members, changed))
     return sorted(listings, key=_newest_first)
+
+
+def listing(archive: Archive, slug: str) -> Listing:
+    """One subject as the lists show it; SubjectMoved for a name renamed or merged away."""
+    now = resolve(archive, slug)
+    if now.moved:
+        raise SubjectMoved(slug, now.canonical)
+    changed = subjects.last_changes(archive.engine)
+    return _listing(archive, get_subject(archive, slug), now.members, changed)
+
+
+def _listing(
+    archive: Archive,
+    subject: Subject,
+    members: tuple[str, ...],
+    changed: dict[str, datetime],
+) -> Listing:
+    from services.figures import figures_as_of  # figures imports this module
+
+    times = [subject.changed_at, *(changed.get(m) for m in members)]
+    last = max((t for t in times if t is not None), default=None)
+    return Listing(subject, figures_as_of(archive, subject.slug, revisions=1).figures, last)
 
 
 def _newest_first(listing: Listing) -> tuple[bool, float, str]:
@@ -204,3 +226,25 @@ def _append(archive: Archive, event: SubjectEvent, actor: str, via: str) -> None
         version = stream_version(connection, subject_stream(event.subject))
     metadata = {"actor": actor, "via": via}
     archive.events.append([PendingEvent(event, version, metadata=metadata)])
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What a subject's page says of the subject itself: its definition, what feeds it, and
+    the names it was made of."""
+
+    subject: Subject
+    feeds: list[tuple[str, str, str]]  # (feed id, URL, how it feeds: its subject, or "rules")
+    also: tuple[str, ...]  # the slugs renamed or merged into it
+
+
+def subject_page_facts(archive: Archive, slug: str) -> PageFacts:
+    subject = get_subject(archive, slug)
+    members = resolve(archive, slug).members
+    feeds = []
+    for feed_id, url, feed_subject in subjects.feeds_of(archive.engine, members):
+        if feed_subject is not None:
+            feeds.append((feed_id, url, feed_subject))
+        elif subject.rules and (not subject.rules.feeds or feed_id in subject.rules.feeds):
+            feeds.append((feed_id, url, "rules"))
+    return PageFacts(subject, feeds, members[1:])

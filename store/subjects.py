@@ -182,14 +182,14 @@ def known_subjects(engine: Engine) -> set[str]:
 
 def is_known(engine: Engine, slug: str) -> bool:
     """One subject's `known_subjects` test, by index."""
-    names = union(
-        select(figures.c.subject).where(figures.c.subject == slug).limit(1),
-        select(document_routes.c.subject).where(document_routes.c.subject == slug).limit(1),
-        select(feeds.c.subject).where(feeds.c.subject == slug).limit(1),
+    probes = (
+        select(figures.c.subject).where(figures.c.subject == slug),
+        select(document_routes.c.subject).where(document_routes.c.subject == slug),
+        select(feeds.c.subject).where(feeds.c.subject == slug),
         select(subjects.c.slug).where(subjects.c.slug == slug),
     )
     with engine.connect() as connection:
-        return connection.execute(names).first() is not None
+        return any(connection.execute(probe.limit(1)).first() is not None for probe in probes)
 
 
 def routed(engine: Engine, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], set[str]]:
