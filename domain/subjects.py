@@ -57,12 +57,11 @@ class Link:
     position: int
     recorded_at: datetime
 
-    def in_window(self, as_of: datetime | None, position: int | None) -> bool:
-        """A link holds in a window whose log bound reaches it and, with as_of, that had been
-        made by then: as of a moment before a merge, the two subjects are still apart."""
-        return (position is None or self.position <= position) and (
-            as_of is None or self.recorded_at <= as_of
-        )
+    def in_window(self, position: int | None) -> bool:
+        """A link holds in a window whose log bound reaches it: renames and merges are the
+        archive's doing, so they sit on its axis (at_position, known_at), not the story's
+        (`as_of`, a time the sources wrote about)."""
+        return position is None or self.position <= position
 
 
 @dataclass(frozen=True)
@@ -79,11 +78,10 @@ class Naming:
         return self.canonical != self.asked
 
 
-def naming(
-    links: Iterable[Link], name: str, as_of: datetime | None = None, position: int | None = None
-) -> Naming:
-    """Follow the renames and merges that hold in the window from `name` to where it ended."""
-    into = {link.source: link.target for link in links if link.in_window(as_of, position)}
+def naming(links: Iterable[Link], name: str, position: int | None = None) -> Naming:
+    """Follow the renames and merges made by `position` (None: all) from `name` to where it
+    ended."""
+    into = {link.source: link.target for link in links if link.in_window(position)}
     canonical, seen = name, {name}
     while canonical in into and into[canonical] not in seen:
         canonical = into[canonical]

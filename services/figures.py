@@ -53,7 +53,7 @@ def _slugs(
     if not links:
         return None, (subject,)
     window = resolve_window(archive, as_of, known_at, at_position)
-    found = naming(links, subject, window.as_of, window.position)
+    found = naming(links, subject, window.position)
     if found.moved:
         raise SubjectMoved(subject, found.canonical)
     return window, found.members
@@ -163,7 +163,7 @@ def stream_figures(
     if names is None:
         links = subjects.links(archive.engine)
         every = sorted(subjects.known_subjects(archive.engine))
-        names = [n for n in every if not naming(links, n, window.as_of, window.position).moved]
+        names = [n for n in every if not naming(links, n, window.position).moved]
     streams = []
     for name in names:
         _, slugs = _slugs(archive, name, window.as_of, None, window.position)

@@ -137,7 +137,7 @@ def resolve(archive: Archive, name: str, window: Window | None = None) -> Naming
     """What `name` means in the window (now, without one): the subject it answers as, and the
     stored slugs that subject's reports are kept under."""
     window = window or Window()
-    return naming(subjects.links(archive.engine), name, window.as_of, window.position)
+    return naming(subjects.links(archive.engine), name, window.position)
 
 
 def writing_name(archive: Archive, name: str) -> str:
