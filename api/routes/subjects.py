@@ -29,7 +29,7 @@ router = APIRouter(prefix="/v1", tags=["subjects"])
 WRITE = errors.documented(InvalidInput, Unauthorized, Forbidden, Conflict, body=True)
 
 
-@router.get("/subjects")
+@router.get("/subjects", responses=errors.documented(InvalidInput))
 def list_subjects(archive: ArchiveDep, hidden: bool = False) -> list[SubjectOut]:
     """Every subject answering under its own name, the most recently changed first, with its
     title, rules and each figure's current value (`hidden=true`: hidden ones too)."""
