@@ -156,9 +156,8 @@ def stream_figures(
 ) -> tuple[Window, Iterator[FigureStream]]:
     """Every revision and report of the figures asked for, checked first, then read as written.
 
-    All subjects (None) are those that answer under their own name now."""
-    if not subjects_links_exist(archive):
-        return figures.stream_figures(archive.engine, names, metric, as_of, known_at, at_position)
+    All subjects (None) are those that answer under their own name in the window; a subject
+    that exists (defined, or fed) but has no figure yet gives none."""
     window = resolve_window(archive, as_of, known_at, at_position)
     if names is None:
         links = subjects.links(archive.engine)
@@ -170,16 +169,17 @@ def stream_figures(
         if len(slugs) > 1:
             views = _folded(archive, name, slugs, metric, window)
             streams.append(iter([_streamed(view) for view in views if view.reports or metric]))
-        else:
-            found = figures.stream_figures(
+            continue
+        try:
+            _, found = figures.stream_figures(
                 archive.engine, [name], metric, window.as_of, None, window.position
             )
-            streams.append(found[1])
+        except UnknownSubject:
+            if metric is not None or not subjects.is_known(archive.engine, name):
+                raise
+            continue
+        streams.append(found)
     return window, itertools.chain.from_iterable(streams)
-
-
-def subjects_links_exist(archive: Archive) -> bool:
-    return bool(subjects.links(archive.engine))
 
 
 def _streamed(view: FigureView) -> FigureStream:

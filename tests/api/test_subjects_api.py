@@ -117,11 +117,11 @@ def test_the_home_page_lists_subjects_by_title_newest_first_with_headline_figure
 
 
 def test_a_subject_page_shows_its_rules_and_the_feeds_that_feed_it(routed, auth):
-    archive = archive_of(routed)
-    from services.feeds import register_feed
-
-    register_feed(archive, "https://wire.example.org/world.atom", None, "15m")
+    general = {"url": "https://wire.example.org/world.atom"}
+    added = routed.post("/v1/feeds", json=general, headers=auth)
+    assert (added.status_code, added.json()["subject"]) == (201, None)
     page = routed.get("/subjects/valoria-earthquake-2026").text
     assert "<h1>Valoria earthquake</h1>" in page
-    assert "“earthquake”" in page or "&#34;earthquake&#34;" in page
+    assert "&#34;earthquake&#34; or &#34;quake&#34;; not &#34;football&#34;" in page
     assert "https://wire.example.org/world.atom" in page and "by the rules" in page
+    assert "wire.example.org" not in routed.get(f"/subjects/{SUBJECT}").text
