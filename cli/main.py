@@ -38,7 +38,7 @@ from domain.qualifiers import stated
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from domain.figures import ReportView
+    from domain.figures import ReportView, Window
     from ingest.capture import CaptureResult
     from services.archive import Archive
     from services.figures import FigureStream
@@ -230,12 +230,10 @@ def figures(
     from services.figures import stream_figures
     from services.formats import stream_figure_json, streamed_csv
 
-    as_of_time, known_at_time = time_option(as_of), time_option(known_at)
+    window = _window(as_of, known_at, at_position)
     with opened() as archive:
         _, streams = followed(
-            lambda name: stream_figures(
-                archive, [name] if name else None, None, as_of_time, known_at_time, at_position
-            ),
+            lambda name: stream_figures(archive, [name] if name else None, None, window),
             subject,
         )
         if as_json:
@@ -290,13 +288,9 @@ def history(
     from services.figures import stream_figures
     from services.formats import stream_figure_json, streamed_csv
 
+    window = _window(as_of, known_at, at_position)
     with opened() as archive:
-        _, streams = followed(
-            lambda name: stream_figures(
-                archive, [name], metric, time_option(as_of), time_option(known_at), at_position
-            ),
-            subject,
-        )
+        _, streams = followed(lambda name: stream_figures(archive, [name], metric, window), subject)
         figure = next(streams)
         if as_json:
             _write(stream_figure_json(figure.summary, figure.revisions, figure.reports))
@@ -306,6 +300,12 @@ def history(
             _write(streamed_csv([figure]))
             return
         _print_history(figure)
+
+
+def _window(as_of: str | None, known_at: str | None, at_position: int | None) -> Window:
+    from domain.figures import Window
+
+    return Window(time_option(as_of), time_option(known_at), at_position)
 
 
 def _write(chunks: Iterable[str]) -> None:

@@ -1,4 +1,4 @@
-"""Figure queries: a subject's figures, one figure's answer, whole figures streamed, subjects.
+"""Figure queries: a subject's figures, one figure's answer, whole figures streamed.
 
 The same answers for the API, the pages and the CLI. Each is bounded and indexed (store/figures.py
 says how): a window pinned to one log position, the current report in one lookup, the latest
@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import datetime
 
 from domain.errors import SubjectMoved, UnknownSubject
-from domain.figures import FigurePage, FigureView, ReportCursor, ReportView, Window
+from domain.figures import NOW, FigurePage, FigureView, ReportCursor, ReportView, Window
 from domain.sources import source_name
+from domain.status import ReportStatus
 from domain.subjects import naming
 from services.archive import Archive
 from store import figures, merged, sources, subjects, timelines
@@ -30,33 +30,22 @@ from store.figures import FigureStream as FigureStream
 from store.figures import SubjectFigures as SubjectFigures
 
 
-def resolve_window(
-    archive: Archive,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
-) -> Window:
-    """Turn the three axes into a window with one position bound (the log head at most)."""
-    return figures.resolve_window(archive.engine, as_of, known_at, at_position)
+def resolve_window(archive: Archive, window: Window) -> Window:
+    """The window pinned to one position bound (the log head at most)."""
+    return figures.resolve_window(archive.engine, window)
 
 
-def _slugs(
-    archive: Archive,
-    subject: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
-) -> tuple[Window | None, tuple[str, ...]]:
-    """The stored slugs `subject` is made of in the window (and the window, if it had to be
-    read); SubjectMoved if the name was renamed or merged away by then."""
+def _slugs(archive: Archive, subject: str, window: Window) -> tuple[Window, tuple[str, ...]]:
+    """The stored slugs `subject` is made of in the window, and the window (pinned, if that
+    had to be read); SubjectMoved if the name was renamed or merged away by then."""
     links = subjects.links(archive.engine)
     if not links:
-        return None, (subject,)
-    window = resolve_window(archive, as_of, known_at, at_position)
-    found = naming(links, subject, window.position)
+        return window, (subject,)
+    pinned = window if window.position is not None else resolve_window(archive, window)
+    found = naming(links, subject, pinned.position)
     if found.moved:
         raise SubjectMoved(subject, found.canonical)
-    return window, found.members
+    return pinned, found.members
 
 
 def _folded(
@@ -73,54 +62,37 @@ def _page(view: FigureView, revisions: int) -> FigurePage:
 
 
 def current_as_of(
-    archive: Archive,
-    subject: str,
-    metric: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
+    archive: Archive, subject: str, metric: str, window: Window = NOW
 ) -> ReportView | None:
     """A figure's current report in a window, alone: one indexed lookup."""
-    window, slugs = _slugs(archive, subject, as_of, known_at, at_position)
-    if window is not None and len(slugs) > 1:
+    window, slugs = _slugs(archive, subject, window)
+    if len(slugs) > 1:
         return _folded(archive, subject, slugs, metric, window)[0].current
-    return figures.current_as_of(archive.engine, subject, metric, as_of, known_at, at_position)
+    return figures.current_as_of(archive.engine, subject, metric, window)
 
 
 def figures_as_of(
-    archive: Archive,
-    subject: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
-    revisions: int = REVISIONS_LIMIT,
+    archive: Archive, subject: str, window: Window = NOW, revisions: int = REVISIONS_LIMIT
 ) -> SubjectFigures:
-    """Each figure of a subject in a window: its current report, latest revisions and counts."""
-    window, slugs = _slugs(archive, subject, as_of, known_at, at_position)
-    if window is not None and len(slugs) > 1:
+    """Each figure of a subject in a window: its current report, latest revisions and counts.
+    A subject that exists (defined, or fed) but has no figure yet has none."""
+    window, slugs = _slugs(archive, subject, window)
+    if len(slugs) > 1:
         views = _folded(archive, subject, slugs, None, window)
-        pages = [_page(view, revisions) for view in views if view.reports]
-        assert window.position is not None
-        return SubjectFigures(subject, as_of, known_at, window.position, pages)
+        return SubjectFigures(subject, window, [_page(v, revisions) for v in views if v.reports])
     try:
-        return figures.figures_as_of(
-            archive.engine, subject, as_of, known_at, at_position, revisions
-        )
+        return figures.figures_as_of(archive.engine, subject, window, revisions)
     except UnknownSubject:
-        if not subjects.is_known(archive.engine, subject):  # defined, or fed: no figures yet
+        if not subjects.is_known(archive.engine, subject):
             raise
-        window = resolve_window(archive, as_of, known_at, at_position)
-        assert window.position is not None
-        return SubjectFigures(subject, as_of, known_at, window.position, [])
+        return SubjectFigures(subject, resolve_window(archive, window), [])
 
 
 def figure_history(
     archive: Archive,
     subject: str,
     metric: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
+    window: Window = NOW,
     *,
     after: ReportCursor | None = None,
     limit: int = REPORTS_LIMIT,
@@ -128,62 +100,20 @@ def figure_history(
     log_head: int | None = None,
 ) -> tuple[FigurePage, Window]:
     """One figure with a page of its reports after `after`, and the window it answers for."""
-    window, slugs = _slugs(archive, subject, as_of, known_at, at_position)
-    if window is not None and len(slugs) > 1:
+    window, slugs = _slugs(archive, subject, window)
+    if len(slugs) > 1:
         view = _folded(archive, subject, slugs, metric, window)[0]
         return _paged(view, after, limit, revisions), window
     return figures.figure_history(
         archive.engine,
         subject,
         metric,
-        as_of,
-        known_at,
-        at_position,
+        window,
         after=after,
         limit=limit,
         revisions=revisions,
         log_head=log_head,
     )
-
-
-def stream_figures(
-    archive: Archive,
-    names: list[str] | None,
-    metric: str | None = None,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
-) -> tuple[Window, Iterator[FigureStream]]:
-    """Every revision and report of the figures asked for, checked first, then read as written.
-
-    All subjects (None) are those that answer under their own name in the window; a subject
-    that exists (defined, or fed) but has no figure yet gives none."""
-    window = resolve_window(archive, as_of, known_at, at_position)
-    if names is None:
-        links = subjects.links(archive.engine)
-        every = sorted(subjects.known_subjects(archive.engine))
-        names = [n for n in every if not naming(links, n, window.position).moved]
-    streams = []
-    for name in names:
-        _, slugs = _slugs(archive, name, window.as_of, None, window.position)
-        if len(slugs) > 1:
-            views = _folded(archive, name, slugs, metric, window)
-            streams.append(iter([_streamed(view) for view in views if view.reports or metric]))
-            continue
-        try:
-            _, found = figures.stream_figures(
-                archive.engine, [name], metric, window.as_of, None, window.position
-            )
-        except UnknownSubject:
-            if metric is not None or not subjects.is_known(archive.engine, name):
-                raise
-            continue
-        streams.append(found)
-    return window, itertools.chain.from_iterable(streams)
-
-
-def _streamed(view: FigureView) -> FigureStream:
-    return FigureStream(_page(view, 1), iter(view.revisions), iter(view.reports))
 
 
 def _paged(view: FigureView, after: ReportCursor | None, limit: int, revisions: int) -> FigurePage:
@@ -205,54 +135,75 @@ def _paged(view: FigureView, after: ReportCursor | None, limit: int, revisions: 
     )
 
 
-def sources_compared(
+def stream_figures(
     archive: Archive,
-    subject: str,
-    metric: str,
-    as_of: datetime | None = None,
-    at_position: int | None = None,
+    names: list[str] | None,
+    metric: str | None = None,
+    window: Window = NOW,
+) -> tuple[Window, Iterator[FigureStream]]:
+    """Every revision and report of the figures asked for, checked first, then read as written.
+
+    All subjects (None) are those that answer under their own name in the window; a subject
+    that exists (defined, or fed) but has no figure yet gives none."""
+    window = resolve_window(archive, window)
+    if names is None:
+        links = subjects.links(archive.engine)
+        every = sorted(subjects.known_subjects(archive.engine))
+        names = [n for n in every if not naming(links, n, window.position).moved]
+    streams = []
+    for name in names:
+        _, slugs = _slugs(archive, name, window)
+        if len(slugs) > 1:
+            views = _folded(archive, name, slugs, metric, window)
+            streams.append(iter([_streamed(view) for view in views if view.reports or metric]))
+            continue
+        try:
+            streams.append(figures.stream_figures(archive.engine, [name], metric, window)[1])
+        except UnknownSubject:
+            if metric is not None or not subjects.is_known(archive.engine, name):
+                raise
+    return window, itertools.chain.from_iterable(streams)
+
+
+def _streamed(view: FigureView) -> FigureStream:
+    return FigureStream(_page(view, 1), iter(view.revisions), iter(view.reports))
+
+
+def sources_compared(
+    archive: Archive, subject: str, metric: str, window: Window = NOW
 ) -> list[ReportView]:
     """Each source's latest statement of the figure in the window, the most recent first."""
-    window = resolve_window(archive, as_of, None, at_position)
-    _, slugs = _slugs(archive, subject, window.as_of, None, window.position)
-    if len(slugs) > 1:
-        latest: dict[str, ReportView] = {}
-        for report in _folded(archive, subject, slugs, metric, window)[0].reports:
-            if report.status.value == "reported" and not report.subset_of and not report.retracted:
-                latest[source_name(report.source)] = report
-        return sorted(latest.values(), key=lambda r: r.timeline_key, reverse=True)
-    return sources.latest_by_source(archive.engine, subject, metric, window)
+    pinned, slugs = _slugs(archive, subject, resolve_window(archive, window))
+    if len(slugs) == 1:
+        return sources.latest_by_source(archive.engine, subject, metric, pinned)
+    latest: dict[str, ReportView] = {}  # store/sources.py's rule, over the folded reports
+    for report in _folded(archive, subject, slugs, metric, pinned)[0].reports:
+        if report.status is ReportStatus.REPORTED and not report.subset_of and not report.retracted:
+            latest[source_name(report.source)] = report
+    return sorted(latest.values(), key=lambda r: r.timeline_key, reverse=True)
 
 
 def figure_timeline(
-    archive: Archive,
-    subject: str,
-    metric: str,
-    as_of: datetime | None = None,
-    at_position: int | None = None,
+    archive: Archive, subject: str, metric: str, window: Window = NOW
 ) -> tuple[FigureView, Window]:
     """One figure with every report in the window (for a chart or a feed), and the window."""
-    window = resolve_window(archive, as_of, None, at_position)
-    _, slugs = _slugs(archive, subject, window.as_of, None, window.position)
+    pinned, slugs = _slugs(archive, subject, resolve_window(archive, window))
     if len(slugs) > 1:
-        return _folded(archive, subject, slugs, metric, window)[0], window
-    return timelines.timelines(archive.engine, subject, metric, window)[0], window
+        return _folded(archive, subject, slugs, metric, pinned)[0], pinned
+    return timelines.timelines(archive.engine, subject, metric, pinned)[0], pinned
 
 
 def subject_timelines(
-    archive: Archive,
-    subject: str,
-    as_of: datetime | None = None,
-    at_position: int | None = None,
+    archive: Archive, subject: str, window: Window = NOW
 ) -> tuple[list[FigureView], Window]:
-    """Every figure of a subject with every report in the window, and the window."""
-    window = resolve_window(archive, as_of, None, at_position)
-    _, slugs = _slugs(archive, subject, window.as_of, None, window.position)
+    """Every figure of a subject with every report in the window, and the window. A subject
+    that exists (defined, or fed) but has no figure yet has none."""
+    pinned, slugs = _slugs(archive, subject, resolve_window(archive, window))
     if len(slugs) > 1:
-        return _folded(archive, subject, slugs, None, window), window
+        return _folded(archive, subject, slugs, None, pinned), pinned
     try:
-        return timelines.timelines(archive.engine, subject, None, window), window
+        return timelines.timelines(archive.engine, subject, None, pinned), pinned
     except UnknownSubject:
-        if not subjects.is_known(archive.engine, subject):  # defined, or fed: no figures yet
+        if not subjects.is_known(archive.engine, subject):
             raise
-        return [], window
+        return [], pinned

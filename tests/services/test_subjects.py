@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from domain.errors import Conflict, SubjectMoved, UnknownSubject
+from domain.figures import Window
 from domain.routing import Rules
 from services import audit
 from services.capture import ingest_source
@@ -101,10 +102,10 @@ def test_renamed_and_merged_subjects_answer_under_their_new_name_and_apart_befor
         figures_as_of(archive, KORVATH)
     merged = {f.metric: f.reports_total for f in figures_as_of(archive, "valoria-region").figures}
     apart = {f.metric: f.reports_total for f in region_before.figures}
-    korvath = figures_as_of(archive, KORVATH, at_position=before_merge)
+    korvath = figures_as_of(archive, KORVATH, Window(at_position=before_merge))
     assert merged["missing"] == apart["missing"] + 1  # Korvath's "14 missing" joined
     assert {f.metric: f.reports_total for f in korvath.figures} == {"deaths": 1, "missing": 1}
-    pinned = figures_as_of(archive, "valoria-region", at_position=before_merge)
+    pinned = figures_as_of(archive, "valoria-region", Window(at_position=before_merge))
     assert [f.reports_total for f in pinned.figures] == [
         f.reports_total for f in region_before.figures
     ]
