@@ -12,7 +12,19 @@ from api import errors
 from api.answers import AnswerCache
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
-from api.routes import atom, docs, events, feeds, figures, log, memento, pages, reports, search
+from api.routes import (
+    atom,
+    docs,
+    events,
+    feeds,
+    figures,
+    log,
+    memento,
+    pages,
+    reports,
+    search,
+    subjects,
+)
 from services.archive import Archive
 from services.log import head_watch
 from services.settings import Settings
@@ -43,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AnswerCache, head=head)  # innermost: a kept answer gets every header
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
+    app.include_router(subjects.router)
     app.include_router(figures.router)
     app.include_router(reports.router)
     app.include_router(events.router)
