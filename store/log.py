@@ -155,10 +155,11 @@ HEAD_SQL = "SELECT position FROM log_head"
 class HeadWatch:
     """The log head, read on a driver connection of its own, outside any transaction.
 
-    Cheap enough to ask before every cached answer (one primary-key read, no pool checkout, no
-    BEGIN/ROLLBACK), and it never waits on the pool, so it is safe to call where waiting would
-    stall others (the server's event loop). The connection is opened on first use, dropped on
-    any error (the next call opens another) and closed by `close`.
+    Cheap enough to ask before every kept answer (one primary-key read, no BEGIN/ROLLBACK) and
+    it never waits for the pool, whose connections may all be held by requests that need the
+    server's event loop to finish: so the loop itself may call it (one short read, a round trip
+    on PostgreSQL). The connection is opened on first use, dropped on any error (the next call
+    opens another) and closed by `close`.
     """
 
     def __init__(self, engine: Engine) -> None:
