@@ -20,7 +20,8 @@
     ├── Conflict                (409)
     │   ├── StreamConflict      the expected stream version is stale
     │   ├── IdempotencyKeyReused  the same key came back with other content
-    │   └── AlreadyRetracted    a report can be retracted once
+    │   ├── AlreadyRetracted    a report can be retracted once
+    │   └── AlreadyDecided      a report confirmed twice, or a decision on a reading typed by hand
     ├── AuthError
     │   ├── Unauthorized        (401) no token or an unknown one
     │   └── Forbidden           (403) a revoked token, or a role that may not do this
@@ -126,6 +127,10 @@ class IdempotencyKeyReused(Conflict):
 
 class AlreadyRetracted(Conflict):
     """A retraction of a report that is retracted already."""
+
+
+class AlreadyDecided(Conflict):
+    """A review decision that the report's present decision makes pointless."""
 
 
 class AuthError(RecountError):

@@ -127,6 +127,43 @@ class ReportRetracted(Event):
         return figure_stream(self.subject, self.metric)
 
 
+class ReportConfirmed(Event):
+    """A reviewer checked an extracted reading against its sentence and found it right."""
+
+    type: ClassVar[str] = "ReportConfirmed"
+    report_id: str
+    subject: str
+    metric: str
+
+    @property
+    def stream_id(self) -> str:
+        return figure_stream(self.subject, self.metric)
+
+
+class ReportCorrected(Event):
+    """A reviewer replaced a reading with `correction`, a new report of the same sentence.
+
+    From this position on the correction takes the old report's place: the old one is withdrawn
+    (it stays in the history, marked corrected) and the new one stands where it stood on the
+    story's timeline. The event lives on the old report's figure stream; the correction may
+    name another metric.
+    """
+
+    type: ClassVar[str] = "ReportCorrected"
+    report_id: str
+    subject: str
+    metric: str
+    reason: str
+    correction: FigureReported
+
+    @property
+    def stream_id(self) -> str:
+        return figure_stream(self.subject, self.metric)
+
+    def to_data(self) -> dict[str, Any]:
+        return super().to_data() | {"correction": self.correction.to_data()}
+
+
 class FeedEvent(Event):
     """Base of the feed events: they all live on the feed's own stream."""
 
@@ -209,6 +246,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         DocumentCaptured,
         FigureReported,
         ReportRetracted,
+        ReportConfirmed,
+        ReportCorrected,
         FeedAdded,
         FeedPaused,
         FeedResumed,

@@ -9,10 +9,12 @@ gives every report, read as it is written out (the CLI's `--json`/`--csv`, CSV d
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 
 from domain.figures import FigurePage, FigureView, ReportCursor, ReportView, Window
 from services.archive import Archive
+from services.review import reviewed, reviewed_page, reviewed_stream, reviewed_view
 from store import figures, sources, timelines
 from store.figures import REPORTS_LIMIT as REPORTS_LIMIT
 from store.figures import REPORTS_MAX as REPORTS_MAX
@@ -40,8 +42,12 @@ def current_as_of(
     known_at: datetime | None = None,
     at_position: int | None = None,
 ) -> ReportView | None:
-    """A figure's current report in a window, alone: one indexed lookup."""
-    return figures.current_as_of(archive.engine, subject, metric, as_of, known_at, at_position)
+    """A figure's current report in a window, alone: one indexed lookup (and its review)."""
+    report = figures.current_as_of(archive.engine, subject, metric, as_of, known_at, at_position)
+    if report is None:
+        return None
+    window = resolve_window(archive, None, known_at, at_position)
+    return reviewed(archive, [report], window)[0]
 
 
 def figures_as_of(
@@ -53,7 +59,9 @@ def figures_as_of(
     revisions: int = REVISIONS_LIMIT,
 ) -> SubjectFigures:
     """Each figure of a subject in a window: its current report, latest revisions and counts."""
-    return figures.figures_as_of(archive.engine, subject, as_of, known_at, at_position, revisions)
+    found = figures.figures_as_of(archive.engine, subject, as_of, known_at, at_position, revisions)
+    window = Window(as_of=as_of, position=found.position)
+    return replace(found, figures=[reviewed_page(archive, f, window) for f in found.figures])
 
 
 def figure_history(
@@ -70,7 +78,7 @@ def figure_history(
     log_head: int | None = None,
 ) -> tuple[FigurePage, Window]:
     """One figure with a page of its reports after `after`, and the window it answers for."""
-    return figures.figure_history(
+    page, window = figures.figure_history(
         archive.engine,
         subject,
         metric,
@@ -82,6 +90,7 @@ def figure_history(
         revisions=revisions,
         log_head=log_head,
     )
+    return reviewed_page(archive, page, window), window
 
 
 def stream_figures(
@@ -93,7 +102,17 @@ def stream_figures(
     at_position: int | None = None,
 ) -> tuple[Window, Iterator[FigureStream]]:
     """Every revision and report of the figures asked for, checked first, then read as written."""
-    return figures.stream_figures(archive.engine, subjects, metric, as_of, known_at, at_position)
+    window, streams = figures.stream_figures(
+        archive.engine, subjects, metric, as_of, known_at, at_position
+    )
+    return window, (
+        FigureStream(
+            reviewed_page(archive, f.summary, window),
+            reviewed_stream(archive, f.revisions, window),
+            reviewed_stream(archive, f.reports, window),
+        )
+        for f in streams
+    )
 
 
 def list_subjects(archive: Archive) -> list[SubjectSummary]:
@@ -121,7 +140,8 @@ def figure_timeline(
 ) -> tuple[FigureView, Window]:
     """One figure with every report in the window (for a chart or a feed), and the window."""
     window = resolve_window(archive, as_of, None, at_position)
-    return timelines.timelines(archive.engine, subject, metric, window)[0], window
+    view = timelines.timelines(archive.engine, subject, metric, window)[0]
+    return reviewed_view(archive, view, window), window
 
 
 def subject_timelines(
@@ -132,4 +152,5 @@ def subject_timelines(
 ) -> tuple[list[FigureView], Window]:
     """Every figure of a subject with every report in the window, and the window."""
     window = resolve_window(archive, as_of, None, at_position)
-    return timelines.timelines(archive.engine, subject, None, window), window
+    views = timelines.timelines(archive.engine, subject, None, window)
+    return [reviewed_view(archive, v, window) for v in views], window

@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.figures import FigurePage, ReportView
+from domain.review import UNREVIEWED, Review
 from domain.times import format_time
 from services.figures import FigureStream
 
@@ -37,6 +38,29 @@ class RetractionOut(BaseModel):
     reason: str
     position: int
     recorded_at: datetime
+
+
+class ReviewOut(BaseModel):
+    """The desk's decision on a report, as it stood in the window asked about."""
+
+    state: str = Field(description="unreviewed, confirmed, corrected, rejected or entered")
+    by: str | None = Field(description="who decided: a token's name, or the operator's")
+    at: datetime | None = Field(description="when the decision was recorded")
+    reason: str | None
+    corrects: str | None = Field(description="the report this one corrected")
+    corrected_by: str | None = Field(description="the report that corrected this one")
+
+    @classmethod
+    def of(cls, review: Review | None) -> ReviewOut:
+        review = review or UNREVIEWED
+        return cls(
+            state=review.state.value,
+            by=review.by,
+            at=review.at,
+            reason=review.reason,
+            corrects=review.corrects,
+            corrected_by=review.corrected_by,
+        )
 
 
 class Report(BaseModel):
@@ -63,6 +87,7 @@ class Report(BaseModel):
         description="the extractor's confidence, 0-1 (doubtful figures first in review); null for"
         " reports made by hand or before extraction had one",
     )
+    review: ReviewOut
 
     @classmethod
     def of(cls, view: ReportView) -> Report:
@@ -91,6 +116,7 @@ class Report(BaseModel):
             ),
             source=SourceOut(**view.source.model_dump()),
             confidence=view.confidence,
+            review=ReviewOut.of(view.review),
         )
 
 

@@ -1,0 +1,192 @@
+"""The review desk's use cases: the queue, confirm, correct, reject, add; and each report's
+review as it stood in a window.
+
+Every decision is one event appended with the acting person's name (`actor`) and `via`, on the
+report's figure stream at the version the caller saw (`expected_version`, an `If-Match` over
+HTTP) or at the version read here, so two reviewers racing on one figure get a conflict, not
+two decisions. Nothing is appended when a check fails. Who may decide: an editor any report, a
+writer only the reports it entered itself (the retraction rule). Rejecting a reading is a
+retraction (services/reports.py) made by a person, and shows as `rejected`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from domain.errors import AlreadyDecided, AlreadyRetracted, InvalidReport, UnknownReport
+from domain.events import (
+    FigureReported,
+    PendingEvent,
+    RecordedEvent,
+    ReportConfirmed,
+    ReportCorrected,
+    figure_stream,
+)
+from domain.figures import FigurePage, FigureView, ReportView, Window
+from domain.review import Change, ReviewState, corrected
+from domain.subjects import validate_subject
+from services.archive import Archive
+from services.reports import require_right, validate_metric
+from store import review
+from store.reports import report_stream, stream_version
+from store.review import QueueCursor as QueueCursor
+
+QUEUE_LIMIT = 20
+QUEUE_MAX = 500
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """A page of the readings waiting for a look, least sure first."""
+
+    items: list[ReportView]
+    waiting: int  # how many wait in all
+    next: QueueCursor | None
+
+
+def review_queue(
+    archive: Archive,
+    subject: str | None = None,
+    limit: int = QUEUE_LIMIT,
+    after: str | None = None,
+) -> ReviewQueue:
+    """Standing readings no one has decided on yet, lowest confidence first."""
+    if subject is not None:
+        validate_subject(subject)
+    if not 1 <= limit <= QUEUE_MAX:
+        raise InvalidReport(f"limit must be between 1 and {QUEUE_MAX}")
+    cursor = None if after is None else QueueCursor.decode(after)
+    items, waiting, following = review.queue(archive.engine, subject, limit, cursor)
+    return ReviewQueue(items, waiting, following)
+
+
+def waiting(archive: Archive, subject: str) -> int:
+    return review.waiting_count(archive.engine, subject)
+
+
+def confirm_report(
+    archive: Archive,
+    report_id: str,
+    actor: str,
+    *,
+    any_report: bool,
+    via: str = "http",
+    expected_version: int | None = None,
+) -> RecordedEvent:
+    """Append a ReportConfirmed: the reading is right as it stands."""
+    row, version, _reading = _standing(archive, report_id, actor, any_report, "confirm")
+    event = ReportConfirmed(report_id=report_id, subject=row.subject, metric=row.metric)
+    return _append(archive, event, _expected(version, expected_version), actor, via)
+
+
+def correct_report(
+    archive: Archive,
+    report_id: str,
+    change: Change,
+    reason: str,
+    actor: str,
+    *,
+    any_report: bool,
+    via: str = "http",
+    expected_version: int | None = None,
+) -> RecordedEvent:
+    """Append a ReportCorrected: a new reading of the same sentence takes the old one's place."""
+    if not reason.strip():
+        raise InvalidReport("a correction needs a reason")
+    if change.metric is not None:
+        validate_metric(change.metric)
+    row, version, reading = _standing(archive, report_id, actor, any_report, "correct")
+    new = corrected(reading, change, str(uuid.uuid4()))
+    event = ReportCorrected(
+        report_id=report_id, subject=row.subject, metric=row.metric, reason=reason, correction=new
+    )
+    return _append(archive, event, _expected(version, expected_version), actor, via)
+
+
+def _standing(
+    archive: Archive, report_id: str, actor: str, any_report: bool, verb: str
+) -> tuple[Any, int, FigureReported]:
+    """The report, its stream's version and its reading, if a decision on it may be made."""
+    with archive.engine.connect() as connection:
+        row = report_stream(connection, report_id)
+        if row is None:
+            raise UnknownReport(f"no report {report_id!r}")
+        require_right(row, report_id, actor, any_report, verb)
+        if row.retraction_position is not None:
+            raise AlreadyRetracted(
+                f"report {report_id} was withdrawn at position {row.retraction_position}; "
+                f"there is nothing to {verb}"
+            )
+        decided = review.decided_at_head(connection, report_id)
+        if decided is not None and verb == "confirm":
+            if decided.state is ReviewState.CONFIRMED:
+                raise AlreadyDecided(
+                    f"report {report_id} was confirmed by {decided.by} at position "
+                    f"{decided.position}"
+                )
+            raise AlreadyDecided(
+                f"report {report_id} was typed by {decided.by}, not extracted: "
+                "there is no reading to confirm"
+            )
+        version = stream_version(connection, figure_stream(row.subject, row.metric))
+        return row, version, review.reading_at(connection, row.position)
+
+
+def _expected(version: int, asked: int | None) -> int:
+    """The caller's `If-Match` if given (a stale one is a conflict), else the version read."""
+    return version if asked is None else asked
+
+
+def _append(
+    archive: Archive, event: ReportConfirmed | ReportCorrected, version: int, actor: str, via: str
+) -> RecordedEvent:
+    metadata = {"actor": actor, "via": via}
+    pending = PendingEvent(event, expected_version=version, metadata=metadata)
+    return archive.events.append([pending]).appended[0]
+
+
+# --- each report's review in a window ------------------------------------------------------
+
+
+def reviewed(archive: Archive, views: list[ReportView], window: Window) -> list[ReportView]:
+    """The views with their reviews as they stood in `window`."""
+    return review.with_reviews(archive.engine, views, window)
+
+
+def reviewed_page(archive: Archive, page: FigurePage, window: Window) -> FigurePage:
+    """A figure's answer, every report in it (current, revisions, page) with its review."""
+    shown = [*([page.current] if page.current else []), *page.revisions, *page.reports]
+    by_id = {v.report_id: v for v in reviewed(archive, shown, window)}
+    return replace(
+        page,
+        current=by_id[page.current.report_id] if page.current else None,
+        revisions=[by_id[r.report_id] for r in page.revisions],
+        reports=[by_id[r.report_id] for r in page.reports],
+    )
+
+
+def reviewed_view(archive: Archive, view: FigureView, window: Window) -> FigureView:
+    """A figure's whole timeline with each report's review."""
+    by_id = {v.report_id: v for v in reviewed(archive, view.reports, window)}
+    return replace(
+        view,
+        current=by_id[view.current.report_id] if view.current else None,
+        revisions=[by_id[r.report_id] for r in view.revisions],
+        reports=[by_id[r.report_id] for r in view.reports],
+    )
+
+
+def reviewed_stream(
+    archive: Archive, views: Iterable[ReportView], window: Window, chunk: int = 500
+) -> Iterator[ReportView]:
+    """Streamed reports with their reviews, read a chunk at a time."""
+    batch: list[ReportView] = []
+    for view in views:
+        batch.append(view)
+        if len(batch) >= chunk:
+            yield from reviewed(archive, batch, window)
+            batch = []
+    yield from reviewed(archive, batch, window)

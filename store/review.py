@@ -1,0 +1,233 @@
+"""The desk's read models: each report's decisions, the queue of readings still to look at,
+and the pages' sign-in sessions.
+
+`apply` is the decisions projector (services/archive.py lists it): one row per decision, at
+the position of its event, so `reviews_at` answers "what had been decided at position P" with
+the latest row at or before P. The queue is the subject's standing extracted reports with no
+decision yet, the least sure first, after a keyset cursor (confidence, position).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select
+
+from domain.errors import InvalidInput
+from domain.events import FigureReported, RecordedEvent, ReportCorrected
+from domain.figures import ReportView, Window
+from domain.review import DECIDING_TYPES as DECIDING_TYPES
+from domain.review import Review, ReviewState, decisions_of
+from store.events import recorded_event
+from store.figures import COLUMNS, report_from_row
+from store.rows import RowInsert, db_time
+from store.tables import events, reports, review_decisions, review_sessions
+
+DECISION_COLUMNS = (
+    "report_id",
+    "position",
+    "subject",
+    "metric",
+    "state",
+    "actor",
+    "recorded_at",
+    "reason",
+    "corrects",
+    "corrected_by",
+)
+INSERT_DECISIONS = RowInsert(review_decisions, DECISION_COLUMNS)
+
+
+def apply(connection: Connection, events: Sequence[RecordedEvent]) -> None:
+    """Record what each event decided (most decide nothing: one type test each)."""
+    time = db_time(connection.dialect)
+    rows = []
+    for recorded in events:
+        if recorded.type not in DECIDING_TYPES:
+            continue
+        for d in decisions_of(recorded):
+            r = d.review
+            rows.append(
+                (
+                    d.report_id,
+                    r.position,
+                    d.subject,
+                    d.metric,
+                    r.state.value,
+                    r.by,
+                    time(r.at),
+                    r.reason,
+                    r.corrects,
+                    r.corrected_by,
+                )
+            )
+    INSERT_DECISIONS(connection, rows)
+
+
+def reviews_at(
+    connection: Connection, report_ids: Iterable[str], position: int | None
+) -> dict[str, Review]:
+    """Each report's latest decision at or before `position` (None: the log head)."""
+    ids = sorted(set(report_ids))
+    found: dict[str, Review] = {}
+    for start in range(0, len(ids), 500):
+        query = select(review_decisions).where(
+            review_decisions.c.report_id.in_(ids[start : start + 500])
+        )
+        if position is not None:
+            query = query.where(review_decisions.c.position <= position)
+        for row in connection.execute(query.order_by(review_decisions.c.position)).mappings():
+            found[row["report_id"]] = _review(row)
+    return found
+
+
+def _review(row: Any) -> Review:
+    return Review(
+        state=ReviewState(row["state"]),
+        by=row["actor"],
+        at=row["recorded_at"],
+        reason=row["reason"],
+        corrects=row["corrects"],
+        corrected_by=row["corrected_by"],
+        position=row["position"],
+    )
+
+
+def with_reviews(engine: Engine, views: list[ReportView], window: Window) -> list[ReportView]:
+    """The views, each with its review as it stood in the window."""
+    if not views:
+        return views
+    with engine.connect() as connection:
+        found = reviews_at(connection, (v.report_id for v in views), window.position)
+    return [_reviewed(v, found.get(v.report_id)) for v in views]
+
+
+def _reviewed(view: ReportView, review: Review | None) -> ReportView:
+    return replace(view, review=review or Review(ReviewState.UNREVIEWED))
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+DECIDED = exists().where(review_decisions.c.report_id == reports.c.report_id)
+DOUBT = func.coalesce(reports.c.confidence, 0.0)
+WAITING = and_(reports.c.retraction_position.is_(None), ~DECIDED)
+
+
+@dataclass(frozen=True)
+class QueueCursor:
+    """Where a page of the queue ended: (confidence, position), opaque to clients."""
+
+    confidence: float
+    position: int
+
+    def encode(self) -> str:
+        raw = f"{self.confidence!r}~{self.position}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> QueueCursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            confidence, position = raw.split("~")
+            return cls(float(confidence), int(position))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise InvalidInput(f"not a review cursor: {token[:60]!r}") from None
+
+
+def queue(
+    engine: Engine, subject: str | None, limit: int, after: QueueCursor | None
+) -> tuple[list[ReportView], int, QueueCursor | None]:
+    """Undecided standing reports, least sure first: a page, the count waiting, the next cursor."""
+    where = [WAITING]
+    if subject is not None:
+        where.append(reports.c.subject == subject)
+    page = select(*COLUMNS).where(*where)
+    if after is not None:
+        page = page.where(
+            or_(
+                DOUBT > after.confidence,
+                and_(DOUBT == after.confidence, reports.c.position > after.position),
+            )
+        )
+    page = page.order_by(DOUBT, reports.c.position).limit(limit + 1)
+    with engine.connect() as connection:
+        rows = connection.execute(page).mappings().all()
+        total = connection.execute(select(func.count()).where(*where)).scalar_one()
+    views = [_reviewed(report_from_row(row), None) for row in rows[:limit]]
+    following = None
+    if len(rows) > limit and views:
+        last = views[-1]
+        following = QueueCursor(last.confidence or 0.0, last.position)
+    return views, int(total), following
+
+
+def waiting_count(engine: Engine, subject: str) -> int:
+    """How many of a subject's readings wait for a look."""
+    query = select(func.count()).where(WAITING, reports.c.subject == subject)
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+SESSION_DAYS = 7
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def open_session(engine: Engine, token_id: str, now: datetime | None = None) -> str:
+    """A new session for a token; returns the secret for the cookie (stored only hashed)."""
+    moment = now or datetime.now(UTC)
+    secret = secrets.token_urlsafe(32)
+    row = {
+        "session_hash": _hash(secret),
+        "token_id": token_id,
+        "csrf": secrets.token_urlsafe(32),
+        "created_at": moment,
+        "expires_at": moment + timedelta(days=SESSION_DAYS),
+    }
+    with engine.begin() as connection:
+        connection.execute(delete(review_sessions).where(review_sessions.c.expires_at < moment))
+        connection.execute(insert(review_sessions).values(**row))
+    return secret
+
+
+def session(engine: Engine, secret: str) -> tuple[str, str] | None:
+    """The session's token id and CSRF secret, or None for an unknown or expired one."""
+    query = select(review_sessions.c.token_id, review_sessions.c.csrf).where(
+        review_sessions.c.session_hash == _hash(secret),
+        review_sessions.c.expires_at > datetime.now(UTC),
+    )
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    return None if row is None else (row[0], row[1])
+
+
+def close_session(engine: Engine, secret: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            delete(review_sessions).where(review_sessions.c.session_hash == _hash(secret))
+        )
+
+
+def reading_at(connection: Connection, position: int) -> FigureReported:
+    """The reading a report holds: its FigureReported, or the correction that made it."""
+    row = connection.execute(select(events).where(events.c.position == position)).mappings().one()
+    event = recorded_event(row).event
+    if isinstance(event, ReportCorrected):
+        return event.correction
+    assert isinstance(event, FigureReported)
+    return event
+
+
+def decided_at_head(connection: Connection, report_id: str) -> Review | None:
+    return reviews_at(connection, [report_id], None).get(report_id)
