@@ -15,6 +15,7 @@ none is `unreviewed`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -211,3 +212,28 @@ def _reading(event: FigureReported) -> tuple[object, ...]:
         event.subset_of,
         event.unit,
     )
+
+
+NUMBER = re.compile(r"\d{1,3}(?:[,\s]\d{3})+(?!\d)|\d+(?:\.\d+)?")
+SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+SCALE_WORD = re.compile(r"\s+(thousand|million|billion)\b", re.IGNORECASE)
+
+
+def highlight(
+    quote: str, value: int | None, low: int | None, high: int | None
+) -> tuple[int, int] | None:
+    """Where the reading's number stands in its sentence (start, end), for a reviewer's eye:
+    the first number written there that equals the value (or a bound); None when the sentence
+    gives none in digits ("dozens")."""
+    wanted = {n for n in (value, low, high) if n is not None}
+    for match in NUMBER.finditer(quote):
+        digits = re.sub(r"[,\s]", "", match.group())
+        number = float(digits)
+        end = match.end()
+        scale = SCALE_WORD.match(quote, end)
+        if scale is not None:
+            number *= SCALES[scale.group(1).lower()]
+            end = scale.end()
+        if number.is_integer() and int(number) in wanted:
+            return match.start(), end
+    return None

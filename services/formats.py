@@ -22,9 +22,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.figures import FigurePage, ReportView
-from domain.review import UNREVIEWED, Review
+from domain.review import UNREVIEWED, Review, highlight
 from domain.times import format_time
-from services.figures import FigureStream
+from store.figures import FigureStream
 
 
 class SourceOut(BaseModel):
@@ -276,3 +276,26 @@ def _cell(value: int | None) -> str:
 
 def _flag(value: bool) -> str:
     return "true" if value else "false"
+
+
+class ReviewItem(Report):
+    """A reading waiting for a look: the report, its figure, where its number stands in the
+    sentence and the archived copy of the article it was read from."""
+
+    subject: str
+    metric: str
+    highlight: list[int] | None = Field(
+        description="[start, end) of the number in `quote`; null when it is not in digits"
+    )
+    archived_copy: str | None = Field(description="the memento of the article it was read from")
+
+    @classmethod
+    def of_item(cls, view: ReportView, archived_copy: str | None) -> ReviewItem:
+        spot = highlight(view.quote, view.value, view.low, view.high)
+        return cls(
+            **Report.of(view).model_dump(),
+            subject=view.subject,
+            metric=view.metric,
+            highlight=list(spot) if spot else None,
+            archived_copy=archived_copy,
+        )

@@ -26,9 +26,12 @@ from domain.events import (
     figure_stream,
 )
 from domain.figures import FigurePage, FigureView, ReportView, Window
+from domain.links import web_link
 from domain.review import Change, ReviewState, corrected
 from domain.subjects import validate_subject
 from services.archive import Archive
+from services.formats import ReviewItem
+from services.mementos import archived_copies
 from services.reports import require_right, validate_metric
 from store import review
 from store.reports import report_stream, stream_version
@@ -190,3 +193,17 @@ def reviewed_stream(
             yield from reviewed(archive, batch, window)
             batch = []
     yield from reviewed(archive, batch, window)
+
+
+def queue_items(archive: Archive, page: ReviewQueue) -> list[ReviewItem]:
+    """The queue's readings in the shape the CLI and the API print, each with the memento of
+    the article it was read from (an http(s) capture only)."""
+    copies = archived_copies(archive, page.items)
+    items = []
+    for view in page.items:
+        copy = copies.get(view.report_id)
+        href = None
+        if copy is not None and web_link(copy.url) is not None:
+            href = f"/memento/{copy.captured_at:%Y%m%d%H%M%S}/{copy.url}"
+        items.append(ReviewItem.of_item(view, href))
+    return items
