@@ -11,7 +11,19 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
-from api.routes import atom, docs, events, feeds, figures, log, memento, pages, reports, search
+from api.routes import (
+    atom,
+    docs,
+    events,
+    feeds,
+    figures,
+    log,
+    memento,
+    pages,
+    reports,
+    review,
+    search,
+)
 from services.archive import Archive
 from services.settings import Settings
 
@@ -40,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.include_router(figures.router)
     app.include_router(reports.router)
+    app.include_router(review.router)
     app.include_router(events.router)
     app.include_router(memento.router)
     app.include_router(atom.router)  # before the pages: `/subjects/{subject}` would take `.atom`
