@@ -13,6 +13,7 @@ from api.headers import SecurityHeaders
 from api.limits import BodyLimit
 from api.routes import (
     atom,
+    desk,
     docs,
     events,
     feeds,
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(memento.router)
     app.include_router(atom.router)  # before the pages: `/subjects/{subject}` would take `.atom`
     app.include_router(pages.router)
+    app.include_router(desk.router)
     app.include_router(search.router)
     app.include_router(search.pages)
     app.include_router(docs.router)

@@ -223,17 +223,23 @@ def highlight(
     quote: str, value: int | None, low: int | None, high: int | None
 ) -> tuple[int, int] | None:
     """Where the reading's number stands in its sentence (start, end), for a reviewer's eye:
-    the first number written there that equals the value (or a bound); None when the sentence
-    gives none in digits ("dozens")."""
+    the first number written there that equals the value (or a bound), else the nearest one
+    (a misread "2,030" read as 2,300 still points at what the source wrote); None when the
+    reading has no number or the sentence none in digits ("dozens")."""
     wanted = {n for n in (value, low, high) if n is not None}
+    if not wanted:
+        return None
+    nearest: tuple[float, int, int] | None = None
     for match in NUMBER.finditer(quote):
-        digits = re.sub(r"[,\s]", "", match.group())
-        number = float(digits)
+        number = float(re.sub(r"[,\s]", "", match.group()))
         end = match.end()
         scale = SCALE_WORD.match(quote, end)
         if scale is not None:
             number *= SCALES[scale.group(1).lower()]
             end = scale.end()
-        if number.is_integer() and int(number) in wanted:
+        if number in wanted:
             return match.start(), end
-    return None
+        distance = min(abs(number - n) / max(n, 1) for n in wanted)
+        if nearest is None or distance < nearest[0]:
+            nearest = (distance, match.start(), end)
+    return None if nearest is None else (nearest[1], nearest[2])

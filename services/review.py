@@ -33,9 +33,11 @@ from services.archive import Archive
 from services.formats import ReviewItem
 from services.mementos import archived_copies
 from services.reports import require_right, validate_metric
+from services.tokens import TokenInfo, authenticate
 from store import review
 from store.reports import report_stream, stream_version
 from store.review import QueueCursor as QueueCursor
+from store.tokens import token_by_id
 
 QUEUE_LIMIT = 20
 QUEUE_MAX = 500
@@ -207,3 +209,25 @@ def queue_items(archive: Archive, page: ReviewQueue) -> list[ReviewItem]:
             href = f"/memento/{copy.captured_at:%Y%m%d%H%M%S}/{copy.url}"
         items.append(ReviewItem.of_item(view, href))
     return items
+
+
+# --- the pages' sessions -----------------------------------------------------------------------
+
+
+def start_session(archive: Archive, token: str) -> str:
+    """Sign a reviewer in with an API token; returns the session secret for the cookie."""
+    info = authenticate(archive, token)
+    return review.open_session(archive.engine, info.token_id)
+
+
+def session_of(archive: Archive, secret: str) -> tuple[TokenInfo, str] | None:
+    """The session's token (checked afresh: AuthError once revoked) and CSRF secret."""
+    found = review.session(archive.engine, secret)
+    if found is None:
+        return None
+    token_id, csrf = found
+    return token_by_id(archive.engine, token_id), csrf
+
+
+def end_session(archive: Archive, secret: str) -> None:
+    review.close_session(archive.engine, secret)
