@@ -164,6 +164,28 @@ class ReportCorrected(Event):
         return super().to_data() | {"correction": self.correction.to_data()}
 
 
+class ReadingQueued(Event):
+    """The extractor now reads a decided sentence otherwise: its reading waits for a person.
+
+    Re-extraction never overrides a decision; it queues its new `reading` against the decided
+    report (`report_id`) instead of applying it. The reading is in no figure until a reviewer
+    corrects the report to it.
+    """
+
+    type: ClassVar[str] = "ReadingQueued"
+    report_id: str
+    subject: str
+    metric: str
+    reading: FigureReported
+
+    @property
+    def stream_id(self) -> str:
+        return figure_stream(self.subject, self.metric)
+
+    def to_data(self) -> dict[str, Any]:
+        return super().to_data() | {"reading": self.reading.to_data()}
+
+
 class FeedEvent(Event):
     """Base of the feed events: they all live on the feed's own stream."""
 
@@ -248,6 +270,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReportRetracted,
         ReportConfirmed,
         ReportCorrected,
+        ReadingQueued,
         FeedAdded,
         FeedPaused,
         FeedResumed,

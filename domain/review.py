@@ -23,12 +23,13 @@ from enum import StrEnum
 from domain.errors import InvalidReport
 from domain.events import (
     FigureReported,
+    ReadingQueued,
     RecordedEvent,
     ReportConfirmed,
     ReportCorrected,
     ReportRetracted,
 )
-from domain.qualifiers import Qualifier, interval
+from domain.qualifiers import Qualifier, interval, stated
 from domain.status import ReportStatus
 
 
@@ -38,6 +39,9 @@ class ReviewState(StrEnum):
     CORRECTED = "corrected"  # replaced by another report (`corrected_by`)
     REJECTED = "rejected"  # not a figure at all
     ENTERED = "entered"  # typed by a person, or a correction (`corrects`)
+    # Not a decision, never a report's review: the extractor's new reading of a decided
+    # sentence, which puts the report back in the queue until a reviewer decides again.
+    QUEUED = "queued"
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,11 @@ def decisions_of(recorded: RecordedEvent) -> list[Decision]:
                 reason=event.reason,
             )
         ]
+    if isinstance(event, ReadingQueued):
+        new = event.reading
+        words = stated(new.qualifier, new.value, new.low, new.high)
+        note = f"the extractor now reads {new.metric} {words} ({new.status.value})"
+        return [decision(event.report_id, event.subject, event.metric, ReviewState.QUEUED, note)]
     if isinstance(event, ReportCorrected):
         new = event.correction
         return [
@@ -127,7 +136,8 @@ def decisions_of(recorded: RecordedEvent) -> list[Decision]:
 
 
 DECIDING_TYPES = frozenset(
-    t.type for t in (FigureReported, ReportConfirmed, ReportRetracted, ReportCorrected)
+    t.type
+    for t in (FigureReported, ReportConfirmed, ReportRetracted, ReportCorrected, ReadingQueued)
 )
 
 

@@ -288,9 +288,13 @@ class ReviewItem(Report):
         description="[start, end) of the number in `quote`; null when it is not in digits"
     )
     archived_copy: str | None = Field(description="the memento of the article it was read from")
+    note: str | None = Field(
+        default=None,
+        description="for a decided report back in the queue: what the extractor reads now",
+    )
 
     @classmethod
-    def of_item(cls, view: ReportView, archived_copy: str | None) -> ReviewItem:
+    def of_item(cls, view: ReportView, archived_copy: str | None, note: str | None) -> ReviewItem:
         spot = highlight(view.quote, view.value, view.low, view.high)
         return cls(
             **Report.of(view).model_dump(),
@@ -298,4 +302,5 @@ class ReviewItem(Report):
             metric=view.metric,
             highlight=list(spot) if spot else None,
             archived_copy=archived_copy,
+            note=note,
         )

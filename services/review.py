@@ -50,6 +50,7 @@ class ReviewQueue:
     items: list[ReportView]
     waiting: int  # how many wait in all
     next: QueueCursor | None
+    notes: dict[str, str]  # a requeued report's id: what the extractor reads there now
 
 
 def review_queue(
@@ -64,8 +65,7 @@ def review_queue(
     if not 1 <= limit <= QUEUE_MAX:
         raise InvalidReport(f"limit must be between 1 and {QUEUE_MAX}")
     cursor = None if after is None else QueueCursor.decode(after)
-    items, waiting, following = review.queue(archive.engine, subject, limit, cursor)
-    return ReviewQueue(items, waiting, following)
+    return ReviewQueue(*review.queue(archive.engine, subject, limit, cursor))
 
 
 def waiting(archive: Archive, subject: str) -> int:
@@ -126,6 +126,8 @@ def _standing(
                 f"there is nothing to {verb}"
             )
         decided = review.decided_at_head(connection, report_id)
+        if review.requeued(connection, report_id):
+            decided = None  # the extractor reads it otherwise now: a person decides again
         if decided is not None and verb == "confirm":
             if decided.state is ReviewState.CONFIRMED:
                 raise AlreadyDecided(
@@ -207,7 +209,7 @@ def queue_items(archive: Archive, page: ReviewQueue) -> list[ReviewItem]:
         href = None
         if copy is not None and web_link(copy.url) is not None:
             href = f"/memento/{copy.captured_at:%Y%m%d%H%M%S}/{copy.url}"
-        items.append(ReviewItem.of_item(view, href))
+        items.append(ReviewItem.of_item(view, href, page.notes.get(view.report_id)))
     return items
 
 

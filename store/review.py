@@ -79,7 +79,8 @@ def reviews_at(
     found: dict[str, Review] = {}
     for start in range(0, len(ids), 500):
         query = select(review_decisions).where(
-            review_decisions.c.report_id.in_(ids[start : start + 500])
+            review_decisions.c.report_id.in_(ids[start : start + 500]),
+            review_decisions.c.state != ReviewState.QUEUED.value,
         )
         if position is not None:
             query = query.where(review_decisions.c.position <= position)
@@ -115,9 +116,22 @@ def _reviewed(view: ReportView, review: Review | None) -> ReportView:
 
 # --- the queue -------------------------------------------------------------------------------
 
-DECIDED = exists().where(review_decisions.c.report_id == reports.c.report_id)
+QUEUED = ReviewState.QUEUED.value
+_decision = review_decisions.alias("decision")
+_queued = review_decisions.alias("queued")
+DECIDED = exists().where(_decision.c.report_id == reports.c.report_id, _decision.c.state != QUEUED)
+# The extractor read a decided sentence otherwise, and no one has decided since.
+REQUEUED = exists().where(
+    _queued.c.report_id == reports.c.report_id,
+    _queued.c.state == QUEUED,
+    ~exists().where(
+        _decision.c.report_id == _queued.c.report_id,
+        _decision.c.state != QUEUED,
+        _decision.c.position > _queued.c.position,
+    ),
+)
 DOUBT = func.coalesce(reports.c.confidence, 0.0)
-WAITING = and_(reports.c.retraction_position.is_(None), ~DECIDED)
+WAITING = and_(reports.c.retraction_position.is_(None), or_(~DECIDED, REQUEUED))
 
 
 @dataclass(frozen=True)
@@ -143,8 +157,9 @@ class QueueCursor:
 
 def queue(
     engine: Engine, subject: str | None, limit: int, after: QueueCursor | None
-) -> tuple[list[ReportView], int, QueueCursor | None]:
-    """Undecided standing reports, least sure first: a page, the count waiting, the next cursor."""
+) -> tuple[list[ReportView], int, QueueCursor | None, dict[str, str]]:
+    """Undecided standing reports and requeued ones, least sure first: a page, the count
+    waiting, the next cursor, and for a requeued report what the extractor reads now."""
     where = [WAITING]
     if subject is not None:
         where.append(reports.c.subject == subject)
@@ -160,12 +175,30 @@ def queue(
     with engine.connect() as connection:
         rows = connection.execute(page).mappings().all()
         total = connection.execute(select(func.count()).where(*where)).scalar_one()
-    views = [_reviewed(report_from_row(row), None) for row in rows[:limit]]
+        ids = [row["report_id"] for row in rows[:limit]]
+        reviews = reviews_at(connection, ids, None)
+        notes = _queued_notes(connection, ids)
+    views = [_reviewed(report_from_row(row), reviews.get(row["report_id"])) for row in rows[:limit]]
     following = None
     if len(rows) > limit and views:
         last = views[-1]
         following = QueueCursor(last.confidence or 0.0, last.position)
-    return views, int(total), following
+    return views, int(total), following, notes
+
+
+def _queued_notes(connection: Connection, ids: list[str]) -> dict[str, str]:
+    query = (
+        select(review_decisions.c.report_id, review_decisions.c.reason)
+        .where(review_decisions.c.report_id.in_(ids), review_decisions.c.state == QUEUED)
+        .order_by(review_decisions.c.position)
+    )
+    return {report_id: reason for report_id, reason in connection.execute(query)}
+
+
+def requeued(connection: Connection, report_id: str) -> bool:
+    """Whether the extractor's new reading put this decided report back in the queue."""
+    query = select(reports.c.report_id).where(reports.c.report_id == report_id, REQUEUED)
+    return connection.execute(query).first() is not None
 
 
 def waiting_count(engine: Engine, subject: str) -> int:
@@ -231,3 +264,12 @@ def reading_at(connection: Connection, position: int) -> FigureReported:
 
 def decided_at_head(connection: Connection, report_id: str) -> Review | None:
     return reviews_at(connection, [report_id], None).get(report_id)
+
+
+def decisions_of_document(engine: Engine, document_id: str) -> dict[str, tuple[Any, Review]]:
+    """Every report read from the document that a person decided on: its row and review."""
+    query = select(reports).where(reports.c.document_id == document_id)
+    with engine.connect() as connection:
+        rows = {row["report_id"]: row for row in connection.execute(query).mappings()}
+        reviews = reviews_at(connection, rows, None)
+    return {report_id: (rows[report_id], review) for report_id, review in reviews.items()}
