@@ -168,6 +168,29 @@ class CorrectionIn(BaseModel):
     subset_of: str | None = Field(default=None, max_length=2000, pattern=r"^[^\x00]*$")
 
 
+class MissedIn(BaseModel):
+    """A figure the extractor missed: the sentence as the captured article has it, and the
+    reading. `low` and `high` are read for a `range` only."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    sentence: str = _text(10_000, "the sentence, word for word as captured")
+    metric: str = Field(pattern=r"^[a-z][a-z0-9_]{0,99}$", examples=["deaths"])
+    value: int | None = Field(default=None, ge=0, le=BIG)
+    qualifier: str = Field(
+        max_length=40, examples=["exact"], json_schema_extra={"enum": [q.value for q in Qualifier]}
+    )
+    low: int | None = Field(default=None, ge=0, le=BIG)
+    high: int | None = Field(default=None, ge=0, le=BIG)
+    status: str = Field(
+        default="reported",
+        max_length=40,
+        json_schema_extra={"enum": [s.value for s in ReportStatus]},
+    )
+    unit: str | None = Field(default=None, max_length=100, pattern=r"^[^\x00]*$")
+    subset_of: str | None = Field(default=None, max_length=2000, pattern=r"^[^\x00]*$")
+
+
 class ReviewQueueOut(BaseModel):
     """A page of the review queue."""
 

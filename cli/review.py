@@ -131,3 +131,28 @@ def reject(
             archive, report_id, reason, as_name or operator_name(), any_report=True, via="cli"
         )
     say(f"rejected {report_id} at position {event.position}")
+
+
+@commands.command()
+@plain_errors
+def add(
+    document_id: Annotated[str, typer.Argument(help="the captured article's document id")],
+    sentence: Annotated[str, typer.Option(help="the sentence, word for word as captured")],
+    metric: Annotated[str, typer.Option(help="deaths, arrests, troops, …")],
+    qualifier: Annotated[str, typer.Option(help="exact, at_least, more_than, nearly, …")],
+    value: Annotated[int | None, typer.Option(help="the number the source wrote")] = None,
+    low: Annotated[int | None, typer.Option(help="a range's low end")] = None,
+    high: Annotated[int | None, typer.Option(help="a range's high end")] = None,
+    status: Annotated[str, typer.Option(help="reported, previous, projection, …")] = "reported",
+    unit: Annotated[str | None, typer.Option(help="people, soldiers, …")] = None,
+    breakdown_of: Annotated[str | None, typer.Option(help="the larger toll it is part of")] = None,
+    as_name: AsOperator = None,
+) -> None:
+    """Add a figure the extractor missed in a captured article (its time and source are the
+    article's)."""
+    from services.review import Missed, add_report
+
+    missed = Missed(sentence, metric, value, qualifier, low, high, status, unit, breakdown_of)
+    with opened() as archive:
+        event = add_report(archive, document_id, missed, as_name or operator_name(), via="cli")
+    say(f"added report {event.data['report_id']} at position {event.position}")

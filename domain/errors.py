@@ -13,6 +13,7 @@
     │   ├── UnknownSubject
     │   ├── UnknownMetric
     │   ├── UnknownReport
+    │   ├── UnknownDocument
     │   ├── UnknownFeed
     │   ├── UnknownEvent
     │   ├── UnknownToken
@@ -86,6 +87,10 @@ class UnknownMetric(NotFound):
 
 
 class UnknownReport(NotFound):
+    pass
+
+
+class UnknownDocument(NotFound):
     pass
 
 

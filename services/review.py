@@ -16,18 +16,27 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from domain.errors import AlreadyDecided, AlreadyRetracted, InvalidReport, UnknownReport
+from domain.errors import (
+    AlreadyDecided,
+    AlreadyRetracted,
+    InvalidReport,
+    UnknownDocument,
+    UnknownReport,
+)
 from domain.events import (
     FigureReported,
     PendingEvent,
     RecordedEvent,
     ReportConfirmed,
     ReportCorrected,
+    Source,
     figure_stream,
 )
 from domain.figures import FigurePage, FigureView, ReportView, Window
 from domain.links import web_link
+from domain.qualifiers import Qualifier, interval
 from domain.review import Change, ReviewState, corrected
+from domain.status import ReportStatus
 from domain.subjects import validate_subject
 from services.archive import Archive
 from services.formats import ReviewItem
@@ -233,3 +242,65 @@ def session_of(archive: Archive, secret: str) -> tuple[TokenInfo, str] | None:
 
 def end_session(archive: Archive, secret: str) -> None:
     review.close_session(archive.engine, secret)
+
+
+# --- a figure the extractor missed ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Missed:
+    """A reading a person adds to a captured article: its sentence, as the article has it."""
+
+    sentence: str
+    metric: str
+    value: int | None
+    qualifier: str
+    low: int | None = None
+    high: int | None = None
+    status: str = "reported"
+    unit: str | None = None
+    subset_of: str | None = None
+
+
+def add_report(
+    archive: Archive, document_id: str, missed: Missed, actor: str, *, via: str = "http"
+) -> RecordedEvent:
+    """Append the FigureReported the extractor missed, read from the document's latest
+    version: its sentence must be there word for word; its time and source are the article's.
+    It shows as `entered` by `actor`."""
+    document = review.latest_document(archive.engine, document_id)
+    if document is None:
+        raise UnknownDocument(f"no captured document {document_id!r}")
+    sentence = missed.sentence.strip()
+    if not sentence or sentence not in document["text"]:
+        raise InvalidReport(
+            f"the sentence is not in document {document_id} (version {document['version']}): "
+            "copy it from the article as captured"
+        )
+    qualifier = Qualifier.parse(missed.qualifier)
+    bounds = interval(qualifier, missed.value, missed.low, missed.high)
+    published = document["published_at"]
+    event = FigureReported(
+        report_id=str(uuid.uuid4()),
+        subject=document["subject"],
+        metric=validate_metric(missed.metric),
+        value=bounds.value,
+        low=bounds.low,
+        high=bounds.high,
+        qualifier=qualifier,
+        approximate=bounds.approximate,
+        unit=missed.unit,
+        status=ReportStatus.parse(missed.status),
+        subset_of=missed.subset_of or None,
+        quote=sentence,
+        reported_at=published or document["captured_at"],
+        reported_at_basis="published" if published else "captured",
+        source=Source(
+            url=document["url"],
+            title=document["title"],
+            publisher=document["publisher"],
+            document_id=document_id,
+        ),
+    )
+    pending = PendingEvent(event, metadata={"actor": actor, "via": via})
+    return archive.events.append([pending]).appended[0]

@@ -28,7 +28,7 @@ from domain.review import Review, ReviewState, decisions_of
 from store.events import recorded_event
 from store.figures import COLUMNS, report_from_row
 from store.rows import RowInsert, db_time
-from store.tables import events, reports, review_decisions, review_sessions
+from store.tables import documents, events, reports, review_decisions, review_sessions
 
 DECISION_COLUMNS = (
     "report_id",
@@ -273,3 +273,15 @@ def decisions_of_document(engine: Engine, document_id: str) -> dict[str, tuple[A
         rows = {row["report_id"]: row for row in connection.execute(query).mappings()}
         reviews = reviews_at(connection, rows, None)
     return {report_id: (rows[report_id], review) for report_id, review in reviews.items()}
+
+
+def latest_document(engine: Engine, document_id: str) -> Any:
+    """The document's latest captured version (subject, source, text, times), or None."""
+    query = (
+        select(documents)
+        .where(documents.c.document_id == document_id)
+        .order_by(documents.c.version.desc())
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        return connection.execute(query).mappings().first()

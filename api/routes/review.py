@@ -14,7 +14,7 @@ from fastapi import APIRouter, Header, Query
 from api import errors
 from api.deps import ArchiveDep, RequireToken
 from api.routes.reports import expected_version
-from api.schemas import CorrectionIn, EventOut, ReviewQueueOut
+from api.schemas import CorrectionIn, EventOut, MissedIn, ReviewQueueOut
 from domain.errors import (
     AlreadyDecided,
     AlreadyRetracted,
@@ -22,10 +22,19 @@ from domain.errors import (
     InvalidInput,
     StreamConflict,
     Unauthorized,
+    UnknownDocument,
     UnknownReport,
 )
 from domain.review import Change
-from services.review import QUEUE_MAX, confirm_report, correct_report, queue_items, review_queue
+from services.review import (
+    QUEUE_MAX,
+    Missed,
+    add_report,
+    confirm_report,
+    correct_report,
+    queue_items,
+    review_queue,
+)
 
 router = APIRouter(prefix="/v1", tags=["review"])
 IfMatch = Annotated[
@@ -109,3 +118,28 @@ def post_correction(
         expected_version=expected_version(if_match),
     )
     return EventOut.of(event)
+
+
+@router.post(
+    "/documents/{document_id}/reports",
+    status_code=errors.CREATED,
+    responses=errors.documented(InvalidInput, Unauthorized, Forbidden, UnknownDocument, body=True),
+)
+def post_missed_report(
+    document_id: str, body: MissedIn, archive: ArchiveDep, token: RequireToken
+) -> EventOut:
+    """Add a figure the extractor missed in a captured article: its sentence (word for word
+    as captured), the reading; its time and source are the article's. Answers with the
+    FigureReported event; the report's review is `entered` by the token."""
+    missed = Missed(
+        body.sentence,
+        body.metric,
+        body.value,
+        body.qualifier,
+        body.low,
+        body.high,
+        body.status,
+        body.unit,
+        body.subset_of,
+    )
+    return EventOut.of(add_report(archive, document_id, missed, token.name))

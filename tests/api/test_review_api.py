@@ -136,3 +136,25 @@ def test_rejection_is_a_retraction_shown_as_rejected(client):
     assert client.post(url, json={"reason": "a date"}, headers=editor(client)).status_code == 201
     review = troop_report(client)["review"]
     assert review["state"] == "rejected" and review["reason"] == "a date"
+
+
+def test_a_missed_figure_is_added_from_its_article_and_shows_as_entered(client):
+    troops = troop_report(client)
+    document = troops["source"]["document_id"]
+    body = {
+        "sentence": troops["quote"],
+        "metric": "casualties",
+        "value": 2030,
+        "qualifier": "exact",
+    }
+    url = f"/v1/documents/{document}/reports"
+    response = client.post(url, json=body, headers=editor(client))
+    assert response.status_code == 201, response.text
+    added = client.get(f"/v1/subjects/{SUBJECT}/figures/casualties").json()["current"]
+    assert added["review"]["state"] == "entered" and added["review"]["by"] == "desk-a"
+    assert added["source"] == troops["source"] and added["reported_at"] == troops["reported_at"]
+    problem = _refused(
+        client, url, 422, json=body | {"sentence": "Not there."}, headers=editor(client, "b")
+    )
+    assert "not in document" in problem["detail"]
+    _refused(client, "/v1/documents/nope/reports", 404, json=body, headers=editor(client, "c"))

@@ -3,7 +3,6 @@ from the queue, see the subject page change, sign out and see no controls."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,7 +25,6 @@ SENTENCE = (
     "Kyrgyzstan, Tajikistan, Kazakhstan, among others, sent 2,030 soldiers to Kazakhstan, "
     "most of them Russians."
 )
-SHOTS = Path(os.environ.get("RECOUNT_SCREENSHOTS", "/tmp/recount-review-shots"))
 
 
 def misread(archive) -> str:
@@ -68,12 +66,12 @@ def troops_now(tab) -> str:
     return tab.locator('.current[data-metric="troops"] .current-value').inner_text()
 
 
-def shot(tab, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def shot(tab, folder: Path, name: str) -> None:
+    """A screenshot to look at (`pytest --basetemp DIR` keeps them where you want)."""
+    tab.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
-def test_reviewer_corrects_a_wrong_troop_count_from_the_queue(desk):
+def test_reviewer_corrects_a_wrong_troop_count_from_the_queue(desk, tmp_path):
     tab, base, token, wrong = desk
     tab.goto(f"{base}/subjects/{DEMO_SUBJECT}")
     assert troops_now(tab) == "2,300"
@@ -82,7 +80,7 @@ def test_reviewer_corrects_a_wrong_troop_count_from_the_queue(desk):
     item = tab.locator(f'li.item[data-report="{wrong}"]')
     assert item.locator("mark").inner_text() == "2,030"
     assert item.locator("button").count() == 0  # not signed in: no controls
-    shot(tab, "review-queue-reader")
+    shot(tab, tmp_path, "review-queue-reader")
 
     tab.get_by_role("link", name="Sign in").first.click()
     tab.get_by_label("API token").fill(token)
@@ -94,7 +92,7 @@ def test_reviewer_corrects_a_wrong_troop_count_from_the_queue(desk):
     assert token not in session["value"]
     item = tab.locator(f'li.item[data-report="{wrong}"]')
     assert item.locator(".waiting").count() == 0
-    shot(tab, "review-queue-signed-in")
+    shot(tab, tmp_path, "review-queue-signed-in")
 
     item.locator("summary", has_text="Correct").click()
     form = item.locator("form.correction").first
@@ -110,7 +108,7 @@ def test_reviewer_corrects_a_wrong_troop_count_from_the_queue(desk):
     assert any(
         n.startswith("corrected from 2,300 to 2,030 by desk-a") and "dispatch" in n for n in notes
     )
-    shot(tab, "figure-after-correction")
+    shot(tab, tmp_path, "figure-after-correction")
 
     tab.get_by_role("button", name="Sign out").click()
     tab.goto(f"{base}/subjects/{DEMO_SUBJECT}/troops")
@@ -118,7 +116,7 @@ def test_reviewer_corrects_a_wrong_troop_count_from_the_queue(desk):
     assert tab.locator("button", has_text="Confirm").count() == 0
     assert tab.get_by_role("link", name="Sign in").is_visible()
     assert troops_now(tab) == "2,030"
-    shot(tab, "figure-signed-out")
+    shot(tab, tmp_path, "figure-signed-out")
 
 
 def test_a_form_without_the_sessions_csrf_secret_is_refused(desk):
