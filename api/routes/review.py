@@ -38,7 +38,12 @@ from services.review import (
 
 router = APIRouter(prefix="/v1", tags=["review"])
 IfMatch = Annotated[
-    str | None, Header(max_length=40, description='the figure stream version, e.g. "3"')
+    str,
+    Header(
+        max_length=40,
+        pattern=r'^(\*|(W/)?"[0-9]{1,9}"|[0-9]{1,9})$',
+        description='the figure stream version, e.g. "3"; `*` (the default): no check',
+    ),
 ]
 DECISION_ERRORS = (
     InvalidInput,
@@ -78,7 +83,7 @@ def get_review(
     responses=errors.documented(*DECISION_ERRORS),
 )
 def post_confirmation(
-    report_id: str, archive: ArchiveDep, token: RequireToken, if_match: IfMatch = None
+    report_id: str, archive: ArchiveDep, token: RequireToken, if_match: IfMatch = "*"
 ) -> EventOut:
     """Confirm a reading as right; answers with the ReportConfirmed event."""
     event = confirm_report(
@@ -101,7 +106,7 @@ def post_correction(
     body: CorrectionIn,
     archive: ArchiveDep,
     token: RequireToken,
-    if_match: IfMatch = None,
+    if_match: IfMatch = "*",
 ) -> EventOut:
     """Correct a reading: the corrected one takes its place from this log position on, and
     both stay in the history, each naming the other; answers with the ReportCorrected event."""
