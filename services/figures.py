@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime
 
-from domain.figures import FigurePage, FigureView, ReportCursor, ReportView, Window
+from domain.figures import NOW, FigurePage, FigureView, ReportCursor, ReportView, Window
 from services.archive import Archive
 from services.review import reviewed, reviewed_page, reviewed_stream, reviewed_view
 from store import figures, sources, timelines
@@ -24,53 +23,35 @@ from store.figures import SubjectFigures as SubjectFigures
 from store.figures import SubjectSummary as SubjectSummary
 
 
-def resolve_window(
-    archive: Archive,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
-) -> Window:
-    """Turn the three axes into a window with one position bound (the log head at most)."""
-    return figures.resolve_window(archive.engine, as_of, known_at, at_position)
+def resolve_window(archive: Archive, window: Window) -> Window:
+    """The window pinned to one position bound (the log head at most)."""
+    return figures.resolve_window(archive.engine, window)
 
 
 def current_as_of(
-    archive: Archive,
-    subject: str,
-    metric: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
+    archive: Archive, subject: str, metric: str, window: Window = NOW
 ) -> ReportView | None:
     """A figure's current report in a window, alone: one indexed lookup (and its review)."""
-    report = figures.current_as_of(archive.engine, subject, metric, as_of, known_at, at_position)
+    report = figures.current_as_of(archive.engine, subject, metric, window)
     if report is None:
         return None
-    window = resolve_window(archive, None, known_at, at_position)
     return reviewed(archive, [report], window)[0]
 
 
 def figures_as_of(
-    archive: Archive,
-    subject: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
-    revisions: int = REVISIONS_LIMIT,
+    archive: Archive, subject: str, window: Window = NOW, revisions: int = REVISIONS_LIMIT
 ) -> SubjectFigures:
     """Each figure of a subject in a window: its current report, latest revisions and counts."""
-    found = figures.figures_as_of(archive.engine, subject, as_of, known_at, at_position, revisions)
-    window = Window(as_of=as_of, position=found.position)
-    return replace(found, figures=[reviewed_page(archive, f, window) for f in found.figures])
+    found = figures.figures_as_of(archive.engine, subject, window, revisions)
+    pinned = found.window
+    return replace(found, figures=[reviewed_page(archive, f, pinned) for f in found.figures])
 
 
 def figure_history(
     archive: Archive,
     subject: str,
     metric: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
+    window: Window = NOW,
     *,
     after: ReportCursor | None = None,
     limit: int = REPORTS_LIMIT,
@@ -82,9 +63,7 @@ def figure_history(
         archive.engine,
         subject,
         metric,
-        as_of,
-        known_at,
-        at_position,
+        window,
         after=after,
         limit=limit,
         revisions=revisions,
@@ -97,19 +76,15 @@ def stream_figures(
     archive: Archive,
     subjects: list[str] | None,
     metric: str | None = None,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
+    window: Window = NOW,
 ) -> tuple[Window, Iterator[FigureStream]]:
     """Every revision and report of the figures asked for, checked first, then read as written."""
-    window, streams = figures.stream_figures(
-        archive.engine, subjects, metric, as_of, known_at, at_position
-    )
-    return window, (
+    pinned, streams = figures.stream_figures(archive.engine, subjects, metric, window)
+    return pinned, (
         FigureStream(
-            reviewed_page(archive, f.summary, window),
-            reviewed_stream(archive, f.revisions, window),
-            reviewed_stream(archive, f.reports, window),
+            reviewed_page(archive, f.summary, pinned),
+            reviewed_stream(archive, f.revisions, pinned),
+            reviewed_stream(archive, f.reports, pinned),
         )
         for f in streams
     )
@@ -120,37 +95,26 @@ def list_subjects(archive: Archive) -> list[SubjectSummary]:
 
 
 def sources_compared(
-    archive: Archive,
-    subject: str,
-    metric: str,
-    as_of: datetime | None = None,
-    at_position: int | None = None,
+    archive: Archive, subject: str, metric: str, window: Window = NOW
 ) -> list[ReportView]:
     """Each source's latest statement of the figure in the window, the most recent first."""
-    window = resolve_window(archive, as_of, None, at_position)
-    return sources.latest_by_source(archive.engine, subject, metric, window)
+    pinned = resolve_window(archive, window)
+    return sources.latest_by_source(archive.engine, subject, metric, pinned)
 
 
 def figure_timeline(
-    archive: Archive,
-    subject: str,
-    metric: str,
-    as_of: datetime | None = None,
-    at_position: int | None = None,
+    archive: Archive, subject: str, metric: str, window: Window = NOW
 ) -> tuple[FigureView, Window]:
     """One figure with every report in the window (for a chart or a feed), and the window."""
-    window = resolve_window(archive, as_of, None, at_position)
-    view = timelines.timelines(archive.engine, subject, metric, window)[0]
-    return reviewed_view(archive, view, window), window
+    pinned = resolve_window(archive, window)
+    view = timelines.timelines(archive.engine, subject, metric, pinned)[0]
+    return reviewed_view(archive, view, pinned), pinned
 
 
 def subject_timelines(
-    archive: Archive,
-    subject: str,
-    as_of: datetime | None = None,
-    at_position: int | None = None,
+    archive: Archive, subject: str, window: Window = NOW
 ) -> tuple[list[FigureView], Window]:
     """Every figure of a subject with every report in the window, and the window."""
-    window = resolve_window(archive, as_of, None, at_position)
-    views = timelines.timelines(archive.engine, subject, None, window)
-    return [reviewed_view(archive, v, window) for v in views], window
+    pinned = resolve_window(archive, window)
+    views = timelines.timelines(archive.engine, subject, None, pinned)
+    return [reviewed_view(archive, v, pinned) for v in views], pinned

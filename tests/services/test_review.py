@@ -15,6 +15,7 @@ from domain.errors import (
     UnknownReport,
 )
 from domain.events import FigureReported, PendingEvent
+from domain.figures import Window
 from domain.review import Change, ReviewState
 from ingest.sources import DEMO_FEED, DEMO_SUBJECT
 from services.archive import Archive
@@ -28,7 +29,7 @@ from tests.ingest.test_reextract import without_troops
 
 
 def reports_of(archive, metric: str, **window):
-    page, _window = figure_history(archive, DEMO_SUBJECT, metric, limit=500, **window)
+    page, _window = figure_history(archive, DEMO_SUBJECT, metric, Window(**window), limit=500)
     return page
 
 
