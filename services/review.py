@@ -93,7 +93,9 @@ def confirm_report(
     """Append a ReportConfirmed: the reading is right as it stands."""
     row, version, _reading = _standing(archive, report_id, actor, any_report, "confirm")
     event = ReportConfirmed(report_id=report_id, subject=row.subject, metric=row.metric)
-    return _append(archive, event, _expected(version, expected_version), actor, via)
+    return _append(
+        archive, event, version if expected_version is None else expected_version, actor, via
+    )
 
 
 def correct_report(
@@ -117,7 +119,9 @@ def correct_report(
     event = ReportCorrected(
         report_id=report_id, subject=row.subject, metric=row.metric, reason=reason, correction=new
     )
-    return _append(archive, event, _expected(version, expected_version), actor, via)
+    return _append(
+        archive, event, version if expected_version is None else expected_version, actor, via
+    )
 
 
 def _standing(
@@ -149,11 +153,6 @@ def _standing(
             )
         version = stream_version(connection, figure_stream(row.subject, row.metric))
         return row, version, review.reading_at(connection, row.position)
-
-
-def _expected(version: int, asked: int | None) -> int:
-    """The caller's `If-Match` if given (a stale one is a conflict), else the version read."""
-    return version if asked is None else asked
 
 
 def _append(
