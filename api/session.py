@@ -39,8 +39,10 @@ class Reviewer:
     csrf: str
 
 
-async def reviewer(request: Request, archive: ArchiveDep) -> Reviewer | None:
-    """The signed-in reviewer, or None (no cookie, an expired session, a revoked token)."""
+def reviewer(request: Request, archive: ArchiveDep) -> Reviewer | None:
+    """The signed-in reviewer, or None (no cookie, an expired session, a revoked token).
+
+    A plain `def`: it reads the database, so FastAPI runs it off the event loop."""
     secret = request.cookies.get(SESSION_COOKIE)
     if not secret:
         return None
@@ -55,7 +57,7 @@ ReviewerDep = Annotated[Reviewer | None, Depends(reviewer)]
 
 
 async def form(request: Request) -> dict[str, str]:
-    """A posted form (application/x-www-form-urlencoded), read strictly: one value a field."""
+    """A posted form (application/x-www-form-urlencoded), one value a field (the last)."""
     body = await request.body()
     if len(body) > FORM_MAX:
         raise InvalidInput("the form is too large")
@@ -129,3 +131,6 @@ def private(response: R, found: Reviewer | None) -> R:
     if found is not None:
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+FormDep = Annotated[dict[str, str], Depends(form)]

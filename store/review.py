@@ -3,8 +3,9 @@ and the pages' sign-in sessions.
 
 `apply` is the decisions projector (services/archive.py lists it): one row per decision, at
 the position of its event, so `reviews_at` answers "what had been decided at position P" with
-the latest row at or before P. The queue is the subject's standing extracted reports with no
-decision yet, the least sure first, after a keyset cursor (confidence, position).
+the latest row at or before P (a `queued` row, the extractor's new reading of a decided
+sentence, is no decision). The queue is the standing reports with no decision yet, or queued
+again since their last one, the least sure first, after a keyset cursor (confidence, position).
 """
 
 from __future__ import annotations
@@ -45,11 +46,11 @@ DECISION_COLUMNS = (
 INSERT_DECISIONS = RowInsert(review_decisions, DECISION_COLUMNS)
 
 
-def apply(connection: Connection, events: Sequence[RecordedEvent]) -> None:
+def apply(connection: Connection, batch: Sequence[RecordedEvent]) -> None:
     """Record what each event decided (most decide nothing: one type test each)."""
     time = db_time(connection.dialect)
     rows = []
-    for recorded in events:
+    for recorded in batch:
         if recorded.type not in DECIDING_TYPES:
             continue
         for d in decisions_of(recorded):

@@ -18,10 +18,10 @@ from api.charts import stated
 from api.deps import ArchiveDep
 from api.routes.pages import templates
 from api.session import (
+    FormDep,
     ReviewerDep,
     check_signin_csrf,
     desk_context,
-    form,
     private,
     require_reviewer,
     set_signin_cookie,
@@ -85,8 +85,7 @@ def signin_page(request: Request, found: ReviewerDep) -> Response:
 
 
 @router.post("/signin")
-async def signin(request: Request, archive: ArchiveDep) -> Response:
-    fields = await form(request)
+def signin(request: Request, archive: ArchiveDep, fields: FormDep) -> Response:
     check_signin_csrf(request, fields)
     response = RedirectResponse("/review", status_code=SEE_OTHER)
     sign_in(request, response, archive, fields.get("token", "").strip())
@@ -94,19 +93,18 @@ async def signin(request: Request, archive: ArchiveDep) -> Response:
 
 
 @router.post("/signout")
-async def signout(request: Request, archive: ArchiveDep, found: ReviewerDep) -> Response:
-    require_reviewer(found, await form(request))
+def signout(request: Request, archive: ArchiveDep, found: ReviewerDep, fields: FormDep) -> Response:
+    require_reviewer(found, fields)
     response = RedirectResponse("/", status_code=SEE_OTHER)
     sign_out(request, response, archive)
     return response
 
 
 @router.post("/review/{report_id}/{action}", responses=errors.documented(InvalidInput))
-async def decide(
-    request: Request, report_id: str, action: str, archive: ArchiveDep, found: ReviewerDep
+def decide(
+    report_id: str, action: str, archive: ArchiveDep, found: ReviewerDep, fields: FormDep
 ) -> Response:
     """Confirm, correct or reject from a form, then go back to the page it was on."""
-    fields = await form(request)
     reviewer = require_reviewer(found, fields)
     token = reviewer.token
     if action == "confirm":
