@@ -58,7 +58,6 @@ class Review:
 
 
 UNREVIEWED = Review(ReviewState.UNREVIEWED)
-DECIDED = (ReviewState.CONFIRMED, ReviewState.CORRECTED, ReviewState.REJECTED)
 
 
 @dataclass(frozen=True)
