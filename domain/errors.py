@@ -28,7 +28,8 @@
     │   ├── FetchFailed
     │   ├── UnsafeURL
     │   └── BodyTooLarge
-    └── IntegrityError          the log does not verify (a bad leaf, root or signature)
+    ├── IntegrityError          the log does not verify (a bad leaf, root or signature)
+    └── NotReady                (503) a database unreachable, behind on migrations, or lagging
 
 HTTP status codes live in api/errors.py only; the CLI prints `str(error)` on one line.
 """
@@ -169,3 +170,8 @@ class IntegrityError(RecountError):
     def __init__(self, message: str, position: int | None = None) -> None:
         super().__init__(message)
         self.position = position
+
+
+class NotReady(RecountError):
+    """This process should not take requests yet: a database is unreachable, its schema is
+    behind the code (run `recount init`), or the read replica lags too far behind."""

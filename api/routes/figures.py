@@ -14,11 +14,11 @@ from fastapi import APIRouter, Request, Response
 
 from api import conditional, errors
 from api.deps import (
-    ArchiveDep,
     AsOf,
     AtPosition,
     KnownAt,
     MetricPath,
+    ReadArchive,
     ReportsAfter,
     ReportsLimit,
     RevisionsLimit,
@@ -51,7 +51,7 @@ FIGURE = errors.documented(InvalidInput, UnknownMetric) | CSV_CONTENT
 
 
 @router.get("/subjects")
-def subjects(archive: ArchiveDep) -> list[Subject]:
+def subjects(archive: ReadArchive) -> list[Subject]:
     """Every subject in the archive, with its metrics."""
     return [Subject.of(s) for s in list_subjects(archive)]
 
@@ -66,7 +66,7 @@ def subjects(archive: ArchiveDep) -> list[Subject]:
 def subject_figures(
     request: Request,
     subject: SubjectPath,
-    archive: ArchiveDep,
+    archive: ReadArchive,
     as_of: AsOf,
     known_at: KnownAt,
     at_position: AtPosition = None,
@@ -106,7 +106,7 @@ def figure(
     request: Request,
     subject: SubjectPath,
     metric: MetricPath,
-    archive: ArchiveDep,
+    archive: ReadArchive,
     as_of: AsOf,
     known_at: KnownAt,
     at_position: AtPosition = None,
