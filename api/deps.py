@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.positions import DIGITS
 from api.schemas import OptionalTimeText
+from domain.figures import Window
 from domain.subjects import SLUG
 from domain.times import optional_time
 from services.archive import Archive
@@ -89,6 +90,14 @@ MetricPath = Annotated[
 AsOf = Annotated[datetime | None, Depends(as_of_query)]
 KnownAt = Annotated[datetime | None, Depends(known_at_query)]
 AtPosition = Annotated[int | None, Query(ge=0, description="the state after this log position")]
+
+
+async def window_query(as_of: AsOf, known_at: KnownAt, at_position: AtPosition = None) -> Window:
+    """The three axes of a question, one value (pinned to a log position by the service)."""
+    return Window(as_of=as_of, known_at=known_at, at_position=at_position)
+
+
+WindowQuery = Annotated[Window, Depends(window_query)]
 ReportsAfter = Annotated[
     str | None,
     Query(max_length=200, description="a `reports_next` cursor: the page of reports after it"),

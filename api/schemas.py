@@ -64,9 +64,9 @@ class SubjectFiguresOut(BaseModel):
     def of(cls, result: SubjectFigures, permalink: str) -> SubjectFiguresOut:
         return cls(
             subject=result.subject,
-            as_of=result.as_of,
-            known_at=result.known_at,
-            position=result.position,
+            as_of=result.window.as_of,
+            known_at=result.window.known_at,
+            position=result.window.position or 0,
             permalink=permalink,
             figures=[FigureSummary.of(f) for f in result.figures],
         )

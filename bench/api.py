@@ -37,6 +37,7 @@ import httpx
 from api.schemas import FigureOut, SubjectFiguresOut
 from bench.core import METRICS, SUBJECTS, report
 from domain.events import PendingEvent
+from domain.figures import Window
 from domain.times import parse_time
 from services.archive import Archive
 from services.figures import figure_history, figures_as_of, stream_figures
@@ -142,10 +143,10 @@ def in_process(archive: Archive, requests: int, figure: bool = False) -> tuple[l
         start = time.perf_counter()
         if figure:
             metric = METRICS[n // SUBJECTS % len(METRICS)]
-            page, _ = figure_history(archive, subject, metric, parse_time(as_of))
+            page, _ = figure_history(archive, subject, metric, Window(parse_time(as_of)))
             FigureOut.pinned(page, "").model_dump_json()
         else:
-            result = figures_as_of(archive, subject, parse_time(as_of))
+            result = figures_as_of(archive, subject, Window(parse_time(as_of)))
             SubjectFiguresOut.of(result, "").model_dump_json()
         latencies.append(time.perf_counter() - start)
     return latencies, time.perf_counter() - began
@@ -158,7 +159,7 @@ def sizes(base: str, archive: Archive) -> str:
     path, params = subject_url(0)
     subject = len(httpx.get(base + path, params=params).content)
     subject_name, as_of = query(0)
-    _, streams = stream_figures(archive, [subject_name], METRICS[0], parse_time(as_of))
+    _, streams = stream_figures(archive, [subject_name], METRICS[0], Window(parse_time(as_of)))
     whole = next(streams)
     unbounded = sum(
         len(chunk.encode())

@@ -159,7 +159,7 @@ def bench_as_of(url: str | None, count: int, queries: int = 20) -> None:
             for subject in subjects:
                 answers[subject] = [
                     (f.metric, f.current, f.revisions, f.reports_total)
-                    for f in figures_as_of(archive, subject, as_of=as_of).figures
+                    for f in figures_as_of(archive, subject, Window(as_of)).figures
                 ]
 
         def naive() -> None:

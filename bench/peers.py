@@ -42,6 +42,7 @@ from sqlalchemy.engine import make_url
 from bench.core import START, fresh_archive, report
 from domain.canonical import canonical_bytes, canonical_form, leaf_hash
 from domain.events import FigureReported, PendingEvent
+from domain.figures import Window
 from domain.qualifiers import VAGUE_BOUNDS
 from services.archive import Archive
 from services.audit import replay, verify_live
@@ -319,7 +320,7 @@ def asof_seconds(archive: Archive, repeat: int = 30) -> tuple[float, float]:
     answer: Any = None
     for _ in range(repeat):
         began = time.perf_counter()
-        answer, _ = figure_history(archive, subject, metric, as_of=as_of)
+        answer, _ = figure_history(archive, subject, metric, Window(as_of))
         ours.append(time.perf_counter() - began)
     sqlite = archive.engine.url.get_backend_name() == "sqlite"
     statement = CURRENT_SQL.replace("{m}", "?" if sqlite else "%s")

@@ -36,6 +36,7 @@ from sqlalchemy import text
 from api.schemas import FigureOut
 from bench.core import START, fresh_archive, report
 from domain.events import FigureReported, PendingEvent, ReportRetracted
+from domain.figures import Window
 from domain.qualifiers import Qualifier
 from services.archive import Archive
 from services.figures import current_as_of, figure_history, stream_figures
@@ -115,14 +116,14 @@ def measure(archive: Archive, count: int, rounds: int) -> dict[str, Any]:
         for as_of in moments:
             params = {"subject": subject, "metric": "deaths", "as_of": as_of}
             expected = _sql(archive, params)
-            assert _value(current_as_of(archive, subject, "deaths", as_of)) == expected
-            page, _ = figure_history(archive, subject, "deaths", as_of)
+            assert _value(current_as_of(archive, subject, "deaths", Window(as_of))) == expected
+            page, _ = figure_history(archive, subject, "deaths", Window(as_of))
             assert _value(page.current) == expected
             size = max(size, len(_answer(archive, subject, as_of)))
             whole = max(whole, _unbounded(archive, subject, as_of))
             works: dict[str, Callable[[], Any]] = {
                 "sql": partial(_sql, archive, params),
-                "current": partial(current_as_of, archive, subject, "deaths", as_of),
+                "current": partial(current_as_of, archive, subject, "deaths", Window(as_of)),
                 "answer": partial(_answer, archive, subject, as_of),
             }
             for name, seconds in timed(works, rounds).items():
@@ -142,13 +143,13 @@ def measure(archive: Archive, count: int, rounds: int) -> dict[str, Any]:
 
 
 def _answer(archive: Archive, subject: str, as_of: datetime) -> bytes:
-    page, _ = figure_history(archive, subject, "deaths", as_of)
+    page, _ = figure_history(archive, subject, "deaths", Window(as_of))
     return FigureOut.pinned(page, "/").model_dump_json().encode()
 
 
 def _unbounded(archive: Archive, subject: str, as_of: datetime) -> int:
     """The bytes of the same figure with every report: the answer before reports were paged."""
-    _, streams = stream_figures(archive, [subject], "deaths", as_of)
+    _, streams = stream_figures(archive, [subject], "deaths", Window(as_of))
     figure = next(streams)
     chunks = stream_figure_json(figure.summary, figure.revisions, figure.reports)
     return sum(len(chunk.encode()) for chunk in chunks)

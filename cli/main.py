@@ -37,7 +37,7 @@ from domain.qualifiers import stated
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from domain.figures import ReportView
+    from domain.figures import ReportView, Window
     from ingest.capture import CaptureResult
     from services.archive import Archive
     from services.figures import FigureStream
@@ -220,10 +220,10 @@ def figures(
     from services.figures import stream_figures
     from services.formats import stream_figure_json, streamed_csv
 
-    as_of_time, known_at_time = time_option(as_of), time_option(known_at)
+    window = _window(as_of, known_at, at_position)
     subjects = [subject] if subject else None
     with opened() as archive:
-        _, streams = stream_figures(archive, subjects, None, as_of_time, known_at_time, at_position)
+        _, streams = stream_figures(archive, subjects, None, window)
         if as_json:
             sys.stdout.write("[")
             for n, figure in enumerate(streams):
@@ -276,10 +276,9 @@ def history(
     from services.figures import stream_figures
     from services.formats import stream_figure_json, streamed_csv
 
+    window = _window(as_of, known_at, at_position)
     with opened() as archive:
-        _, streams = stream_figures(
-            archive, [subject], metric, time_option(as_of), time_option(known_at), at_position
-        )
+        _, streams = stream_figures(archive, [subject], metric, window)
         figure = next(streams)
         if as_json:
             _write(stream_figure_json(figure.summary, figure.revisions, figure.reports))
@@ -289,6 +288,12 @@ def history(
             _write(streamed_csv([figure]))
             return
         _print_history(figure)
+
+
+def _window(as_of: str | None, known_at: str | None, at_position: int | None) -> Window:
+    from domain.figures import Window
+
+    return Window(time_option(as_of), time_option(known_at), at_position)
 
 
 def _write(chunks: Iterable[str]) -> None:

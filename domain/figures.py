@@ -96,15 +96,28 @@ class FigureView:
 
 @dataclass(frozen=True)
 class Window:
-    """Which part of the log a question is about.
+    """Which part of the log a question is about: what was asked, and once pinned, the bound.
 
-    `as_of` bounds the story's time (reported_at); `position` bounds the archive's: a known_at
-    time is turned into the last position recorded by then, since positions and recorded_at rise
-    together.
+    Asked: `as_of` bounds the story's time (reported_at), `known_at` the archive's (what
+    Recount had recorded by then), `at_position` the log itself. Pinned (`store.figures.pin`):
+    `position` is the one position bound the queries use, `at_position` or the log head,
+    lowered to the last position recorded by `known_at` (positions and recorded_at rise
+    together). A window not pinned has no position bound.
     """
 
     as_of: datetime | None = None
+    known_at: datetime | None = None
+    at_position: int | None = None
     position: int | None = None
+
+    @property
+    def reads_log(self) -> bool:
+        """Whether pinning needs the log (a known_at time or a position to check)."""
+        return self.known_at is not None or self.at_position is not None
+
+    def at(self, position: int) -> Window:
+        """The same question asked at a fixed log position (a permalink's window)."""
+        return replace(self, at_position=position)
 
     def admits(self, report: ReportView) -> bool:
         return (self.as_of is None or report.reported_at <= self.as_of) and (
@@ -120,8 +133,11 @@ class Window:
         return report
 
 
+NOW = Window()  # no bound: every report, as the archive stands
+
+
 def reduce_figure(
-    subject: str, metric: str, reports: Iterable[ReportView], window: Window = Window()
+    subject: str, metric: str, reports: Iterable[ReportView], window: Window = NOW
 ) -> FigureView:
     """Fold a figure's reports into its view within `window`."""
     seen = sorted(

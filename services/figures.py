@@ -9,9 +9,8 @@ gives every report, read as it is written out (the CLI's `--json`/`--csv`, CSV d
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 
-from domain.figures import FigurePage, FigureView, ReportCursor, ReportView, Window
+from domain.figures import NOW, FigurePage, FigureView, ReportCursor, ReportView, Window
 from services.archive import Archive
 from store import figures, sources, timelines
 from store.figures import REPORTS_LIMIT as REPORTS_LIMIT
@@ -22,47 +21,30 @@ from store.figures import SubjectFigures as SubjectFigures
 from store.figures import SubjectSummary as SubjectSummary
 
 
-def resolve_window(
-    archive: Archive,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
-) -> Window:
-    """Turn the three axes into a window with one position bound (the log head at most)."""
-    return figures.resolve_window(archive.engine, as_of, known_at, at_position)
+def resolve_window(archive: Archive, window: Window) -> Window:
+    """The window pinned to one position bound (the log head at most)."""
+    return figures.resolve_window(archive.engine, window)
 
 
 def current_as_of(
-    archive: Archive,
-    subject: str,
-    metric: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
+    archive: Archive, subject: str, metric: str, window: Window = NOW
 ) -> ReportView | None:
     """A figure's current report in a window, alone: one indexed lookup."""
-    return figures.current_as_of(archive.engine, subject, metric, as_of, known_at, at_position)
+    return figures.current_as_of(archive.engine, subject, metric, window)
 
 
 def figures_as_of(
-    archive: Archive,
-    subject: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
-    revisions: int = REVISIONS_LIMIT,
+    archive: Archive, subject: str, window: Window = NOW, revisions: int = REVISIONS_LIMIT
 ) -> SubjectFigures:
     """Each figure of a subject in a window: its current report, latest revisions and counts."""
-    return figures.figures_as_of(archive.engine, subject, as_of, known_at, at_position, revisions)
+    return figures.figures_as_of(archive.engine, subject, window, revisions)
 
 
 def figure_history(
     archive: Archive,
     subject: str,
     metric: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
+    window: Window = NOW,
     *,
     after: ReportCursor | None = None,
     limit: int = REPORTS_LIMIT,
@@ -74,9 +56,7 @@ def figure_history(
         archive.engine,
         subject,
         metric,
-        as_of,
-        known_at,
-        at_position,
+        window,
         after=after,
         limit=limit,
         revisions=revisions,
@@ -88,12 +68,10 @@ def stream_figures(
     archive: Archive,
     subjects: list[str] | None,
     metric: str | None = None,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
+    window: Window = NOW,
 ) -> tuple[Window, Iterator[FigureStream]]:
     """Every revision and report of the figures asked for, checked first, then read as written."""
-    return figures.stream_figures(archive.engine, subjects, metric, as_of, known_at, at_position)
+    return figures.stream_figures(archive.engine, subjects, metric, window)
 
 
 def list_subjects(archive: Archive) -> list[SubjectSummary]:
@@ -101,35 +79,24 @@ def list_subjects(archive: Archive) -> list[SubjectSummary]:
 
 
 def sources_compared(
-    archive: Archive,
-    subject: str,
-    metric: str,
-    as_of: datetime | None = None,
-    at_position: int | None = None,
+    archive: Archive, subject: str, metric: str, window: Window = NOW
 ) -> list[ReportView]:
     """Each source's latest statement of the figure in the window, the most recent first."""
-    window = resolve_window(archive, as_of, None, at_position)
-    return sources.latest_by_source(archive.engine, subject, metric, window)
+    pinned = resolve_window(archive, window)
+    return sources.latest_by_source(archive.engine, subject, metric, pinned)
 
 
 def figure_timeline(
-    archive: Archive,
-    subject: str,
-    metric: str,
-    as_of: datetime | None = None,
-    at_position: int | None = None,
+    archive: Archive, subject: str, metric: str, window: Window = NOW
 ) -> tuple[FigureView, Window]:
     """One figure with every report in the window (for a chart or a feed), and the window."""
-    window = resolve_window(archive, as_of, None, at_position)
-    return timelines.timelines(archive.engine, subject, metric, window)[0], window
+    pinned = resolve_window(archive, window)
+    return timelines.timelines(archive.engine, subject, metric, pinned)[0], pinned
 
 
 def subject_timelines(
-    archive: Archive,
-    subject: str,
-    as_of: datetime | None = None,
-    at_position: int | None = None,
+    archive: Archive, subject: str, window: Window = NOW
 ) -> tuple[list[FigureView], Window]:
     """Every figure of a subject with every report in the window, and the window."""
-    window = resolve_window(archive, as_of, None, at_position)
-    return timelines.timelines(archive.engine, subject, None, window), window
+    pinned = resolve_window(archive, window)
+    return timelines.timelines(archive.engine, subject, None, pinned), pinned

@@ -20,7 +20,7 @@ The statements are built once with bind parameters; an absent bound is an open o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,9 +58,7 @@ class SubjectFigures:
     """A subject's figures in one window, and the log position that window is pinned to."""
 
     subject: str
-    as_of: datetime | None
-    known_at: datetime | None
-    position: int
+    window: Window
     figures: list[FigurePage]
 
 
@@ -162,22 +160,18 @@ def head(connection: Connection) -> int:
     return int(connection.execute(HEAD).scalar() or 0)
 
 
-def window_at(
-    connection: Connection,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
-    log_head: int | None = None,
-) -> Window:
-    """Turn the three axes into a window with one position bound (the log head at most)."""
+def pin(connection: Connection, window: Window, log_head: int | None = None) -> Window:
+    """The window with its one position bound: at_position or the log head, lowered to what
+    was known at known_at."""
     last = head(connection) if log_head is None else log_head
+    at_position = window.at_position
     if at_position is not None and not 0 <= at_position <= last:
         raise InvalidInput(f"at_position {at_position} is outside the log (0..{last})")
     position = last if at_position is None else at_position
-    if known_at is not None:
-        known = connection.execute(KNOWN_AT, {"known_at": known_at}).scalar()
+    if window.known_at is not None:
+        known = connection.execute(KNOWN_AT, {"known_at": window.known_at}).scalar()
         position = min(position, int(known or 0))
-    return Window(as_of=as_of, position=position)
+    return replace(window, position=position)
 
 
 def current_report(
@@ -321,63 +315,41 @@ def _cursor(cursor: ReportCursor) -> dict[str, Any]:
 # --- whole answers, each on a connection of its own (services/figures.py offers them) ------
 
 
-def resolve_window(
-    engine: Engine,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
-) -> Window:
+def resolve_window(engine: Engine, window: Window) -> Window:
     with engine.connect() as connection:
-        return window_at(connection, as_of, known_at, at_position)
+        return pin(connection, window)
 
 
-def current_as_of(
-    engine: Engine,
-    subject: str,
-    metric: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
-) -> ReportView | None:
+def current_as_of(engine: Engine, subject: str, metric: str, window: Window) -> ReportView | None:
     """The figure's current report in a window, alone (None if it has none, or no such figure).
 
     One indexed lookup; known_at and at_position add the log head's and the time's lookups.
     """
     with engine.connect() as connection:
-        if known_at is None and at_position is None:
-            window = Window(as_of=as_of)  # every position: no need to read the head
-        else:
-            window = window_at(connection, as_of, known_at, at_position)
+        if window.reads_log:
+            window = pin(connection, window)
         return current_report(connection, subject, metric, window)
 
 
 def figures_as_of(
-    engine: Engine,
-    subject: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
-    revisions: int = REVISIONS_LIMIT,
+    engine: Engine, subject: str, window: Window, revisions: int = REVISIONS_LIMIT
 ) -> SubjectFigures:
     """Each figure of a subject with a report in the window: current, revisions, count."""
     with engine.connect() as connection:
-        window = window_at(connection, as_of, known_at, at_position)
+        window = pin(connection, window)
         summaries = [
             figure_summary(connection, subject, metric, window, revisions)
             for metric in subject_metrics(connection, subject)
         ]
-    assert window.position is not None
     found = [s for s in summaries if s.reports_total]
-    return SubjectFigures(subject, as_of, known_at, window.position, found)
+    return SubjectFigures(subject, window, found)
 
 
 def figure_history(
     engine: Engine,
     subject: str,
     metric: str,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
+    window: Window,
     *,
     after: ReportCursor | None = None,
     limit: int = REPORTS_LIMIT,
@@ -389,7 +361,7 @@ def figure_history(
     `log_head`, when the caller has just read it, saves reading it again.
     """
     with engine.connect() as connection:
-        window = window_at(connection, as_of, known_at, at_position, log_head)
+        window = pin(connection, window, log_head)
         page = figure_page(
             connection, subject, metric, window, after=after, limit=limit, revisions=revisions
         )
@@ -406,12 +378,7 @@ class FigureStream:
 
 
 def stream_figures(
-    engine: Engine,
-    subjects: list[str] | None,
-    metric: str | None = None,
-    as_of: datetime | None = None,
-    known_at: datetime | None = None,
-    at_position: int | None = None,
+    engine: Engine, subjects: list[str] | None, metric: str | None, window: Window
 ) -> tuple[Window, Iterator[FigureStream]]:
     """Every revision and report of the figures asked for (all subjects when None), unbounded.
 
@@ -419,7 +386,7 @@ def stream_figures(
     before any output; the rows are then read a chunk at a time as the caller writes them.
     """
     with engine.connect() as connection:
-        window = window_at(connection, as_of, known_at, at_position)
+        window = pin(connection, window)
         if subjects is None:
             subjects = [s.subject for s in list_subjects(engine)]
         if metric is not None:

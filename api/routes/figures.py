@@ -14,19 +14,17 @@ from fastapi import APIRouter, Request, Response
 
 from api import conditional, errors
 from api.deps import (
-    AsOf,
-    AtPosition,
-    KnownAt,
     MetricPath,
     ReadArchive,
     ReportsAfter,
     ReportsLimit,
     RevisionsLimit,
     SubjectPath,
+    WindowQuery,
 )
 from api.schemas import FigureOut, Subject, SubjectFiguresOut
 from domain.errors import InvalidInput, UnknownMetric, UnknownSubject
-from domain.figures import ReportCursor
+from domain.figures import ReportCursor, Window
 from domain.subjects import validate_subject
 from services import formats, log
 from services.figures import (
@@ -67,9 +65,7 @@ def subject_figures(
     request: Request,
     subject: SubjectPath,
     archive: ReadArchive,
-    as_of: AsOf,
-    known_at: KnownAt,
-    at_position: AtPosition = None,
+    window: WindowQuery,
     revisions_limit: RevisionsLimit = REVISIONS_LIMIT,
 ) -> Response:
     """A subject's figures in one window, each with its current report and latest revisions.
@@ -77,19 +73,19 @@ def subject_figures(
     The view's `position` is the log head unless pinned. CSV gives every report of every figure.
     """
     validate_subject(subject)
-    etag, position = _window(request, log.head(archive), at_position)
+    etag, window = _pinned(request, log.head(archive), window)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
     path = f"/v1/subjects/{subject}/figures"
     if conditional.wants_csv(request):
-        window, streams = stream_figures(archive, [subject], None, as_of, known_at, position)
-        link = conditional.permalink(request, path, as_of, window.position or 0)
+        window, streams = stream_figures(archive, [subject], None, window)
+        link = conditional.permalink(request, path, window.as_of, window.position or 0)
         return conditional.streamed_response(
             request, formats.streamed_csv(streams), formats.MEDIA_TYPE, link, etag
         )
-    result = figures_as_of(archive, subject, as_of, known_at, position, revisions_limit)
+    result = figures_as_of(archive, subject, window, revisions_limit)
     paging = _paging(None, REPORTS_LIMIT, revisions_limit)
-    link = conditional.permalink(request, path, as_of, result.position, paging)
+    link = conditional.permalink(request, path, window.as_of, result.window.position or 0, paging)
     body = SubjectFiguresOut.of(result, link).model_dump_json().encode()
     return conditional.pinned_response(request, body, JSON, link, etag)
 
@@ -107,9 +103,7 @@ def figure(
     subject: SubjectPath,
     metric: MetricPath,
     archive: ReadArchive,
-    as_of: AsOf,
-    known_at: KnownAt,
-    at_position: AtPosition = None,
+    window: WindowQuery,
     reports_after: ReportsAfter = None,
     limit: ReportsLimit = REPORTS_LIMIT,
     revisions_limit: RevisionsLimit = REVISIONS_LIMIT,
@@ -124,13 +118,13 @@ def figure(
     validate_metric(metric)
     after = None if reports_after is None else ReportCursor.decode(reports_after)
     head = log.head(archive)
-    etag, position = _window(request, head, at_position)
+    etag, window = _pinned(request, head, window)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
     path = f"/v1/subjects/{subject}/figures/{metric}"
     if conditional.wants_csv(request):
-        window, streams = stream_figures(archive, [subject], metric, as_of, known_at, position)
-        link = conditional.permalink(request, path, as_of, window.position or 0)
+        window, streams = stream_figures(archive, [subject], metric, window)
+        link = conditional.permalink(request, path, window.as_of, window.position or 0)
         return conditional.streamed_response(
             request, formats.streamed_csv(streams), formats.MEDIA_TYPE, link, etag
         )
@@ -138,16 +132,14 @@ def figure(
         archive,
         subject,
         metric,
-        as_of,
-        known_at,
-        position,
+        window,
         after=after,
         limit=limit,
         revisions=revisions_limit,
         log_head=head,
     )
     paging = _paging(reports_after, limit, revisions_limit)
-    link = conditional.permalink(request, path, as_of, window.position or 0, paging)
+    link = conditional.permalink(request, path, window.as_of, window.position or 0, paging)
     body = FigureOut.pinned(page, link).model_dump_json().encode()
     return conditional.pinned_response(request, body, JSON, link, etag)
 
@@ -162,8 +154,8 @@ def _paging(reports_after: str | None, limit: int, revisions_limit: int) -> list
     return pairs
 
 
-def _window(request: Request, head: int, at_position: int | None) -> tuple[str | None, int]:
+def _pinned(request: Request, head: int, window: Window) -> tuple[str | None, Window]:
     """Pin an unpinned request to the head it is answered at, and name that head in its ETag."""
-    if at_position is not None:
-        return None, at_position
-    return conditional.head_etag(request, head), head
+    if window.at_position is not None:
+        return None, window
+    return conditional.head_etag(request, head), window.at(head)

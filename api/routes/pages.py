@@ -25,7 +25,7 @@ from api import conditional
 from api.charts import NARROW, WIDE, chart_svg, figure_chart, stated
 from api.deps import ArchiveDep, AtPosition, MetricPath, ReportsAfter, SubjectPath
 from api.schemas import OptionalTimeText
-from domain.figures import FigureView, ReportCursor, ReportView
+from domain.figures import FigureView, ReportCursor, ReportView, Window
 from domain.links import web_link
 from domain.sources import source_name
 from domain.subjects import validate_subject
@@ -83,14 +83,14 @@ def subject_page(
     """Each figure: its current value, its timeline chart and its quotes, as of a date."""
     validate_subject(subject)
     moment = _moment(as_of)
-    views, window = subject_timelines(archive, subject, moment, at_position)
+    views, window = subject_timelines(archive, subject, Window(moment, at_position=at_position))
     position = window.position or 0
     link = conditional.permalink(request, f"/subjects/{subject}", moment, position)
     query = _query(as_of, at_position)
     figures = []
     for view in views:
         page, _window = figure_history(
-            archive, subject, view.metric, moment, None, position, limit=PAGE
+            archive, subject, view.metric, window.at(position), limit=PAGE
         )
         figures.append({**_figure(view, moment), "page": page, "quotes": page.reports})
     context = {
@@ -158,9 +158,8 @@ def figure_page(
     at a time, each with its source and archived copy, as of a date."""
     view, moment, position = _history(archive, subject, metric, as_of, at_position)
     after = None if reports_after is None else ReportCursor.decode(reports_after)
-    page, _window = figure_history(
-        archive, subject, metric, moment, None, position, after=after, limit=PAGE
-    )
+    window = Window(moment, at_position=position)
+    page, _window = figure_history(archive, subject, metric, window, after=after, limit=PAGE)
     path = f"/subjects/{subject}/{metric}"
     paging = [] if reports_after is None else [("reports_after", reports_after)]
     link = conditional.permalink(request, path, moment, position, paging)
@@ -171,7 +170,7 @@ def figure_page(
         following = f"{pinned}&{urlencode([('reports_after', page.reports_next.encode())])}"
     base = str(request.base_url).rstrip("/")
     embed = f"{base}{path}/embed{query}"
-    sources = sources_compared(archive, subject, metric, moment, position)
+    sources = sources_compared(archive, subject, metric, window)
     context = {
         "subject": subject,
         **_figure(view, moment),
@@ -201,7 +200,9 @@ def _history(
     validate_subject(subject)
     validate_metric(metric)
     moment = _moment(as_of)
-    view, window = figure_timeline(archive, subject, metric, moment, at_position)
+    view, window = figure_timeline(
+        archive, subject, metric, Window(moment, at_position=at_position)
+    )
     return view, moment, window.position or 0
 
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.charts import NARROW, WIDE, chart_svg
+from domain.figures import Window
 from services.figures import figure_timeline
 from tests.api.conftest import settings_for
 from tests.api.story import PLOTTED, SUBJECT, record_story
@@ -25,7 +26,7 @@ def story(database_url, tmp_path):
 
 
 def timeline(archive, metric, as_of=None):
-    return figure_timeline(archive, SUBJECT, metric, as_of)[0]
+    return figure_timeline(archive, SUBJECT, metric, Window(as_of))[0]
 
 
 def y_ticks(svg: str) -> list[int]:

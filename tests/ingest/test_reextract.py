@@ -9,6 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli.main import app
+from domain.figures import Window
 from ingest.extract.vocabulary import DEFAULT_PATH
 from ingest.sources import DEMO_FEED, DEMO_SUBJECT
 from services.archive import Archive
@@ -68,7 +69,7 @@ def test_a_wider_vocabulary_appends_the_new_figures_and_the_old_view_stays_answe
     assert (result.appended, result.retracted) == (3, 0)
     troops = figure_history(archive, DEMO_SUBJECT, "troops")[0]
     assert troops.current is not None and troops.current.value == 2000
-    pinned = figures_as_of(archive, DEMO_SUBJECT, at_position=before)
+    pinned = figures_as_of(archive, DEMO_SUBJECT, Window(at_position=before))
     assert "troops" not in {f.metric for f in pinned.figures}
 
 

@@ -49,17 +49,16 @@ def ids(reports):
     return [r.report_id for r in reports]
 
 
-def whole(archive, subject, metric, **window):
+def whole(archive, subject, metric, window):
     """Every page of one figure, followed by its cursors, in the window's pinned position."""
-    first, pinned = figure_history(archive, subject, metric, limit=2, revisions=2, **window)
+    first, pinned = figure_history(archive, subject, metric, window, limit=2, revisions=2)
     pages, page = [first], first
     while page.reports_next is not None:
         page, _ = figure_history(
             archive,
             subject,
             metric,
-            window.get("as_of"),
-            at_position=pinned.position,
+            Window(window.as_of, at_position=pinned.position),
             after=page.reports_next,
             limit=2,
             revisions=2,
@@ -68,17 +67,17 @@ def whole(archive, subject, metric, **window):
     return pages, pinned
 
 
-def check_window(archive, subject, expected, as_of, position, **asked):
+def check_window(archive, subject, expected, asked, position):
     """The store's answers in one window equal the reducer's view of a naive replay."""
-    got = figures_as_of(archive, subject, as_of=as_of, revisions=500, **asked)
-    assert got.position == position
+    got = figures_as_of(archive, subject, asked, revisions=500)
+    assert got.window.position == position
     shown = [view for view in expected if view.reports]
     assert [(f.metric, f.current, f.revisions) for f in got.figures] == [
         (v.metric, v.current, v.revisions) for v in shown
     ]
     assert [f.reports_total for f in got.figures] == [len(v.reports) for v in shown]
     for view in shown:
-        pages, pinned = whole(archive, subject, view.metric, as_of=as_of, **asked)
+        pages, pinned = whole(archive, subject, view.metric, asked)
         assert pinned.position == position
         assert [r for page in pages for r in page.reports] == view.reports
         assert {page.reports_total for page in pages} == {len(view.reports)}
@@ -88,7 +87,7 @@ def check_window(archive, subject, expected, as_of, position, **asked):
         assert pages[0].revisions == view.revisions[-2:]
         assert pages[0].revisions_total == len(view.revisions)
         assert pages[0].current == view.current
-        _, streams = stream_figures(archive, [subject], view.metric, as_of, **asked)
+        _, streams = stream_figures(archive, [subject], view.metric, asked)
         streamed = next(streams)
         assert list(streamed.reports) == view.reports
         assert list(streamed.revisions) == view.revisions
@@ -131,18 +130,18 @@ def test_every_window_answers_as_a_naive_replay_does(archive, operations, batch)
                 reduce_figure(subject, metric, rs, window)
                 for (_, metric), rs in sorted(naive.items())
             ]
-            check_window(archive, subject, expected, as_of, position, at_position=position)
+            check_window(archive, subject, expected, Window(as_of, at_position=position), position)
             known_at = log[position - 1].recorded_at
             last_known = max(e.position for e in log if e.recorded_at <= known_at)
             if last_known == position:  # a batch shares one recorded_at: known at its end
-                check_window(archive, subject, expected, as_of, position, known_at=known_at)
+                check_window(archive, subject, expected, Window(as_of, known_at), position)
 
 
 def test_a_retraction_after_the_window_is_not_seen_in_it(archive):
     first, second = reported(160, day=11), reported(164, day=12)
     archive.events.append([pending(first), pending(second)])
     archive.events.append([pending(retracted(second, reason="misread"))])
-    before, _ = figure_history(archive, SUBJECT, "deaths", at_position=2)
+    before, _ = figure_history(archive, SUBJECT, "deaths", Window(at_position=2))
     after, _ = figure_history(archive, SUBJECT, "deaths")
     assert before.current.value == 164 and before.reports[1].retraction is None
     assert [r.value for r in before.revisions] == [160, 164]
@@ -169,9 +168,8 @@ def test_vague_reports_and_breakdowns_are_listed_but_never_current(archive):
 def test_as_of_finds_the_value_current_then_among_many_reports(archive):
     values = [100 + n for n in range(20)]
     archive.events.append([pending(reported(v, day=1 + n)) for n, v in enumerate(values)])
-    page, _ = figure_history(
-        archive, SUBJECT, "deaths", as_of=datetime(2022, 1, 5, 23, tzinfo=UTC), revisions=3
-    )
+    as_of = Window(as_of=datetime(2022, 1, 5, 23, tzinfo=UTC))
+    page, _ = figure_history(archive, SUBJECT, "deaths", as_of, revisions=3)
     assert page.current.value == 104
     assert [r.value for r in page.revisions] == [102, 103, 104]
     assert page.revisions_total == 5
@@ -184,7 +182,7 @@ def test_pages_stay_put_when_reports_are_appended_after_them(archive):
     assert (first.reports_total, first.reports_remaining) == (5, 3)
     archive.events.append([pending(reported(99, day=1, hour=1)), pending(reported(200, day=20))])
     pinned, _ = figure_history(
-        archive, SUBJECT, "deaths", at_position=window.position, after=first.reports_next, limit=2
+        archive, SUBJECT, "deaths", window.at(window.position), after=first.reports_next, limit=2
     )
     assert [r.value for r in pinned.reports] == [102, 103]
     assert (pinned.reports_total, pinned.reports_remaining) == (5, 1)
@@ -198,9 +196,8 @@ def test_pages_stay_put_when_reports_are_appended_after_them(archive):
 
 def test_a_figure_with_no_report_in_the_window_is_empty_not_missing(archive):
     archive.events.append([pending(reported(160, day=11))])
-    page, window = figure_history(
-        archive, SUBJECT, "deaths", as_of=datetime(2021, 1, 1, tzinfo=UTC)
-    )
+    before = Window(as_of=datetime(2021, 1, 1, tzinfo=UTC))
+    page, window = figure_history(archive, SUBJECT, "deaths", before)
     assert (page.current, page.reports, page.reports_total, page.revisions_total) == (
         None,
         [],
@@ -208,7 +205,7 @@ def test_a_figure_with_no_report_in_the_window_is_empty_not_missing(archive):
         0,
     )
     assert window.position == 1
-    assert figures_as_of(archive, SUBJECT, as_of=datetime(2021, 1, 1, tzinfo=UTC)).figures == []
+    assert figures_as_of(archive, SUBJECT, before).figures == []
 
 
 def test_unknown_names_bad_cursors_and_limits_are_refused(archive):
@@ -224,7 +221,7 @@ def test_unknown_names_bad_cursors_and_limits_are_refused(archive):
     with pytest.raises(InvalidInput):
         figure_history(archive, SUBJECT, "deaths", limit=0)
     with pytest.raises(InvalidInput):
-        resolve_window(archive, at_position=5)
+        resolve_window(archive, Window(at_position=5))
 
 
 def test_a_cursor_survives_its_round_trip():
