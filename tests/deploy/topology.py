@@ -28,6 +28,7 @@ PG_BINS = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 RECOUNT = str(Path(sys.executable).with_name("recount"))
 PORTS = range(55400, 55500)
+HAPROXY_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "haproxy.cfg"
 
 
 def missing() -> str | None:
@@ -207,15 +208,18 @@ class Topology:
         )
 
     def _start_proxy(self) -> None:
-        config = self.root / "haproxy.cfg"
-        config.write_text(
-            HAPROXY_CONFIG.format(
-                proxy=self.ports["proxy"], api1=self.ports["api1"], api2=self.ports["api2"]
-            )
-        )
+        """HAProxy with deploy/haproxy.cfg, the compose file's own, pointed at our ports."""
+        addresses = {
+            "PROXY_BIND": f"127.0.0.1:{self.ports['proxy']}",
+            "API1": f"127.0.0.1:{self.ports['api1']}",
+            "API2": f"127.0.0.1:{self.ports['api2']}",
+        }
         out = (self.root / "proxy.log").open("wb")
         self.processes["proxy"] = subprocess.Popen(
-            [HAPROXY, "-f", str(config), "-db"], stdout=out, stderr=subprocess.STDOUT
+            [HAPROXY, "-f", str(HAPROXY_CONFIG), "-db"],
+            env={**os.environ, **addresses},
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
 
     def wait_ready(self, base: str, seconds: float = 60) -> None:
@@ -231,35 +235,6 @@ class Topology:
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"{base} not ready after {seconds}s")
-
-
-# Round robin over the two API processes, each checked on /readyz: a process that is not ready
-# (schema behind, replica lagging) gets no traffic until it is. The long server and tunnel
-# timeouts keep the live tail (SSE) open.
-HAPROXY_CONFIG = """\
-global
-    maxconn 512
-
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 1h
-    timeout server 1h
-    timeout tunnel 1h
-    option http-server-close
-
-frontend recount
-    bind 127.0.0.1:{proxy}
-    default_backend api
-
-backend api
-    balance roundrobin
-    option httpchk GET /readyz
-    http-check expect status 200
-    default-server inter 500ms fall 2 rise 1
-    server api1 127.0.0.1:{api1} check
-    server api2 127.0.0.1:{api2} check
-"""
 
 
 def start(read_wait: float = 1.0, ready_max_lag: float = 10.0) -> Topology:
