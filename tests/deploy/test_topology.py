@@ -92,24 +92,23 @@ def test_eight_writers_through_both_apis_lose_nothing_and_double_nothing(cluster
     start = len(log_rows(cluster))
     tail = Tail(f"{cluster.proxy}/v1/events/stream", start)
     tail.start()
+    command = [sys.executable, "-m", "tests.deploy.writer", cluster.proxy, token]
     writers = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.deploy.writer",
-                cluster.proxy,
-                token,
-                str(n),
-                str(PROOF_SECONDS),
-            ],
+            [*command, str(n), str(PROOF_SECONDS)],
             cwd=ROOT,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for n in range(WRITERS)
     ]
-    outcomes = [json.loads(w.communicate(timeout=PROOF_SECONDS + 120)[0]) for w in writers]
+    assert [w.stdout.readline() for w in writers] == ["ready\n"] * WRITERS
+    for w in writers:  # all at once
+        w.stdin.write("go\n")
+        w.stdin.close()
+    outcomes = [json.loads(w.stdout.read()) for w in writers]
+    assert [w.wait(timeout=60) for w in writers] == [0] * WRITERS
     sentinel = httpx.post(
         f"{cluster.proxy}/v1/subjects/sentinel/reports",
         json=report(1, "the end of the proof", "deaths"),

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,10 +43,10 @@ def missing() -> str | None:
     return None
 
 
-def free_ports(count: int) -> list[int]:
+def free_ports(count: int, taken: Collection[int] = ()) -> list[int]:
     """Ports nobody listens on, from 55400-55499, then any the kernel gives."""
     found: list[int] = []
-    for port in [*PORTS, *([0] * count)]:
+    for port in [*(p for p in PORTS if p not in taken), *([0] * count)]:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
@@ -104,20 +105,13 @@ class Topology:
             done = self.recount("init")  # the one-shot migration
             assert done.returncode == 0, done.stderr
             for n in (1, 2):
-                self._spawn(
-                    f"api{n}",
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.ports[f"api{n}"]),
-                    read=True,
-                )
+                self._start_api(n)
             for n in (1, 2):
                 self._spawn(f"worker{n}", "worker", "--dispatch-every", "0.5")
             self._start_proxy()
-            for base in (self.api(1), self.api(2), self.proxy):
-                self.wait_ready(base)
+            for n in (1, 2):
+                self._listening(f"api{n}", self._start_api, n)
+            self._listening("proxy", lambda _: self._start_proxy(), 0)
         except BaseException:
             self.stop()
             raise
@@ -192,6 +186,27 @@ class Topology:
         )  # fmt: skip
         self._start_postgres("replica")
 
+    def _start_api(self, n: int) -> None:
+        port = str(self.ports[f"api{n}"])
+        self._spawn(f"api{n}", "serve", "--host", "127.0.0.1", "--port", port, read=True)
+
+    def _listening(self, name: str, restart: Callable[[int], None], n: int) -> None:
+        """Wait until `name` is ready; if its port was taken meanwhile, start it on another.
+
+        A port free when picked can still be taken before the process binds it: the kernel
+        gives ports of this range to outgoing connections too.
+        """
+        for _ in range(5):
+            try:
+                self.wait_ready(f"http://127.0.0.1:{self.ports[name]}", only=name)
+                return
+            except RuntimeError:
+                if "in use" not in self.log(name) and "cannot bind" not in self.log(name):
+                    raise
+            self.ports[name] = free_ports(1, taken=set(self.ports.values()))[0]
+            restart(n)
+        raise RuntimeError(f"{name}: no port it could bind")
+
     def _spawn(self, name: str, *args: str, read: bool = False) -> None:
         extra = {
             "RECOUNT_READ_DATABASE_URL": self.replica_url,
@@ -222,11 +237,11 @@ class Topology:
             stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, base: str, seconds: float = 60) -> None:
+    def wait_ready(self, base: str, seconds: float = 90, only: str | None = None) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             for name, process in self.processes.items():
-                if process.poll() is not None:
+                if (only is None or name == only) and process.poll() is not None:
                     raise RuntimeError(f"{name} exited: {self.log(name)[-2000:]}")
             try:
                 if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:

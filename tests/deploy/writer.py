@@ -7,8 +7,10 @@ writer shares (`shared/deaths`, `shared/injuries`); each carries `If-Match` with
 believes the stream is at, so on a shared stream it sometimes loses the race and gets 409. After
 each write to its own stream it reads that figure back with the `Recount-Position` the write
 answered with, through the proxy (so from a replica), and checks it sees the value it wrote.
-Prints one JSON object: every write acknowledged (event id, position, stream, version), the
-conflicts, any other answer, and the reads that did not show the writer's own write.
+It says `ready` once connected and starts on the next line of its standard input, so that all
+the writers start together. Then it prints one JSON object: every write acknowledged (event
+id, position, stream, version), the conflicts, any other answer, and the reads that did not
+show the writer's own write.
 """
 
 from __future__ import annotations
@@ -46,8 +48,11 @@ def run(base: str, token: str, number: int, seconds: float) -> dict[str, object]
     acked: list[list[object]] = []
     conflicts, unexpected, stale, reads, written = 0, [], 0, 0, 0
     headers = {"Authorization": f"Bearer {token}"}
-    deadline = time.monotonic() + seconds
     with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        client.get("/healthz").raise_for_status()
+        print("ready", flush=True)  # then wait for the others: all eight write at once
+        sys.stdin.readline()
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             own = rng.random() < 0.5
             subject, metric = (
@@ -95,4 +100,4 @@ def run(base: str, token: str, number: int, seconds: float) -> dict[str, object]
 
 if __name__ == "__main__":
     base, token, number, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-    print(json.dumps(run(base, token, number, seconds)))
+    print(json.dumps(run(base, token, number, seconds)), flush=True)
