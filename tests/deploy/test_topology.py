@@ -144,6 +144,12 @@ def test_eight_writers_through_both_apis_lose_nothing_and_double_nothing(cluster
     # Both API processes took writes.
     assert all(metric(cluster.api(n), "recount_appends_total") for n in (1, 2))
 
+    print(  # the record of a run (pytest -s): what the README quotes
+        f"{WRITERS} writers, {PROOF_SECONDS:g} s: {len(acked)} writes acknowledged, "
+        f"{sum(o['conflicts'] for o in outcomes)} conflicts (409), "
+        f"{sum(o['reads'] for o in outcomes)} reads of their own writes, "
+        f"{len(tail.positions)} positions tailed, log head {len(rows)}"
+    )
     for check in (("verify",), ("replay", "--check")):
         done = cluster.recount(*check)
         assert done.returncode == 0, done.stderr
