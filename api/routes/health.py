@@ -2,7 +2,7 @@
 
 `/healthz` answers while the process runs (restart it if not); `/readyz` answers 200 only when
 it can serve (send it traffic), else 503 naming what is wrong; `/metrics` is Prometheus' text
-format (api/metrics.py). None of them touches the log.
+format (api/metrics.py). None of them writes anything.
 """
 
 from __future__ import annotations

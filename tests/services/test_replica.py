@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.errors import InvalidInput
 from domain.events import FeedAdded, PendingEvent
 from services.archive import Archive
 from services.replica import Reads
@@ -70,3 +71,14 @@ def test_without_a_replica_every_read_goes_to_the_primary(reads):
     alone = Reads(reads.primary)
     assert alone.at_least(None) is alone.at_least(4) is reads.primary
     assert alone.lag() is None
+
+
+def test_the_replica_settings_are_read_from_the_environment_and_a_bad_one_is_named(monkeypatch):
+    monkeypatch.setenv("RECOUNT_READ_DATABASE_URL", "postgresql+psycopg://r@replica/recount")
+    monkeypatch.setenv("RECOUNT_READ_WAIT", "0.25")
+    settings = Settings.from_env()
+    assert settings.read_database_url == "postgresql+psycopg://r@replica/recount"
+    assert (settings.read_wait_seconds, settings.ready_max_lag_seconds) == (0.25, 10.0)
+    monkeypatch.setenv("RECOUNT_READY_MAX_LAG", "soon")
+    with pytest.raises(InvalidInput, match="RECOUNT_READY_MAX_LAG must be a number of seconds"):
+        Settings.from_env()
