@@ -25,6 +25,7 @@ from api.routes import (
     pages,
     reports,
     search,
+    subjects,
 )
 from services.archive import Archive
 from services.replica import Reads
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(WritePosition)
     app.add_middleware(AnswerTimer, metrics=metrics)
     app.add_middleware(SecurityHeaders)
+    app.include_router(subjects.router)
     app.include_router(figures.router)
     app.include_router(reports.router)
     app.include_router(events.router)

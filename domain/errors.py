@@ -11,6 +11,7 @@
     ├── NotFound                (404)
     │   ├── NotInitialized      the database has no schema yet: run `recount init`
     │   ├── UnknownSubject
+    │   ├── SubjectMoved        (301) a subject renamed or merged away: `to` names where
     │   ├── UnknownMetric
     │   ├── UnknownReport
     │   ├── UnknownFeed
@@ -79,6 +80,15 @@ class NotInitialized(NotFound):
 
 class UnknownSubject(NotFound):
     pass
+
+
+class SubjectMoved(NotFound):
+    """A name renamed or merged away: it answers by pointing at the subject it became."""
+
+    def __init__(self, subject: str, to: str) -> None:
+        super().__init__(f"subject {subject!r} is now {to!r}")
+        self.subject = subject
+        self.to = to
 
 
 class UnknownMetric(NotFound):

@@ -12,7 +12,7 @@ query are unchanged. Rows written before keep their method until the table is re
 SQLite has no column compression; there the bodies stay plain (one machine, one file).
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
