@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
+from api.metrics import AnswerTimer, Metrics
+from api.positions import WritePosition
 from api.routes import (
     atom,
     desk,
@@ -18,24 +20,30 @@ from api.routes import (
     events,
     feeds,
     figures,
+    health,
     log,
     memento,
     pages,
     reports,
     review,
     search,
+    subjects,
 )
 from services.archive import Archive
+from services.replica import Reads
 from services.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     archive = Archive.open(settings)
+    reads = Reads.open(archive)
+    metrics = Metrics(reads)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        reads.close()
         archive.close()
 
     app = FastAPI(
@@ -48,9 +56,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.archive = archive
+    app.state.reads = reads
+    app.state.metrics = metrics
     errors.install(app)
     app.add_middleware(BodyLimit)
+    app.add_middleware(WritePosition)
+    app.add_middleware(AnswerTimer, metrics=metrics)
     app.add_middleware(SecurityHeaders)
+    app.include_router(subjects.router)
     app.include_router(figures.router)
     app.include_router(reports.router)
     app.include_router(review.router)
@@ -66,4 +79,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     app.include_router(feeds.router)
     app.include_router(log.router)
+    app.include_router(health.router)
     return app

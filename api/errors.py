@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,7 +23,10 @@ NOT_MODIFIED = 304
 # A body that is not even text (FastAPI's own refusal, before any validation).
 UNREADABLE_BODY = 400
 
+MOVED = 301
+
 STATUS: list[tuple[type[errors.RecountError], int]] = [
+    (errors.SubjectMoved, MOVED),
     (errors.PayloadTooLarge, 413),
     (errors.InvalidAcceptDatetime, 400),
     (errors.InvalidInput, 422),
@@ -32,6 +36,7 @@ STATUS: list[tuple[type[errors.RecountError], int]] = [
     (errors.Forbidden, 403),
     (errors.FeedError, 422),
     (errors.IntegrityError, 500),
+    (errors.NotReady, 503),
 ]
 
 
@@ -99,6 +104,13 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(allowed)
 
 
+def moved_location(request: Request, error: errors.SubjectMoved) -> str:
+    """The URL asked for, with the subject's old name replaced by its new one."""
+    old = re.escape(f"/subjects/{error.subject}")
+    path = re.sub(f"{old}(?=[/.]|$)", f"/subjects/{error.to}", request.url.path, count=1)
+    return path + (f"?{request.url.query}" if request.url.query else "")
+
+
 def _type_uri(error: Exception) -> str:
     from api.problems import slug_of
 
@@ -125,6 +137,12 @@ def install(app: FastAPI) -> None:
     async def _recount(request: Request, error: errors.RecountError) -> Response:
         title = type(error).__name__
         return answer(request, status_of(error), title, str(error), _type_uri(error))
+
+    @app.exception_handler(errors.SubjectMoved)
+    async def _moved(request: Request, error: errors.SubjectMoved) -> Response:
+        """An old subject name answers with where it went, the rest of the URL kept."""
+        headers = {"Location": moved_location(request, error)}
+        return problem(MOVED, "SubjectMoved", str(error), _type_uri(error), headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> Response:

@@ -21,7 +21,10 @@ from api.routes.pages import templates
 from domain import errors
 
 # Paths whose errors stay problem+json whatever the client accepts: machines call them.
-MACHINE_PREFIXES = ("/v1/", "/timegate/", "/timemap/", "/memento/", "/openapi.json", "/static/")
+MACHINE_PREFIXES = (
+    *("/v1/", "/timegate/", "/timemap/", "/memento/", "/openapi.json", "/static/"),
+    *("/healthz", "/readyz", "/metrics"),  # for load balancers and monitoring, never people
+)
 
 CAPITALS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 

@@ -14,15 +14,17 @@ from domain.events import RecordedEvent
 from domain.figures import FigurePage
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
+from domain.subjects import SLUG
 from domain.times import ACCEPTED
 from services.audit import canonical_line
-from services.figures import SubjectFigures, SubjectSummary
+from services.figures import SubjectFigures
 from services.formats import Figure as Figure
 from services.formats import FigureSummary as FigureSummary
 from services.formats import Report as Report
 from services.formats import RetractionOut as RetractionOut
 from services.formats import ReviewItem, page_fields
 from services.formats import SourceOut as SourceOut
+from services.formats import SubjectOut as SubjectOut
 
 # A time as text, parsed by domain/times.py's one rule; the schema names the same two forms, so
 # a client (or a fuzzer) that follows it sends what the server accepts.
@@ -70,17 +72,6 @@ class SubjectFiguresOut(BaseModel):
             permalink=permalink,
             figures=[FigureSummary.of(f) for f in result.figures],
         )
-
-
-class Subject(BaseModel):
-    subject: str
-    metrics: list[str]
-    report_count: int
-    last_position: int
-
-    @classmethod
-    def of(cls, summary: SubjectSummary) -> Subject:
-        return cls(**summary.__dict__)
 
 
 class Problem(BaseModel):
@@ -242,3 +233,34 @@ def _event_fields(event: RecordedEvent) -> dict[str, Any]:
         "metadata": event.metadata,
         "recorded_at": event.recorded_at,
     }
+
+
+_PHRASES: Any = Field(default_factory=list, max_length=50)
+
+
+class SubjectIn(BaseModel):
+    """A subject's definition: its title and routing rules (domain/routing.py)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    subject: str = Field(pattern=f"^{SLUG.pattern}$", examples=["valoria-earthquake-2026"])
+    title: str = _text(200, "what the home page lists it by")
+    description: str | None = Field(default=None, max_length=2000, pattern=r"^[^\x00]*$")
+    match: list[Annotated[str, _text(200)]] = _PHRASES
+    exclude: list[Annotated[str, _text(200)]] = _PHRASES
+    feeds: list[Annotated[str, Field(min_length=4, max_length=36)]] = Field(
+        default_factory=list, max_length=50
+    )
+    backfill: bool = Field(default=False, description="route what general feeds captured before")
+
+
+class SubjectRenameIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    new_subject: str = Field(pattern=f"^{SLUG.pattern}$")
+
+
+class SubjectMergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    into: str = Field(pattern=f"^{SLUG.pattern}$")

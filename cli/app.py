@@ -139,6 +139,18 @@ def fail(line: str) -> NoReturn:
     raise typer.Exit(1)
 
 
+def followed(call: Callable[[Any], R], subject: str | None) -> R:
+    """`call(subject)`; a subject renamed or merged away is followed to its new name, with a
+    note on stderr (the old name keeps answering, as it does over HTTP)."""
+    from domain.errors import SubjectMoved
+
+    try:
+        return call(subject)
+    except SubjectMoved as moved:
+        err.print(f"note: subject {moved.subject} is now {moved.to}", markup=False, highlight=False)
+        return call(moved.to)
+
+
 @contextmanager
 def opened(*, initialized: bool = True) -> Iterator[Archive]:
     """The archive the environment names; by default one that `recount init` has set up."""

@@ -51,8 +51,13 @@ AsOperator = Annotated[
 def add(
     url: Annotated[str, typer.Argument(help="the RSS/Atom feed URL")],
     subject: Annotated[
-        str, typer.Option(metavar="SLUG", help="the subject slug its articles are about")
-    ],
+        str | None,
+        typer.Option(
+            metavar="SLUG",
+            help="the subject its articles are about; without it, each entry goes to the "
+            "subjects whose rules it meets (see `recount subjects add`)",
+        ),
+    ] = None,
     every: Annotated[
         str, typer.Option(metavar="INTERVAL", help="poll interval: 30s, 15m, 1h, 1d")
     ] = "15m",
@@ -80,7 +85,8 @@ def add(
     from services.feeds import check_feed, register_feed
 
     parse_interval(every)
-    validate_subject(subject)
+    if subject is not None:
+        validate_subject(subject)
     with opened() as archive:
         headers = [parse_header(text) for text in header or ()]
         found = None
@@ -93,7 +99,8 @@ def add(
             archive, url, subject, every, headers=headers, actor=actor or operator_name()
         )
     every = format_interval(feed.interval_seconds)
-    say(f"added feed {feed.feed_id[:8]}: {redact_url(feed.url)} for {subject}, every {every}")
+    target = subject or "the subjects whose rules match"
+    say(f"added feed {feed.feed_id[:8]}: {redact_url(feed.url)} for {target}, every {every}")
     if found is None:
         say("not fetched (--no-check): the first poll will tell")
         return
@@ -195,16 +202,22 @@ def _table(found: list[Feed]) -> Table:
     poll, and the last poll (when, what it found or why it failed). Nothing is cut: the feed
     column is as wide as the longest subject (up to 30), so a slug is always on one line."""
     shown = table("feed", ("status", 10), "last poll")
-    shown.columns[0].min_width = min(30, max((len(f.subject) for f in found), default=8))
+    shown.columns[0].min_width = min(30, max((len(_subject(f)) for f in found), default=8))
     for feed in found:
         state = feed.state
         status = f"{feed.status}\nevery {format_interval(feed.interval_seconds)}"
         if feed.status == ACTIVE:
             status += f"\nnext {shown_time(state.next_poll_at) if state.next_poll_at else 'now'}"
         shown.add_row(
-            f"{feed.feed_id[:8]}\n{feed.subject}\n{redact_url(feed.url)}", status, _last_poll(state)
+            f"{feed.feed_id[:8]}\n{_subject(feed)}\n{redact_url(feed.url)}",
+            status,
+            _last_poll(state),
         )
     return shown
+
+
+def _subject(feed: Feed) -> str:
+    return feed.subject or "(general: by rules)"
 
 
 def _last_poll(state: FeedState) -> str:

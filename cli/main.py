@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.text import Text
 
-from cli import audit, extraction, feeds, review, tokens
+from cli import audit, extraction, feeds, review, subjects, tokens
 from cli.app import (
     app,
     err,
+    followed,
     one_output,
     opened,
     out,
@@ -118,16 +119,24 @@ def demo() -> None:
 def ingest(
     source: Annotated[str, typer.Argument(help="an RSS/Atom file path or URL")],
     subject: Annotated[
-        str, typer.Option(metavar="SLUG", help="the subject slug the articles are about")
-    ],
+        str | None,
+        typer.Option(
+            metavar="SLUG",
+            help="the subject the articles are about; without it, each entry goes to the "
+            "subjects whose rules it meets",
+        ),
+    ] = None,
 ) -> None:
-    """Capture every entry of a feed and the figures in it; running it again appends nothing."""
+    """Capture every entry of a feed and the figures in it; running it again appends nothing.
+
+    An entry captured before (for another subject, or by a general feed) is not captured
+    again: it is routed to this subject too, with this subject's reports."""
     with opened() as archive:
         result = _ingest_with_progress(archive, source, subject)
     _print_capture(result)
 
 
-def _ingest_with_progress(archive: Archive, source: str, subject: str) -> CaptureResult:
+def _ingest_with_progress(archive: Archive, source: str, subject: str | None) -> CaptureResult:
     from services.capture import ingest_source
 
     with progress_bar() as bar:
@@ -142,8 +151,9 @@ def _ingest_with_progress(archive: Archive, source: str, subject: str) -> Captur
 
 
 def _print_capture(result: CaptureResult) -> None:
+    routed = f", {result.routed} routes to subjects" if result.routed else ""
     out.print(
-        f"appended {result.documents} documents and {result.reports} reports "
+        f"appended {result.documents} documents{routed} and {result.reports} reports "
         f"({result.unchanged} entries unchanged)"
     )
 
@@ -221,9 +231,11 @@ def figures(
     from services.formats import stream_figure_json, streamed_csv
 
     window = _window(as_of, known_at, at_position)
-    subjects = [subject] if subject else None
     with opened() as archive:
-        _, streams = stream_figures(archive, subjects, None, window)
+        _, streams = followed(
+            lambda name: stream_figures(archive, [name] if name else None, None, window),
+            subject,
+        )
         if as_json:
             sys.stdout.write("[")
             for n, figure in enumerate(streams):
@@ -278,7 +290,7 @@ def history(
 
     window = _window(as_of, known_at, at_position)
     with opened() as archive:
-        _, streams = stream_figures(archive, [subject], metric, window)
+        _, streams = followed(lambda name: stream_figures(archive, [name], metric, window), subject)
         figure = next(streams)
         if as_json:
             _write(stream_figure_json(figure.summary, figure.revisions, figure.reports))
@@ -364,5 +376,5 @@ def _advance(bar: Progress, task: Any, count: int) -> None:
 
 
 # The commands defined in their own modules, merged into `recount` in this one list.
-for module in (audit, extraction, feeds, review, tokens):
+for module in (audit, extraction, feeds, review, subjects, tokens):
     app.add_typer(module.commands)

@@ -11,6 +11,7 @@
     ├── NotFound                (404)
     │   ├── NotInitialized      the database has no schema yet: run `recount init`
     │   ├── UnknownSubject
+    │   ├── SubjectMoved        (301) a subject renamed or merged away: `to` names where
     │   ├── UnknownMetric
     │   ├── UnknownReport
     │   ├── UnknownDocument
@@ -30,7 +31,8 @@
     │   ├── FetchFailed
     │   ├── UnsafeURL
     │   └── BodyTooLarge
-    └── IntegrityError          the log does not verify (a bad leaf, root or signature)
+    ├── IntegrityError          the log does not verify (a bad leaf, root or signature)
+    └── NotReady                (503) a database unreachable, behind on migrations, or lagging
 
 HTTP status codes live in api/errors.py only; the CLI prints `str(error)` on one line.
 """
@@ -80,6 +82,15 @@ class NotInitialized(NotFound):
 
 class UnknownSubject(NotFound):
     pass
+
+
+class SubjectMoved(NotFound):
+    """A name renamed or merged away: it answers by pointing at the subject it became."""
+
+    def __init__(self, subject: str, to: str) -> None:
+        super().__init__(f"subject {subject!r} is now {to!r}")
+        self.subject = subject
+        self.to = to
 
 
 class UnknownMetric(NotFound):
@@ -179,3 +190,8 @@ class IntegrityError(RecountError):
     def __init__(self, message: str, position: int | None = None) -> None:
         super().__init__(message)
         self.position = position
+
+
+class NotReady(RecountError):
+    """This process should not take requests yet: a database is unreachable, its schema is
+    behind the code (run `recount init`), or the read replica lags too far behind."""

@@ -46,6 +46,14 @@ def feed_stream(feed_id: str) -> str:
     return f"feed:{feed_id}"
 
 
+def subject_stream(subject: str) -> str:
+    return f"subject:{subject}"
+
+
+def routing_stream(document_id: str) -> str:
+    return f"routing:{document_id}"
+
+
 class Source(BaseModel):
     """Where a report came from: the captured document, or a source typed in by an editor."""
 
@@ -61,7 +69,7 @@ class DocumentCaptured(Event):
 
     type: ClassVar[str] = "DocumentCaptured"
     document_id: str
-    subject: str
+    subject: str | None  # None: captured from a general feed, routed by DocumentRouted
     url: str
     title: str | None = None
     publisher: str | None = None
@@ -201,7 +209,7 @@ class FeedAdded(FeedEvent):
 
     type: ClassVar[str] = "FeedAdded"
     url: str  # never with userinfo: credentials are stored apart, named by credential_id
-    subject: str
+    subject: str | None  # None: a general feed, its entries routed by the subjects' rules
     interval_seconds: int
     credential_id: str | None = None
 
@@ -222,6 +230,76 @@ class FeedRemoved(FeedEvent):
     """The feed is no longer polled; what it captured stays in the archive."""
 
     type: ClassVar[str] = "FeedRemoved"
+
+
+class DocumentRouted(Event):
+    """A captured document version was found to belong to a subject (by its rules, or because
+    it was ingested for that subject too); the subject's reports from it follow."""
+
+    type: ClassVar[str] = "DocumentRouted"
+    document_id: str
+    version: int
+    content_hash: str
+    subject: str
+
+    @property
+    def stream_id(self) -> str:
+        return routing_stream(self.document_id)
+
+
+class RoutingRules(BaseModel):
+    """Phrases an entry must hold (any of `match`), must not (`exclude`), and the feeds it may
+    come from (all when empty); normalised as domain/routing.py says."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    match: list[str] = []
+    exclude: list[str] = []
+    feeds: list[str] = []
+
+
+class SubjectEvent(Event):
+    """Base of the subject events: they live on the stream of the subject they name first."""
+
+    subject: str
+
+    @property
+    def stream_id(self) -> str:
+        return subject_stream(self.subject)
+
+
+class SubjectDefined(SubjectEvent):
+    """An operator gave a subject its title, description and routing rules (again: replaced)."""
+
+    type: ClassVar[str] = "SubjectDefined"
+    title: str
+    description: str | None = None
+    rules: RoutingRules = RoutingRules()
+
+
+class SubjectRenamed(SubjectEvent):
+    """The subject is called `new_subject` from here on; its old name points at the new one."""
+
+    type: ClassVar[str] = "SubjectRenamed"
+    new_subject: str
+
+
+class SubjectsMerged(SubjectEvent):
+    """`subject` became part of `into`: from here on their figures are one, under `into`."""
+
+    type: ClassVar[str] = "SubjectsMerged"
+    into: str
+
+
+class SubjectHidden(SubjectEvent):
+    """The subject is left out of the lists (home page, `subjects list`); nothing is removed."""
+
+    type: ClassVar[str] = "SubjectHidden"
+
+
+class SubjectShown(SubjectEvent):
+    """A hidden subject is listed again."""
+
+    type: ClassVar[str] = "SubjectShown"
 
 
 KEYS_STREAM = "log:keys"
@@ -276,6 +354,12 @@ EVENT_TYPES: dict[str, type[Event]] = {
         FeedResumed,
         FeedRemoved,
         SigningKeyRotated,
+        DocumentRouted,
+        SubjectDefined,
+        SubjectRenamed,
+        SubjectsMerged,
+        SubjectHidden,
+        SubjectShown,
     )
 }
 

@@ -89,9 +89,9 @@ def check_header(name: str, value: str) -> tuple[str, str]:
     return name, value
 
 
-def feed_id_for(subject: str, url: str) -> str:
-    """A stable id: the same subject and URL always name the same feed (and stream)."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"recount-feed:{subject}:{url}"))
+def feed_id_for(subject: str | None, url: str) -> str:
+    """A stable id: the same subject (None: general) and URL always name the same feed."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"recount-feed:{subject or ''}:{url}"))
 
 
 def parse_interval(text: str) -> int:
@@ -145,7 +145,7 @@ class Feed:
 
     feed_id: str
     url: str
-    subject: str
+    subject: str | None  # None: a general feed, routed by the subjects' rules
     interval_seconds: int
     status: str
     added_at: datetime

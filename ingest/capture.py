@@ -16,11 +16,11 @@ around the figure's own words: one long sentence cannot become a quote of megaby
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.events import DocumentCaptured, FigureReported, PendingEvent, Source
+from domain.events import DocumentCaptured, DocumentRouted, FigureReported, PendingEvent, Source
 from ingest.articles import Article
 from ingest.extract import EXTRACTOR_VERSION, Extraction, Vocabulary, extract
 
@@ -37,6 +37,7 @@ class CaptureResult:
     unchanged: int = 0
     reports: int = 0
     deferred: int = 0  # new or changed, left over by a capture's `limit` for the next one
+    routed: int = 0  # (document, subject) routes: a general entry's subjects, a second subject
 
     @property
     def documents(self) -> int:
@@ -49,19 +50,66 @@ class CaptureResult:
             self.unchanged + other.unchanged,
             self.reports + other.reports,
             self.deferred + other.deferred,
+            self.routed + other.routed,
         )
 
 
 def article_events(
-    subject: str,
+    subject: str | None,
     article: Article,
     version: int,
     captured_at: datetime,
     feed_id: str | None,
     vocabulary: Vocabulary,
+    routes: Sequence[str] = (),
 ) -> list[PendingEvent]:
-    """The document version and the reports extracted from it, with their idempotency keys."""
-    document = DocumentCaptured(
+    """The document version and the reports extracted from it, with their idempotency keys.
+
+    `subject` None: captured for no subject (a general feed's entry), then routed to each of
+    `routes` with that subject's own reports. Nothing is extracted for an entry no subject takes.
+    """
+    document = article_document(subject, article, captured_at, feed_id)
+    key = f"document:{article.document_id}:v{version}:{article.content_hash}"
+    metadata = {"actor": "ingest", "extractor_version": EXTRACTOR_VERSION}
+    found = (
+        extract(article.text, vocabulary, published=article.published_at)
+        if subject is not None or routes
+        else []
+    )
+    pending = [PendingEvent(document, version - 1, key, metadata)]
+    if subject is not None:
+        pending += report_events(subject, document, found, key, metadata)
+    return pending + route_events(document, version, routes, found, metadata)
+
+
+def route_events(
+    document: DocumentCaptured,
+    version: int,
+    subjects: Sequence[str],
+    found: Sequence[Extraction],
+    metadata: dict[str, str],
+) -> list[PendingEvent]:
+    """For each subject, DocumentRouted and that subject's reports: keyed by the document
+    version and the subject, so routing the same version to the same subject again appends
+    nothing."""
+    pending = []
+    for subject in subjects:
+        key = f"route:{document.document_id}:v{version}:{document.content_hash}:{subject}"
+        routed = DocumentRouted(
+            document_id=document.document_id,
+            version=version,
+            content_hash=document.content_hash,
+            subject=subject,
+        )
+        pending.append(PendingEvent(routed, idempotency_key=key, metadata=metadata))
+        pending += report_events(subject, document, found, key, metadata)
+    return pending
+
+
+def article_document(
+    subject: str | None, article: Article, captured_at: datetime, feed_id: str | None
+) -> DocumentCaptured:
+    return DocumentCaptured(
         document_id=article.document_id,
         subject=subject,
         url=article.url,
@@ -73,12 +121,6 @@ def article_events(
         captured_at=captured_at,
         feed_id=feed_id,
         entry_id=article.entry_id,
-    )
-    key = f"document:{article.document_id}:v{version}:{article.content_hash}"
-    metadata = {"actor": "ingest", "extractor_version": EXTRACTOR_VERSION}
-    found = extract(article.text, vocabulary, published=article.published_at)
-    return [PendingEvent(document, version - 1, key, metadata)] + report_events(
-        subject, document, found, key, metadata
     )
 
 

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 def register_feed(
     archive: Archive,
     url: str,
-    subject: str,
+    subject: str | None,
     every: str,
     *,
     headers: Sequence[tuple[str, str]] = (),
@@ -53,7 +53,8 @@ def register_feed(
     """Add a feed polled every `every` ("15m"); refused if malformed or its host is neither
     public nor in a network RECOUNT_ALLOW_PRIVATE_FEEDS opens. `headers` are (name, value) pairs."""
     seconds = parse_interval(every)
-    validate_subject(subject)
+    if subject is not None:
+        validate_subject(subject)
     credentials = _credentials(parse_feed_url(url), headers)
     public_url = redact_url(url)
     _public_or_unresolved(public_url, archive)
@@ -99,7 +100,7 @@ def check_feed(archive: Archive, url: str, headers: Sequence[tuple[str, str]] = 
 def _add_feed(
     archive: Archive,
     url: str,
-    subject: str,
+    subject: str | None,
     seconds: int,
     credentials: FeedCredentials,
     actor: str,
@@ -109,7 +110,7 @@ def _add_feed(
     feed_id = feed_id_for(subject, url)
     existing = feeds.find_feed(archive.engine, feed_id)
     if existing is not None and existing.status != REMOVED:
-        raise Conflict(f"feed {feed_id} already polls {url} for {subject}")
+        raise Conflict(f"feed {feed_id} already polls {url} for {subject or 'the rules'}")
     credential_id = None
     if credentials:
         key = archive.settings.secrets_path

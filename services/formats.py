@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from domain.figures import FigurePage, ReportView
 from domain.review import UNREVIEWED, Review, highlight
 from domain.times import format_time
+from services.subjects import Listing
 from store.figures import FigureStream
 
 
@@ -304,3 +305,45 @@ class ReviewItem(Report):
             archived_copy=archived_copy,
             note=note,
         )
+
+
+class RulesOut(BaseModel):
+    match: list[str] = Field(description="an entry holding any of these phrases is routed")
+    exclude: list[str] = Field(description="an entry holding any of these is not")
+    feeds: list[str] = Field(description="only entries of these feeds (all general feeds if empty)")
+    text: str = Field(description="the rules in words")
+
+
+class SubjectOut(BaseModel):
+    """A subject as the lists show it: its definition, its figures' current values, and when
+    it last changed (a report, a retraction, or a change of the subject itself)."""
+
+    subject: str
+    title: str | None
+    description: str | None
+    rules: RulesOut
+    hidden: bool
+    last_change: datetime | None
+    metrics: list[str]
+    report_count: int
+    figures: list[FigureSummary] = Field(description="each figure's current report and revision")
+
+    @classmethod
+    def of(cls, listing: Listing) -> SubjectOut:
+        subject = listing.subject
+        rules = subject.rules
+        return cls(
+            subject=subject.slug,
+            title=subject.title,
+            description=subject.description,
+            rules=RulesOut(**rules.to_json(), text=rules.describe()),
+            hidden=subject.hidden,
+            last_change=listing.last_change,
+            metrics=[page.metric for page in listing.figures],
+            report_count=sum(page.reports_total for page in listing.figures),
+            figures=[FigureSummary.of(page) for page in listing.figures],
+        )
+
+
+def subject_json(listing: Listing) -> dict[str, Any]:
+    return SubjectOut.of(listing).model_dump(mode="json")

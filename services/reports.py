@@ -38,6 +38,7 @@ from domain.qualifiers import Qualifier, interval
 from domain.status import ReportStatus
 from domain.subjects import validate_subject
 from services.archive import Archive
+from services.subjects import writing_name
 from store.reports import report_stream, stream_version
 
 METRIC = re.compile(r"[a-z][a-z0-9_]{0,99}")
@@ -75,9 +76,10 @@ def record_report(
     expected_version: int | None = None,
     via: str = "http",
 ) -> RecordedEvent:
-    """Append one FigureReported; with a key, a retry returns the event the first call wrote."""
+    """Append one FigureReported, under the name the subject's renames and merges led to; with
+    a key, a retry returns the event the first call wrote."""
     key = _namespaced(actor, idempotency_key)
-    event = _figure_reported(validate_subject(subject), report, key)
+    event = _figure_reported(writing_name(archive, validate_subject(subject)), report, key)
     pending = PendingEvent(event, expected_version, key, {"actor": actor, "via": via})
     result = archive.events.append([pending])
     if result.existing:

@@ -138,7 +138,7 @@ def _apply_added(connection: Connection, recorded: RecordedEvent) -> None:
     row = {
         "url": event.url,
         "credential_id": event.credential_id,
-        "subject": event.subject,
+        "subject": event.subject or "",
         "interval_seconds": event.interval_seconds,
         "status": ACTIVE,
         "added_at": recorded.recorded_at,
@@ -190,7 +190,7 @@ def _feed(row: Any) -> Feed:
     return Feed(
         feed_id=row["feed_id"],
         url=row["url"],
-        subject=row["subject"],
+        subject=row["subject"] or None,
         interval_seconds=row["interval_seconds"],
         status=row["status"],
         added_at=row["added_at"],

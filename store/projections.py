@@ -116,7 +116,7 @@ def _apply_documents(connection: Connection, events: Sequence[RecordedEvent]) ->
             (
                 event.document_id,
                 recorded.version,
-                event.subject,
+                event.subject or "",
                 event.url,
                 event.title,
                 event.publisher,

@@ -143,7 +143,7 @@ class DocumentRow(SQLModel, table=True):
 
     document_id: str = Field(primary_key=True, max_length=64)
     version: int = Field(primary_key=True)
-    subject: str = Field(max_length=200, index=True)
+    subject: str = Field(max_length=200, index=True)  # "": captured by a general feed or file
     url: str = Field(sa_type=Text)
     title: str | None = Field(default=None, sa_type=Text)
     publisher: str | None = Field(default=None, sa_type=Text)
@@ -212,7 +212,7 @@ class FeedRow(SQLModel, table=True):
 
     feed_id: str = Field(primary_key=True, max_length=36)
     url: str = Field(sa_type=Text)
-    subject: str = Field(max_length=200)
+    subject: str = Field(max_length=200)  # "": a general feed, routed by the subjects' rules
     interval_seconds: int
     status: str = Field(max_length=20)  # active, paused, removed
     added_at: datetime = utc_column()
@@ -288,6 +288,51 @@ class SigningKeyRow(SQLModel, table=True):
     previous_key_id: str | None = Field(default=None, max_length=16)
 
 
+class SubjectRow(SQLModel, table=True):
+    """Projection of the subject events: each subject an event named, as it stands now.
+
+    A subject only ever named by its reports or feeds has no row; `moved_to` is set on a name
+    renamed or merged away (the subject it now answers as).
+    """
+
+    __tablename__ = "subjects"
+
+    slug: str = Field(primary_key=True, max_length=200)
+    title: str | None = Field(default=None, sa_type=Text)
+    description: str | None = Field(default=None, sa_type=Text)
+    rules: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    hidden: bool = False
+    moved_to: str | None = Field(default=None, max_length=200)
+    position: int  # the last subject event that changed it
+    changed_at: datetime = utc_column()
+
+
+class SubjectLinkRow(SQLModel, table=True):
+    """Projection: every rename and merge, in log order, so any window can resolve a name."""
+
+    __tablename__ = "subject_links"
+
+    position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    kind: str = Field(max_length=20)  # renamed or merged
+    source: str = Field(max_length=200)
+    target: str = Field(max_length=200)
+    recorded_at: datetime = utc_column()
+
+
+class DocumentRouteRow(SQLModel, table=True):
+    """Projection: which subjects each document version was captured or routed for."""
+
+    __tablename__ = "document_routes"
+
+    document_id: str = Field(primary_key=True, max_length=64)
+    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    subject: str = Field(primary_key=True, max_length=200, index=True)
+    position: int
+
+
+subjects = table_of(SubjectRow)
+subject_links = table_of(SubjectLinkRow)
+document_routes = table_of(DocumentRouteRow)
 merkle_subtrees = table_of(MerkleSubtreeRow)
 checkpoints = table_of(CheckpointRow)
 signing_keys = table_of(SigningKeyRow)

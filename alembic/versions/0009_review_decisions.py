@@ -6,7 +6,7 @@
 - `review_sessions`: a signed-in reviewer's session (hashes only); not a projection.
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from store.events import recorded_event
 from store.tables import events
 
 revision = "0009"
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -31,8 +31,10 @@ class FeedIn(BaseModel):
         max_length=2048,
         description="the RSS or Atom feed's http(s) URL; `user:password@` is kept apart",
     )
-    subject: str = Field(
-        description="the subject slug its articles are about",
+    subject: str | None = Field(
+        None,
+        description="the subject slug its articles are about; absent or null: a general "
+        "feed, each entry routed to the subjects whose rules it meets",
         json_schema_extra={"pattern": f"^{SLUG.pattern}$"},
     )
     every: str = Field("15m", description="poll interval: 30s, 15m, 1h, 1d")
@@ -49,7 +51,7 @@ class FeedOut(BaseModel):
     id: str
     url: str = Field(description="without credentials")
     has_credentials: bool = Field(description="credentials are stored apart for this feed")
-    subject: str
+    subject: str | None = Field(description="null: a general feed, routed by the rules")
     every: str
     interval_seconds: int
     status: str = Field(description="active, paused or removed")

@@ -14,16 +14,16 @@ from fastapi import APIRouter, Request, Response
 
 from api import conditional, errors
 from api.deps import (
-    ArchiveDep,
     MetricPath,
+    ReadArchive,
     ReportsAfter,
     ReportsLimit,
     RevisionsLimit,
     SubjectPath,
     WindowQuery,
 )
-from api.schemas import FigureOut, Subject, SubjectFiguresOut
-from domain.errors import InvalidInput, UnknownMetric, UnknownSubject
+from api.schemas import FigureOut, SubjectFiguresOut
+from domain.errors import InvalidInput, SubjectMoved, UnknownMetric, UnknownSubject
 from domain.figures import ReportCursor, Window
 from domain.subjects import validate_subject
 from services import formats, log
@@ -32,7 +32,6 @@ from services.figures import (
     REVISIONS_LIMIT,
     figure_history,
     figures_as_of,
-    list_subjects,
     stream_figures,
 )
 from services.reports import validate_metric
@@ -44,14 +43,8 @@ CSV_CONTENT: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
     304: {"description": "not modified (If-None-Match)"},
 }
-FIGURES = errors.documented(InvalidInput, UnknownSubject) | CSV_CONTENT
-FIGURE = errors.documented(InvalidInput, UnknownMetric) | CSV_CONTENT
-
-
-@router.get("/subjects")
-def subjects(archive: ArchiveDep) -> list[Subject]:
-    """Every subject in the archive, with its metrics."""
-    return [Subject.of(s) for s in list_subjects(archive)]
+FIGURES = errors.documented(InvalidInput, UnknownSubject, SubjectMoved) | CSV_CONTENT
+FIGURE = errors.documented(InvalidInput, UnknownMetric, SubjectMoved) | CSV_CONTENT
 
 
 @router.get("/subjects/{subject}/figures", response_model=SubjectFiguresOut, responses=FIGURES)
@@ -64,7 +57,7 @@ def subjects(archive: ArchiveDep) -> list[Subject]:
 def subject_figures(
     request: Request,
     subject: SubjectPath,
-    archive: ArchiveDep,
+    archive: ReadArchive,
     window: WindowQuery,
     revisions_limit: RevisionsLimit = REVISIONS_LIMIT,
 ) -> Response:
@@ -102,7 +95,7 @@ def figure(
     request: Request,
     subject: SubjectPath,
     metric: MetricPath,
-    archive: ArchiveDep,
+    archive: ReadArchive,
     window: WindowQuery,
     reports_after: ReportsAfter = None,
     limit: ReportsLimit = REPORTS_LIMIT,

@@ -34,13 +34,13 @@ from domain.times import format_time, optional_time
 from services.figures import (
     figure_history,
     figure_timeline,
-    list_subjects,
     sources_compared,
     subject_timelines,
 )
 from services.mementos import Version, archived_copies
 from services.reports import validate_metric
 from services.review import waiting
+from services.subjects import list_subjects, subject_page_facts
 
 HERE = Path(__file__).resolve().parent.parent
 STATIC = HERE / "static"
@@ -69,7 +69,7 @@ EMBED_POLICY = "; ".join(
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, archive: ArchiveDep) -> HTMLResponse:
-    """Every subject, linked to its page."""
+    """Every listed subject by title, with its figures now; the most recently changed first."""
     context = {"subjects": list_subjects(archive), "permalink": None, "data": "/v1/subjects"}
     return templates.TemplateResponse(request, "index.html", context)
 
@@ -102,6 +102,7 @@ def subject_page(
         )
     context = {
         "subject": subject,
+        "facts": subject_page_facts(archive, subject),
         "figures": figures,
         "position": position,
         "as_of_date": moment.date().isoformat() if moment else "",

@@ -23,7 +23,7 @@ def test_every_documented_error_is_a_problem_and_nothing_else(client):
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("DELETE", "/v1/subjects", "GET"),
+        ("DELETE", "/v1/subjects", "GET, POST"),
         ("PUT", "/v1/feeds", "GET, POST"),
         ("PATCH", "/v1/feeds/abc", "GET, DELETE"),
         ("GET", "/v1/reports/abc/retraction", "POST"),

@@ -121,7 +121,7 @@ def test_feeds_list_fits_80_columns_with_whole_statuses_and_slugs(terminal):
 
 
 USAGE_ERRORS = {
-    "a missing option": (["ingest", "feed.atom"], "missing option '--subject'"),
+    "a missing option": (["subjects", "add", "quake"], "missing option '--title'"),
     "an option without its value": (["figures", "--subject"], "'--subject' requires"),
     "a missing argument": (["history", DEMO], "missing argument 'metric'"),
     "a bad number": (["figures", "--at-position", "x"], "'--at-position'"),
