@@ -12,33 +12,42 @@ from api import errors
 from api.answers import AnswerCache
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
+from api.metrics import AnswerTimer, Metrics
+from api.positions import WritePosition
 from api.routes import (
     atom,
+    desk,
     docs,
     events,
     feeds,
     figures,
+    health,
     log,
     memento,
     pages,
     reports,
+    review,
     search,
     subjects,
 )
 from services.archive import Archive
 from services.log import head_watch
+from services.replica import Reads
 from services.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     archive = Archive.open(settings)
+    reads = Reads.open(archive)
+    metrics = Metrics(reads)
     head = head_watch(archive)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         head.close()
+        reads.close()
         archive.close()
 
     app = FastAPI(
@@ -51,17 +60,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.archive = archive
+    app.state.reads = reads
+    app.state.metrics = metrics
     errors.install(app)
-    app.add_middleware(AnswerCache, head=head)  # innermost: a kept answer gets every header
+    if reads.replica is None:  # a replica's answers may be behind the primary's head
+        app.add_middleware(AnswerCache, head=head)  # innermost: a kept answer gets every header
     app.add_middleware(BodyLimit)
+    app.add_middleware(WritePosition)
+    app.add_middleware(AnswerTimer, metrics=metrics)
     app.add_middleware(SecurityHeaders)
     app.include_router(subjects.router)
     app.include_router(figures.router)
     app.include_router(reports.router)
+    app.include_router(review.router)
     app.include_router(events.router)
     app.include_router(memento.router)
     app.include_router(atom.router)  # before the pages: `/subjects/{subject}` would take `.atom`
     app.include_router(pages.router)
+    app.include_router(desk.router)
     app.include_router(search.router)
     app.include_router(search.pages)
     app.include_router(docs.router)
@@ -69,4 +85,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     app.include_router(feeds.router)
     app.include_router(log.router)
+    app.include_router(health.router)
     return app

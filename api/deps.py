@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.positions import DIGITS
 from api.schemas import OptionalTimeText
 from domain.figures import Window
 from domain.subjects import SLUG
 from domain.times import optional_time
 from services.archive import Archive
+from services.replica import Reads
 from services.reports import METRIC
 from services.tokens import TokenInfo, authenticate
 
@@ -26,6 +28,28 @@ async def get_archive(request: Request) -> Archive:
 
 
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
+
+
+def read_archive(
+    request: Request,
+    recount_position: Annotated[
+        str,
+        Header(
+            pattern=f"^[0-9]{{1,{DIGITS}}}$",
+            description="the `Recount-Position` a write answered with: read a state that holds it",
+        ),
+    ] = "",
+) -> Archive:
+    """The archive a read is answered from: the read replica when it holds every position the
+    request names (`at_position`, `Recount-Position`), after a bounded wait, else the primary."""
+    pinned = request.query_params.get("at_position", "")
+    # The route itself refuses a bad `at_position`; the header's pattern is checked above.
+    named = [int(n) for n in (recount_position, pinned) if n.isdigit() and len(n) <= DIGITS]
+    reads: Reads = request.app.state.reads
+    return reads.at_least(max(named, default=None))
+
+
+ReadArchive = Annotated[Archive, Depends(read_archive)]
 
 
 def _time(value: str | None) -> datetime | None:

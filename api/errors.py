@@ -36,6 +36,7 @@ STATUS: list[tuple[type[errors.RecountError], int]] = [
     (errors.Forbidden, 403),
     (errors.FeedError, 422),
     (errors.IntegrityError, 500),
+    (errors.NotReady, 503),
 ]
 
 

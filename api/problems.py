@@ -21,7 +21,10 @@ from api.routes.pages import templates
 from domain import errors
 
 # Paths whose errors stay problem+json whatever the client accepts: machines call them.
-MACHINE_PREFIXES = ("/v1/", "/timegate/", "/timemap/", "/memento/", "/openapi.json", "/static/")
+MACHINE_PREFIXES = (
+    *("/v1/", "/timegate/", "/timemap/", "/memento/", "/openapi.json", "/static/"),
+    *("/healthz", "/readyz", "/metrics"),  # for load balancers and monitoring, never people
+)
 
 CAPITALS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -33,6 +36,7 @@ MEANINGS: dict[str, str] = {
     "(a subject is a slug such as kazakhstan-unrest-2022).",
     "unknown-metric": "The subject has no figure for that metric (deaths, arrests, troops, …).",
     "unknown-report": "No report has that id.",
+    "unknown-document": "No captured article has that document id.",
     "unknown-feed": "No feed has that id (or an id starting with those characters).",
     "unknown-event": "No event is at that log position.",
     "unknown-token": "No API token has that name.",
@@ -55,6 +59,7 @@ ADVICE: dict[str, str] = {
     "`recount tokens create NAME`.",
     "forbidden": "The token was revoked; ask for a new one.",
     "payload-too-large": "Send a smaller body.",
+    "already-decided": "Read the report's `review` again: the desk has decided on it already.",
     "not-found": "Check the address; the home page lists what the archive holds.",
 }
 

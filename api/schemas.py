@@ -22,9 +22,9 @@ from services.formats import Figure as Figure
 from services.formats import FigureSummary as FigureSummary
 from services.formats import Report as Report
 from services.formats import RetractionOut as RetractionOut
+from services.formats import ReviewItem, page_fields
 from services.formats import SourceOut as SourceOut
 from services.formats import SubjectOut as SubjectOut
-from services.formats import page_fields
 
 # A time as text, parsed by domain/times.py's one rule; the schema names the same two forms, so
 # a client (or a fuzzer) that follows it sends what the server accepts.
@@ -135,6 +135,59 @@ class RetractionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     reason: str = _text(2000, "why the report is withdrawn")
+
+
+class CorrectionIn(BaseModel):
+    """What a reviewer changes in a reading (anything left out stays as it was), and why.
+
+    `subset_of` "" makes a breakdown the headline figure again.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    reason: str = _text(2000, "why the reading was wrong")
+    value: int | None = Field(default=None, ge=0, le=BIG)
+    low: int | None = Field(default=None, ge=0, le=BIG)
+    high: int | None = Field(default=None, ge=0, le=BIG)
+    qualifier: str | None = Field(
+        default=None, max_length=40, json_schema_extra={"enum": [q.value for q in Qualifier]}
+    )
+    metric: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,99}$")
+    status: str | None = Field(
+        default=None, max_length=40, json_schema_extra={"enum": [s.value for s in ReportStatus]}
+    )
+    subset_of: str | None = Field(default=None, max_length=2000, pattern=r"^[^\x00]*$")
+
+
+class MissedIn(BaseModel):
+    """A figure the extractor missed: the sentence as the captured article has it, and the
+    reading. `low` and `high` are read for a `range` only."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    sentence: str = _text(10_000, "the sentence, word for word as captured")
+    metric: str = Field(pattern=r"^[a-z][a-z0-9_]{0,99}$", examples=["deaths"])
+    value: int | None = Field(default=None, ge=0, le=BIG)
+    qualifier: str = Field(
+        max_length=40, examples=["exact"], json_schema_extra={"enum": [q.value for q in Qualifier]}
+    )
+    low: int | None = Field(default=None, ge=0, le=BIG)
+    high: int | None = Field(default=None, ge=0, le=BIG)
+    status: str = Field(
+        default="reported",
+        max_length=40,
+        json_schema_extra={"enum": [s.value for s in ReportStatus]},
+    )
+    unit: str | None = Field(default=None, max_length=100, pattern=r"^[^\x00]*$")
+    subset_of: str | None = Field(default=None, max_length=2000, pattern=r"^[^\x00]*$")
+
+
+class ReviewQueueOut(BaseModel):
+    """A page of the review queue."""
+
+    items: list[ReviewItem]
+    waiting: int = Field(description="readings waiting in all (this page included)")
+    next: str | None = Field(description="pass as `after` for the next page; null on the last")
 
 
 class EventOut(BaseModel):

@@ -33,7 +33,7 @@ feeds_app = typer.Typer(help="Register the feeds the worker polls.", no_args_is_
 commands.add_typer(feeds_app, name="feeds")
 
 
-def _operator() -> str:
+def operator_name() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no user name in a bare container
@@ -96,7 +96,7 @@ def add(
             except InvalidInput as error:
                 fail(f"error: {error} (--no-check adds it anyway)")
         feed = register_feed(
-            archive, url, subject, every, headers=headers, actor=actor or _operator()
+            archive, url, subject, every, headers=headers, actor=actor or operator_name()
         )
     every = format_interval(feed.interval_seconds)
     target = subject or "the subjects whose rules match"
@@ -165,7 +165,7 @@ def pause(
     from services.feeds import pause_feed
 
     with opened() as archive:
-        feed = pause_feed(archive, feed_id, actor or _operator())
+        feed = pause_feed(archive, feed_id, actor or operator_name())
     say(f"feed {feed.feed_id} is {feed.status}")
 
 
@@ -179,7 +179,7 @@ def resume(
     from services.feeds import resume_feed
 
     with opened() as archive:
-        feed = resume_feed(archive, feed_id, actor or _operator())
+        feed = resume_feed(archive, feed_id, actor or operator_name())
     say(f"feed {feed.feed_id} is {feed.status}")
 
 
@@ -193,7 +193,7 @@ def remove(
     from services.feeds import remove_feed
 
     with opened() as archive:
-        feed = remove_feed(archive, feed_id, actor or _operator())
+        feed = remove_feed(archive, feed_id, actor or operator_name())
     say(f"removed feed {feed.feed_id} ({redact_url(feed.url)})")
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.text import Text
 
-from cli import audit, extraction, feeds, subjects, tokens
+from cli import audit, extraction, feeds, review, subjects, tokens
 from cli.app import (
     app,
     err,
@@ -376,5 +376,5 @@ def _advance(bar: Progress, task: Any, count: int) -> None:
 
 
 # The commands defined in their own modules, merged into `recount` in this one list.
-for module in (audit, extraction, feeds, subjects, tokens):
+for module in (audit, extraction, feeds, review, subjects, tokens):
     app.add_typer(module.commands)

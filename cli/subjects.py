@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.app import opened, out, plain_errors, print_json, progress_bar, say, shown_time, table
-from cli.feeds import AsOperator, _operator
+from cli.feeds import AsOperator, operator_name
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -65,7 +65,7 @@ def add(
                 description=description,
                 backfill=backfill,
                 progress=lambda count: bar.advance(task, count),
-                actor=actor or _operator(),
+                actor=actor or operator_name(),
             )
     verb = "redefined" if defined.redefined else "defined"
     say(f"{verb} {slug}: {defined.subject.title}; routes {rules.describe()}")
@@ -118,7 +118,7 @@ def rename(
     from services.subjects import rename_subject
 
     with opened() as archive:
-        rename_subject(archive, old, new, actor or _operator())
+        rename_subject(archive, old, new, actor or operator_name())
     say(f"renamed {old} to {new}: {old} now points at {new}")
 
 
@@ -133,7 +133,7 @@ def merge(
     from services.subjects import merge_subjects
 
     with opened() as archive:
-        merge_subjects(archive, source, into, actor or _operator())
+        merge_subjects(archive, source, into, actor or operator_name())
     say(f"merged {source} into {into}: {source} now points at {into}")
 
 
@@ -144,7 +144,7 @@ def hide(slug: Annotated[str, typer.Argument()], actor: AsOperator = None) -> No
     from services.subjects import hide_subject
 
     with opened() as archive:
-        hide_subject(archive, slug, actor or _operator())
+        hide_subject(archive, slug, actor or operator_name())
     say(f"{slug} is hidden from the lists")
 
 
@@ -155,5 +155,5 @@ def show(slug: Annotated[str, typer.Argument()], actor: AsOperator = None) -> No
     from services.subjects import show_subject
 
     with opened() as archive:
-        show_subject(archive, slug, actor or _operator())
+        show_subject(archive, slug, actor or operator_name())
     say(f"{slug} is listed")

@@ -14,6 +14,7 @@
     │   ├── SubjectMoved        (301) a subject renamed or merged away: `to` names where
     │   ├── UnknownMetric
     │   ├── UnknownReport
+    │   ├── UnknownDocument
     │   ├── UnknownFeed
     │   ├── UnknownEvent
     │   ├── UnknownToken
@@ -21,7 +22,8 @@
     ├── Conflict                (409)
     │   ├── StreamConflict      the expected stream version is stale
     │   ├── IdempotencyKeyReused  the same key came back with other content
-    │   └── AlreadyRetracted    a report can be retracted once
+    │   ├── AlreadyRetracted    a report can be retracted once
+    │   └── AlreadyDecided      a report confirmed twice, or a decision on a reading typed by hand
     ├── AuthError
     │   ├── Unauthorized        (401) no token or an unknown one
     │   └── Forbidden           (403) a revoked token, or a role that may not do this
@@ -29,7 +31,8 @@
     │   ├── FetchFailed
     │   ├── UnsafeURL
     │   └── BodyTooLarge
-    └── IntegrityError          the log does not verify (a bad leaf, root or signature)
+    ├── IntegrityError          the log does not verify (a bad leaf, root or signature)
+    └── NotReady                (503) a database unreachable, behind on migrations, or lagging
 
 HTTP status codes live in api/errors.py only; the CLI prints `str(error)` on one line.
 """
@@ -98,6 +101,10 @@ class UnknownReport(NotFound):
     pass
 
 
+class UnknownDocument(NotFound):
+    pass
+
+
 class UnknownFeed(NotFound):
     pass
 
@@ -136,6 +143,10 @@ class IdempotencyKeyReused(Conflict):
 
 class AlreadyRetracted(Conflict):
     """A retraction of a report that is retracted already."""
+
+
+class AlreadyDecided(Conflict):
+    """A review decision that the report's present decision makes pointless."""
 
 
 class AuthError(RecountError):
@@ -179,3 +190,8 @@ class IntegrityError(RecountError):
     def __init__(self, message: str, position: int | None = None) -> None:
         super().__init__(message)
         self.position = position
+
+
+class NotReady(RecountError):
+    """This process should not take requests yet: a database is unreachable, its schema is
+    behind the code (run `recount init`), or the read replica lags too far behind."""

@@ -135,6 +135,65 @@ class ReportRetracted(Event):
         return figure_stream(self.subject, self.metric)
 
 
+class ReportConfirmed(Event):
+    """A reviewer checked an extracted reading against its sentence and found it right."""
+
+    type: ClassVar[str] = "ReportConfirmed"
+    report_id: str
+    subject: str
+    metric: str
+
+    @property
+    def stream_id(self) -> str:
+        return figure_stream(self.subject, self.metric)
+
+
+class ReportCorrected(Event):
+    """A reviewer replaced a reading with `correction`, a new report of the same sentence.
+
+    From this position on the correction takes the old report's place: the old one is withdrawn
+    (it stays in the history, marked corrected) and the new one stands where it stood on the
+    story's timeline. The event lives on the old report's figure stream; the correction may
+    name another metric.
+    """
+
+    type: ClassVar[str] = "ReportCorrected"
+    report_id: str
+    subject: str
+    metric: str
+    reason: str
+    correction: FigureReported
+
+    @property
+    def stream_id(self) -> str:
+        return figure_stream(self.subject, self.metric)
+
+    def to_data(self) -> dict[str, Any]:
+        return super().to_data() | {"correction": self.correction.to_data()}
+
+
+class ReadingQueued(Event):
+    """The extractor now reads a decided sentence otherwise: its reading waits for a person.
+
+    Re-extraction never overrides a decision; it queues its new `reading` against the decided
+    report (`report_id`) instead of applying it. The reading is in no figure until a reviewer
+    corrects the report to it.
+    """
+
+    type: ClassVar[str] = "ReadingQueued"
+    report_id: str
+    subject: str
+    metric: str
+    reading: FigureReported
+
+    @property
+    def stream_id(self) -> str:
+        return figure_stream(self.subject, self.metric)
+
+    def to_data(self) -> dict[str, Any]:
+        return super().to_data() | {"reading": self.reading.to_data()}
+
+
 class FeedEvent(Event):
     """Base of the feed events: they all live on the feed's own stream."""
 
@@ -287,6 +346,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         DocumentCaptured,
         FigureReported,
         ReportRetracted,
+        ReportConfirmed,
+        ReportCorrected,
+        ReadingQueued,
         FeedAdded,
         FeedPaused,
         FeedResumed,

@@ -23,6 +23,7 @@ from datetime import datetime
 from domain.errors import InvalidInput
 from domain.events import FigureReported, RecordedEvent, ReportRetracted, Source
 from domain.qualifiers import Qualifier
+from domain.review import Review, as_report_events
 from domain.status import ReportStatus
 from domain.times import format_time, parse_time
 
@@ -57,6 +58,9 @@ class ReportView:
     source: Source
     retraction: Retraction | None = None
     confidence: float | None = None  # the extractor's, 0-1; None for hand-made and older reports
+    # The desk's decision in the window, read beside the report (None until it is read): an
+    # annotation from another read model, left out of comparisons.
+    review: Review | None = field(default=None, compare=False)
 
     @property
     def retracted(self) -> bool:
@@ -234,7 +238,7 @@ def report_view(event: FigureReported, position: int, recorded_at: datetime) -> 
 def replay_reports(events: Iterable[RecordedEvent]) -> dict[tuple[str, str], list[ReportView]]:
     """Every figure's reports by folding the log from the start: the naive oracle for the store."""
     by_id: dict[str, ReportView] = {}
-    for recorded in events:
+    for recorded in (part for whole in events for part in as_report_events(whole)):
         event = recorded.event
         if isinstance(event, FigureReported):
             by_id[event.report_id] = report_view(event, recorded.position, recorded.recorded_at)

@@ -14,11 +14,18 @@ from sqlalchemy import Engine, inspect
 
 from domain.errors import NotInitialized
 from services.settings import Settings
-from store import feeds, keys, merkle, projections, subjects
+from store import feeds, keys, merkle, projections, review, subjects
 from store.database import create_database_engine, migrate
 from store.events import Clock, EventStore, system_clock
 from store.projections import Projector
-from store.tables import document_routes, documents, figures, reports, subject_links
+from store.tables import (
+    document_routes,
+    documents,
+    figures,
+    reports,
+    review_decisions,
+    subject_links,
+)
 from store.tables import feeds as feeds_table
 from store.tables import subjects as subjects_table
 
@@ -27,6 +34,7 @@ PROJECTORS: tuple[Projector, ...] = (
     Projector("reports, figures, documents", projections.apply, (reports, figures, documents)),
     Projector("feeds", feeds.apply_feed_events, (feeds_table,)),
     Projector("subjects", subjects.apply, (subjects_table, subject_links, document_routes)),
+    Projector("review decisions", review.apply, (review_decisions,)),
     # The audit trail: kept beside the log, never rebuilt by a replay.
     Projector("merkle subtrees", merkle.record),
     Projector("key history", keys.record),

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
 
 from domain.errors import SubjectMoved, UnknownSubject
 from domain.figures import NOW, FigurePage, FigureView, ReportCursor, ReportView, Window
@@ -22,6 +24,7 @@ from domain.sources import source_name
 from domain.status import ReportStatus
 from domain.subjects import naming
 from services.archive import Archive
+from services.review import reviewed, reviewed_page, reviewed_stream, reviewed_view
 from store import figures, merged, sources, subjects, timelines
 from store.figures import REPORTS_LIMIT as REPORTS_LIMIT
 from store.figures import REPORTS_MAX as REPORTS_MAX
@@ -61,7 +64,7 @@ def _page(view: FigureView, revisions: int) -> FigurePage:
     )
 
 
-def current_as_of(
+def _unreviewed_current_as_of(
     archive: Archive, subject: str, metric: str, window: Window = NOW
 ) -> ReportView | None:
     """A figure's current report in a window, alone: one indexed lookup."""
@@ -71,7 +74,7 @@ def current_as_of(
     return figures.current_as_of(archive.engine, subject, metric, window)
 
 
-def figures_as_of(
+def _unreviewed_figures_as_of(
     archive: Archive, subject: str, window: Window = NOW, revisions: int = REVISIONS_LIMIT
 ) -> SubjectFigures:
     """Each figure of a subject in a window: its current report, latest revisions and counts.
@@ -88,7 +91,7 @@ def figures_as_of(
         return SubjectFigures(subject, resolve_window(archive, window), [])
 
 
-def figure_history(
+def _unreviewed_figure_history(
     archive: Archive,
     subject: str,
     metric: str,
@@ -135,7 +138,7 @@ def _paged(view: FigureView, after: ReportCursor | None, limit: int, revisions: 
     )
 
 
-def stream_figures(
+def _unreviewed_stream_figures(
     archive: Archive,
     names: list[str] | None,
     metric: str | None = None,
@@ -183,7 +186,7 @@ def sources_compared(
     return sorted(latest.values(), key=lambda r: r.timeline_key, reverse=True)
 
 
-def figure_timeline(
+def _unreviewed_figure_timeline(
     archive: Archive, subject: str, metric: str, window: Window = NOW
 ) -> tuple[FigureView, Window]:
     """One figure with every report in the window (for a chart or a feed), and the window."""
@@ -193,7 +196,7 @@ def figure_timeline(
     return timelines.timelines(archive.engine, subject, metric, pinned)[0], pinned
 
 
-def subject_timelines(
+def _unreviewed_subject_timelines(
     archive: Archive, subject: str, window: Window = NOW
 ) -> tuple[list[FigureView], Window]:
     """Every figure of a subject with every report in the window, and the window. A subject
@@ -207,3 +210,66 @@ def subject_timelines(
         if not subjects.is_known(archive.engine, subject):
             raise
         return [], pinned
+
+
+# --- every answer with each report's review as it stood in the window --------------------
+
+
+def current_as_of(
+    archive: Archive, subject: str, metric: str, window: Window = NOW
+) -> ReportView | None:
+    """A figure's current report in a window, alone (with its review)."""
+    report = _unreviewed_current_as_of(archive, subject, metric, window)
+    if report is None:
+        return None
+    return reviewed(archive, [report], resolve_window(archive, window))[0]
+
+
+def figures_as_of(
+    archive: Archive, subject: str, window: Window = NOW, revisions: int = REVISIONS_LIMIT
+) -> SubjectFigures:
+    """Each figure of a subject in a window: its current report, latest revisions and counts.
+    A subject that exists (defined, or fed) but has no figure yet has none."""
+    found = _unreviewed_figures_as_of(archive, subject, window, revisions)
+    pinned = found.window
+    return replace(found, figures=[reviewed_page(archive, f, pinned) for f in found.figures])
+
+
+def figure_history(
+    archive: Archive, subject: str, metric: str, window: Window = NOW, **page: Any
+) -> tuple[FigurePage, Window]:
+    """One figure with a page of its reports (`after`, `limit`, `revisions`, `log_head`), and
+    the window it answers for."""
+    found, pinned = _unreviewed_figure_history(archive, subject, metric, window, **page)
+    return reviewed_page(archive, found, pinned), pinned
+
+
+def stream_figures(
+    archive: Archive, names: list[str] | None, metric: str | None = None, window: Window = NOW
+) -> tuple[Window, Iterator[FigureStream]]:
+    """Every revision and report of the figures asked for, checked first, then read as written."""
+    pinned, streams = _unreviewed_stream_figures(archive, names, metric, window)
+    return pinned, (
+        FigureStream(
+            reviewed_page(archive, f.summary, pinned),
+            reviewed_stream(archive, f.revisions, pinned),
+            reviewed_stream(archive, f.reports, pinned),
+        )
+        for f in streams
+    )
+
+
+def figure_timeline(
+    archive: Archive, subject: str, metric: str, window: Window = NOW
+) -> tuple[FigureView, Window]:
+    """One figure with every report in the window (for a chart or a feed), and the window."""
+    view, pinned = _unreviewed_figure_timeline(archive, subject, metric, window)
+    return reviewed_view(archive, view, pinned), pinned
+
+
+def subject_timelines(
+    archive: Archive, subject: str, window: Window = NOW
+) -> tuple[list[FigureView], Window]:
+    """Every figure of a subject with every report in the window, and the window."""
+    views, pinned = _unreviewed_subject_timelines(archive, subject, window)
+    return [reviewed_view(archive, v, pinned) for v in views], pinned

@@ -22,9 +22,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.figures import FigurePage, ReportView
+from domain.review import UNREVIEWED, Review, highlight
 from domain.times import format_time
-from services.figures import FigureStream
 from services.subjects import Listing
+from store.figures import FigureStream
 
 
 class SourceOut(BaseModel):
@@ -38,6 +39,29 @@ class RetractionOut(BaseModel):
     reason: str
     position: int
     recorded_at: datetime
+
+
+class ReviewOut(BaseModel):
+    """The desk's decision on a report, as it stood in the window asked about."""
+
+    state: str = Field(description="unreviewed, confirmed, corrected, rejected or entered")
+    by: str | None = Field(description="who decided: a token's name, or the operator's")
+    at: datetime | None = Field(description="when the decision was recorded")
+    reason: str | None
+    corrects: str | None = Field(description="the report this one corrected")
+    corrected_by: str | None = Field(description="the report that corrected this one")
+
+    @classmethod
+    def of(cls, review: Review | None) -> ReviewOut:
+        review = review or UNREVIEWED
+        return cls(
+            state=review.state.value,
+            by=review.by,
+            at=review.at,
+            reason=review.reason,
+            corrects=review.corrects,
+            corrected_by=review.corrected_by,
+        )
 
 
 class Report(BaseModel):
@@ -64,6 +88,7 @@ class Report(BaseModel):
         description="the extractor's confidence, 0-1 (doubtful figures first in review); null for"
         " reports made by hand or before extraction had one",
     )
+    review: ReviewOut
 
     @classmethod
     def of(cls, view: ReportView) -> Report:
@@ -92,6 +117,7 @@ class Report(BaseModel):
             ),
             source=SourceOut(**view.source.model_dump()),
             confidence=view.confidence,
+            review=ReviewOut.of(view.review),
         )
 
 
@@ -251,6 +277,34 @@ def _cell(value: int | None) -> str:
 
 def _flag(value: bool) -> str:
     return "true" if value else "false"
+
+
+class ReviewItem(Report):
+    """A reading waiting for a look: the report, its figure, where its number stands in the
+    sentence and the archived copy of the article it was read from."""
+
+    subject: str
+    metric: str
+    highlight: list[int] | None = Field(
+        description="[start, end) of the number in `quote`; null when it is not in digits"
+    )
+    archived_copy: str | None = Field(description="the memento of the article it was read from")
+    note: str | None = Field(
+        default=None,
+        description="for a decided report back in the queue: what the extractor reads now",
+    )
+
+    @classmethod
+    def of_item(cls, view: ReportView, archived_copy: str | None, note: str | None) -> ReviewItem:
+        spot = highlight(view.quote, view.value, view.low, view.high)
+        return cls(
+            **Report.of(view).model_dump(),
+            subject=view.subject,
+            metric=view.metric,
+            highlight=list(spot) if spot else None,
+            archived_copy=archived_copy,
+            note=note,
+        )
 
 
 class RulesOut(BaseModel):

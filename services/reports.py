@@ -111,11 +111,7 @@ def retract_report(
         row = report_stream(connection, report_id)
         if row is None:
             raise UnknownReport(f"no report {report_id!r}")
-        if not any_report and not _entered_by(row, actor):
-            raise Forbidden(
-                f"{actor!r} is a writer: it may retract only the reports it entered, and "
-                f"report {report_id} was entered by {_entered_by_whom(row)}; an editor may"
-            )
+        require_right(row, report_id, actor, any_report, "retract")
         if row.retraction_position is not None:
             raise AlreadyRetracted(
                 f"report {report_id} was retracted at position {row.retraction_position}"
@@ -128,6 +124,15 @@ def retract_report(
     metadata = {"actor": actor, "via": via}
     pending = PendingEvent(event, expected_version=version, metadata=metadata)
     return archive.events.append([pending]).appended[0]
+
+
+def require_right(row: Any, report_id: str, actor: str, any_report: bool, verb: str) -> None:
+    """A writer (without `any_report`) may act only on the reports it entered itself."""
+    if not any_report and not _entered_by(row, actor):
+        raise Forbidden(
+            f"{actor!r} is a writer: it may {verb} only the reports it entered, and "
+            f"report {report_id} was entered by {_entered_by_whom(row)}; an editor may"
+        )
 
 
 def _entered_by(row: Any, actor: str) -> bool:

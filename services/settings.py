@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from domain.addresses import IPNetwork, parse_networks
+from domain.errors import InvalidInput
 
 DEFAULT_DATABASE_URL = "sqlite:///recount.db"
 
@@ -20,6 +21,9 @@ class Settings:
     private_networks: tuple[IPNetwork, ...] = ()  # non-public networks feeds may reach
     metrics_path: Path | None = None  # a metric vocabulary (TOML) replacing the packaged one
     secrets_key_path: Path | None = None  # None: beside the signing key
+    read_database_url: str | None = None  # a streaming replica for reads; None: the primary
+    read_wait_seconds: float = 1.0  # how long a read waits for the replica before the primary
+    ready_max_lag_seconds: float = 10.0  # /readyz fails when the replica is further behind
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -32,6 +36,9 @@ class Settings:
             private_networks=parse_networks(os.environ.get("RECOUNT_ALLOW_PRIVATE_FEEDS", "")),
             metrics_path=Path(metrics) if metrics else None,
             secrets_key_path=Path(secrets) if secrets else None,
+            read_database_url=os.environ.get("RECOUNT_READ_DATABASE_URL") or None,
+            read_wait_seconds=_seconds("RECOUNT_READ_WAIT", 1.0),
+            ready_max_lag_seconds=_seconds("RECOUNT_READY_MAX_LAG", 10.0),
         )
 
     @property
@@ -52,3 +59,17 @@ class Settings:
             return self.secrets_key_path
         signing = self.key_path
         return signing.with_name(signing.stem + ".secrets.key")
+
+
+def _seconds(name: str, default: float) -> float:
+    """A number of seconds from the environment; anything else names the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 3600:
+        raise InvalidInput(f"{name} must be a number of seconds from 0 to 3600, not {raw!r}")
+    return value

@@ -15,9 +15,16 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, select, tuple_, update
 
-from domain.events import DocumentCaptured, FigureReported, RecordedEvent, ReportRetracted
+from domain.events import (
+    DocumentCaptured,
+    FigureReported,
+    RecordedEvent,
+    ReportCorrected,
+    ReportRetracted,
+)
 from domain.figures import may_be_current
 from domain.qualifiers import VAGUE_BOUNDS
+from domain.review import as_report_events
 from domain.status import ReportStatus
 from store import memo
 from store.rows import RowInsert, db_time, write
@@ -45,6 +52,8 @@ def apply(connection: Connection, events: Sequence[RecordedEvent]) -> None:
     _apply_documents(connection, [e for e in events if e.type == DocumentCaptured.type])
     if not events:
         return
+    if any(e.type == ReportCorrected.type for e in events):  # a new report, the old withdrawn
+        events = [part for e in events for part in as_report_events(e)]
     known: dict[FigureKey, FigureState] | None = memo.recall(
         connection, FIGURE_STATES, events[0].position - 1
     )

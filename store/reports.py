@@ -16,6 +16,7 @@ def report_stream(connection: Connection, report_id: str) -> Any:
         select(
             reports.c.subject,
             reports.c.metric,
+            reports.c.position,
             reports.c.retraction_position,
             reports.c.reported_at_basis,
             events.c["metadata"].label("meta"),

@@ -336,3 +336,45 @@ document_routes = table_of(DocumentRouteRow)
 merkle_subtrees = table_of(MerkleSubtreeRow)
 checkpoints = table_of(CheckpointRow)
 signing_keys = table_of(SigningKeyRow)
+
+
+class ReviewDecisionRow(SQLModel, table=True):
+    """Projection: every decision of the desk on a report (domain/review.py), by position.
+
+    A report's review at position P is its latest row at or before P, so as-of and known-at
+    queries see each decision only from its position on. Rebuilt by replay.
+    """
+
+    __tablename__ = "review_decisions"
+
+    report_id: str = Field(primary_key=True, max_length=36)
+    position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    subject: str = Field(max_length=200, index=True)
+    metric: str = Field(max_length=100)
+    state: str = Field(max_length=20)
+    actor: str | None = Field(default=None, max_length=100)
+    recorded_at: datetime = utc_column()
+    reason: str | None = Field(default=None, sa_type=Text)
+    corrects: str | None = Field(default=None, max_length=36)
+    corrected_by: str | None = Field(default=None, max_length=36)
+
+
+class ReviewSessionRow(SQLModel, table=True):
+    """A reviewer signed in on the pages: the cookie holds a random secret, this its SHA-256.
+
+    Neither the API token nor the session secret is stored, and nothing of it goes into the
+    log. The token is checked again on every request, so a revoke signs its sessions out.
+    Not a projection: replay leaves it alone.
+    """
+
+    __tablename__ = "review_sessions"
+
+    session_hash: str = Field(primary_key=True, max_length=64)
+    token_id: str = Field(max_length=36)
+    csrf: str = Field(max_length=64)
+    created_at: datetime = utc_column()
+    expires_at: datetime = utc_column()
+
+
+review_decisions = table_of(ReviewDecisionRow)
+review_sessions = table_of(ReviewSessionRow)

@@ -119,6 +119,19 @@ def authenticate(engine: Engine, token: str | None) -> TokenInfo:
     return info
 
 
+def token_by_id(engine: Engine, token_id: str) -> TokenInfo:
+    """A signed-in session's token, checked afresh: Forbidden once it is revoked."""
+    query = select(api_tokens).where(api_tokens.c.token_id == token_id)
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        raise Unauthorized("unknown token")
+    info = _info(row._mapping)
+    if info.revoked:
+        raise Forbidden(f"token {info.name!r} was revoked")
+    return info
+
+
 def _info(row: Any) -> TokenInfo:
     return TokenInfo(
         token_id=row["token_id"],

@@ -9,7 +9,7 @@ as_of, and a whole answer is one walk of the window read from the index alone.
 untouched.
 
 Revision ID: 0012_core_indexes
-Revises: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0012_core_indexes"
-down_revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

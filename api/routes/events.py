@@ -18,7 +18,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
-from api.deps import ArchiveDep
+from api.deps import ReadArchive
 from api.schemas import LogEventOut
 from domain.errors import InvalidInput
 from domain.events import RecordedEvent
@@ -36,7 +36,7 @@ After = Annotated[int, Query(ge=0, le=2**62, description="start after this posit
 
 @router.get("/events")
 def events(
-    archive: ArchiveDep,
+    archive: ReadArchive,
     after: After = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[LogEventOut]:
@@ -75,7 +75,7 @@ SSE_EVENT = {
 )
 async def stream(
     request: Request,
-    archive: ArchiveDep,
+    archive: ReadArchive,
     after: After = 0,
     last_event_id: Annotated[
         str | None, Header(max_length=20, description="resume after this position")

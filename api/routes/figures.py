@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request, Response
 
 from api import conditional, errors
 from api.deps import (
-    ArchiveDep,
     MetricPath,
+    ReadArchive,
     ReportsAfter,
     ReportsLimit,
     RevisionsLimit,
@@ -57,7 +57,7 @@ FIGURE = errors.documented(InvalidInput, UnknownMetric, SubjectMoved) | CSV_CONT
 def subject_figures(
     request: Request,
     subject: SubjectPath,
-    archive: ArchiveDep,
+    archive: ReadArchive,
     window: WindowQuery,
     revisions_limit: RevisionsLimit = REVISIONS_LIMIT,
 ) -> Response:
@@ -95,7 +95,7 @@ def figure(
     request: Request,
     subject: SubjectPath,
     metric: MetricPath,
-    archive: ArchiveDep,
+    archive: ReadArchive,
     window: WindowQuery,
     reports_after: ReportsAfter = None,
     limit: ReportsLimit = REPORTS_LIMIT,

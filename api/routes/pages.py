@@ -25,6 +25,7 @@ from api import conditional
 from api.charts import NARROW, WIDE, chart_svg, figure_chart, stated
 from api.deps import ArchiveDep, AtPosition, MetricPath, ReportsAfter, SubjectPath
 from api.schemas import OptionalTimeText
+from api.session import ReviewerDep, desk_context, private
 from domain.figures import FigureView, ReportCursor, ReportView, Window
 from domain.links import web_link
 from domain.sources import source_name
@@ -38,6 +39,7 @@ from services.figures import (
 )
 from services.mementos import Version, archived_copies
 from services.reports import validate_metric
+from services.review import waiting
 from services.subjects import list_subjects, subject_page_facts
 
 HERE = Path(__file__).resolve().parent.parent
@@ -77,10 +79,12 @@ def subject_page(
     request: Request,
     subject: SubjectPath,
     archive: ArchiveDep,
+    found: ReviewerDep,
     as_of: DateInput = None,
     at_position: AtPosition = None,
 ) -> HTMLResponse:
-    """Each figure: its current value, its timeline chart and its quotes, as of a date."""
+    """Each figure: its current value, its timeline chart and its quotes, as of a date; the
+    readings waiting for review, and for a signed-in reviewer the controls on each quote."""
     validate_subject(subject)
     moment = _moment(as_of)
     views, window = subject_timelines(archive, subject, Window(moment, at_position=at_position))
@@ -92,7 +96,10 @@ def subject_page(
         page, _window = figure_history(
             archive, subject, view.metric, window.at(position), limit=PAGE
         )
-        figures.append({**_figure(view, moment), "page": page, "quotes": page.reports})
+        readings = {r.report_id: r for r in view.reports}
+        figures.append(
+            {**_figure(view, moment), "page": page, "quotes": page.reports, "readings": readings}
+        )
     context = {
         "subject": subject,
         "facts": subject_page_facts(archive, subject),
@@ -103,8 +110,11 @@ def subject_page(
         "permalink": link,
         "data": f"/v1/subjects/{subject}/figures{query}",
         "feed": f"/subjects/{subject}.atom",
+        "waiting": waiting(archive, subject),
+        "back": f"/subjects/{subject}{query}",
+        **desk_context(found),
     }
-    return _page(request, "subject.html", context, link)
+    return private(_page(request, "subject.html", context, link), found)
 
 
 @router.get("/subjects/{subject}/{metric}.svg", response_class=Response)
@@ -151,6 +161,7 @@ def figure_page(
     subject: SubjectPath,
     metric: MetricPath,
     archive: ArchiveDep,
+    found: ReviewerDep,
     as_of: DateInput = None,
     at_position: AtPosition = None,
     reports_after: ReportsAfter = None,
@@ -191,8 +202,11 @@ def figure_page(
         "embed": embed,
         "snippet": _snippet(embed, view),
         "feed": f"{path}.atom",
+        "readings": {r.report_id: r for r in view.reports},
+        "back": f"{path}{query}",
+        **desk_context(found),
     }
-    return _page(request, "figure.html", context, link)
+    return private(_page(request, "figure.html", context, link), found)
 
 
 def _history(

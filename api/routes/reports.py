@@ -57,7 +57,7 @@ def post_report(
         _report_input(body),
         actor=token.name,
         idempotency_key=idempotency_key,
-        expected_version=_expected_version(if_match),
+        expected_version=expected_version(if_match),
     )
     return EventOut.of(event)
 
@@ -97,7 +97,7 @@ def _report_input(body: ReportIn) -> ReportInput:
     )
 
 
-def _expected_version(if_match: str | None) -> int | None:
+def expected_version(if_match: str | None) -> int | None:
     """`"3"`, `W/"3"` or `3` → 3; `*` or no header → no check."""
     if if_match is None or if_match.strip() == "*":
         return None

@@ -1,0 +1,37 @@
+"""Read your own writes: every successful write answers with the log position it reached.
+
+`Recount-Position: P` on a write's response is the primary's log head once the write was
+answered, so it is at least the position of every event that write appended. A read that sends
+it back (`Recount-Position: P`) is answered from a state that holds P: by the read replica once
+it has applied P, else by the primary (services/replica.py). The header is set here, once, for
+every write route, so a new route cannot forget it.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEADER = "Recount-Position"
+SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+DIGITS = 19  # a position fits in a signed 64-bit integer
+
+
+class WritePosition:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE:
+            await self.app(scope, receive, send)
+            return
+
+        async def with_position(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                archive = scope["app"].state.archive
+                head = await run_in_threadpool(archive.events.head)
+                MutableHeaders(scope=message)[HEADER] = str(head)
+            await send(message)
+
+        await self.app(scope, receive, with_position)
