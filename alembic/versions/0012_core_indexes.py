@@ -8,16 +8,16 @@ as_of, and a whole answer is one walk of the window read from the index alone.
 `ix_reports_subject_position` had no query left. Only projection indexes change; the log is
 untouched.
 
-Revision ID: 0012_core_indexes
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0012_core_indexes"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""Captured articles are stored compressed (lz4) on PostgreSQL (migration 0011), read back whole."""
+"""Captured articles are stored compressed (lz4) on PostgreSQL (migration 0010), read back whole."""
 
 from __future__ import annotations
 

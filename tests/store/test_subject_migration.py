@@ -1,4 +1,4 @@
-"""An archive from before subjects upgrades in place: migration 0010 gives every captured
+"""An archive from before subjects upgrades in place: migration 0009 gives every captured
 document the route it had (its own subject), as a replay of the log would."""
 
 from __future__ import annotations

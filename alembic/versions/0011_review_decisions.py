@@ -5,8 +5,8 @@
   here from the log already held: reports typed by hand and retractions made by people.
 - `review_sessions`: a signed-in reviewer's session (hashes only); not a projection.
 
-Revision ID: 0009
-Revises: 0011
+Revision ID: 0011
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from store import review
 from store.log import recorded_event
 from store.tables import events
 
-revision = "0009"
-down_revision = "0011"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@
 A document captured from a general feed keeps `""` as its `documents.subject` (the column
 stays as it was, so the search index over it is untouched).
 
-Revision ID: 0010
+Revision ID: 0009
 Revises: 0008
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision = "0010"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None

@@ -11,16 +11,16 @@ query are unchanged. Rows written before keep their method until the table is re
 
 SQLite has no column compression; there the bodies stay plain (one machine, one file).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
