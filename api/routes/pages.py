@@ -68,10 +68,16 @@ EMBED_POLICY = "; ".join(
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, archive: ArchiveDep) -> HTMLResponse:
-    """Every listed subject by title, with its figures now; the most recently changed first."""
-    context = {"subjects": list_subjects(archive), "permalink": None, "data": "/v1/subjects"}
-    return templates.TemplateResponse(request, "index.html", context)
+def index(request: Request, archive: ArchiveDep, found: ReviewerDep) -> HTMLResponse:
+    """Every listed subject by title, with its figures now; the most recently changed first.
+    The header offers the desk's sign-in here too, the page a reviewer lands on first."""
+    context = {
+        "subjects": list_subjects(archive),
+        "permalink": None,
+        "data": "/v1/subjects",
+        "reviewer": found,
+    }
+    return private(templates.TemplateResponse(request, "index.html", context), found)
 
 
 @router.get("/subjects/{subject}", response_class=HTMLResponse)

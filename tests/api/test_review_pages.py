@@ -64,3 +64,12 @@ def test_sign_out_ends_the_session(client):
     assert out.status_code == 303
     client.cookies.set("recount_session", secret)  # the old cookie, replayed
     assert "Sign out" not in client.get("/review").text
+
+
+def test_the_home_page_offers_sign_in_and_then_names_the_reviewer(client):
+    token = create_token(archive_of(client), "desk-a", "editor")
+    assert 'href="/signin"' in client.get("/").text
+    sign_in(client, token)
+    home = client.get("/")
+    assert "desk-a" in home.text and "Sign out" in home.text
+    assert 'href="/signin"' not in home.text and home.headers["cache-control"] == "no-store"
