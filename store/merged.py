@@ -11,25 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Engine, and_, select
+from sqlalchemy import Engine, and_, select
 
 from domain.errors import UnknownMetric, UnknownSubject
 from domain.figures import FigureView, ReportView, Window, reduce_figure
 from store.figures import report_from_row
 from store.tables import reports
+from store.timelines import window_conditions
 
 
 def merged_timelines(
     engine: Engine, name: str, slugs: Sequence[str], metric: str | None, window: Window
 ) -> list[FigureView]:
     """Each figure of the slugs together (or the one `metric`), as `name`, in the window."""
-    conditions: list[ColumnElement[bool]] = [reports.c.subject.in_(list(slugs))]
-    if metric is not None:
-        conditions.append(reports.c.metric == metric)
-    if window.position is not None:
-        conditions.append(reports.c.position <= window.position)
-    if window.as_of is not None:
-        conditions.append(reports.c.reported_at <= window.as_of)
+    conditions = window_conditions(reports.c.subject.in_(list(slugs)), metric, window)
     by_metric: dict[str, list[ReportView]] = {}
     metrics: set[str] = set()
     with engine.connect() as connection:

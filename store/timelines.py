@@ -7,7 +7,7 @@ figure's reports (index `subject, metric, reported_at, position`), folded by the
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, and_, select, union
+from sqlalchemy import ColumnElement, Connection, Engine, and_, select, union
 
 from domain.errors import UnknownMetric, UnknownSubject
 from domain.figures import FigureView, ReportView, Window, reduce_figure
@@ -15,15 +15,23 @@ from store.figures import report_from_row
 from store.tables import documents, figures, reports
 
 
-def timelines(engine: Engine, subject: str, metric: str | None, window: Window) -> list[FigureView]:
-    """Each figure of `subject` (or the one `metric`) with every report in the window."""
-    conditions = [reports.c.subject == subject]
+def window_conditions(
+    subject: ColumnElement[bool], metric: str | None, window: Window
+) -> list[ColumnElement[bool]]:
+    """The reports of `subject` (or of its one `metric`) that the window can see."""
+    conditions = [subject]
     if metric is not None:
         conditions.append(reports.c.metric == metric)
     if window.position is not None:
         conditions.append(reports.c.position <= window.position)
     if window.as_of is not None:
         conditions.append(reports.c.reported_at <= window.as_of)
+    return conditions
+
+
+def timelines(engine: Engine, subject: str, metric: str | None, window: Window) -> list[FigureView]:
+    """Each figure of `subject` (or the one `metric`) with every report in the window."""
+    conditions = window_conditions(reports.c.subject == subject, metric, window)
     query = select(reports).where(and_(*conditions))
     by_metric: dict[str, list[ReportView]] = {}
     with engine.connect() as connection:

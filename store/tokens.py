@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy import Engine, Row, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
 from domain.errors import Conflict, Forbidden, InvalidInput, Unauthorized, UnknownToken
@@ -111,12 +111,7 @@ def authenticate(engine: Engine, token: str | None) -> TokenInfo:
             # back to the pool (every write request asks this). SQLite keeps its own BEGIN.
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         row = connection.execute(query).first()
-    if row is None:
-        raise Unauthorized("unknown token")
-    info = _info(row._mapping)
-    if info.revoked:
-        raise Forbidden(f"token {info.name!r} was revoked")
-    return info
+    return _usable(row)
 
 
 def token_by_id(engine: Engine, token_id: str) -> TokenInfo:
@@ -124,12 +119,7 @@ def token_by_id(engine: Engine, token_id: str) -> TokenInfo:
     query = select(api_tokens).where(api_tokens.c.token_id == token_id)
     with engine.connect() as connection:
         row = connection.execute(query).first()
-    if row is None:
-        raise Unauthorized("unknown token")
-    info = _info(row._mapping)
-    if info.revoked:
-        raise Forbidden(f"token {info.name!r} was revoked")
-    return info
+    return _usable(row)
 
 
 def _info(row: Any) -> TokenInfo:
@@ -140,3 +130,13 @@ def _info(row: Any) -> TokenInfo:
         revoked_at=row["revoked_at"],
         role=row["role"],
     )
+
+
+def _usable(row: Row[Any] | None) -> TokenInfo:
+    """The token a request presents: Unauthorized when unknown, Forbidden once revoked."""
+    if row is None:
+        raise Unauthorized("unknown token")
+    info = _info(row._mapping)
+    if info.revoked:
+        raise Forbidden(f"token {info.name!r} was revoked")
+    return info
