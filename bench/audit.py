@@ -15,8 +15,9 @@ Each pass runs in a child process of its own, so each peak RSS is that pass's al
   fresh databases of the same kind in the same process, batches appended alternately;
 - proof time at --leaves leaves: the subtree table is filled directly from synthetic leaf hashes
   (with the same `Frontier` the append path uses), not from that many events, and the log head
-  is set to match. The proofs read only `merkle_subtrees` and `log_head`, so this measures what
-  a log of that size would cost them; the events table stays empty;
+  is set to match. The proofs read only `merkle_subtrees`, the events' leaf hashes and
+  `log_head`, so this measures what a log of that size would cost them; the events are
+  placeholders holding only their leaf hash;
 - offline verification rate (events/s) of an export of the appended log, and the live one.
 """
 
@@ -58,6 +59,7 @@ from services.audit import (
 from services.settings import Settings
 from store import merkle
 from store.database import stream_rows
+from store.tables import events as events_table
 from store.tables import log_head, merkle_subtrees
 
 
@@ -126,20 +128,44 @@ def proof_times(url: str | None, leaves: int) -> None:
 
 
 def _fill_tree(archive: Archive, leaves: int) -> None:
-    """merkle_subtrees for `leaves` synthetic leaf hashes, written as appends would write them."""
+    """The tree of `leaves` synthetic leaf hashes, written as appends would write it.
+
+    The subtrees above the leaves go to merkle_subtrees; each leaf goes to a placeholder event
+    row (the proofs read a leaf from its event's `leaf_hash`).
+    """
     frontier = Frontier()
+    nodes: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     with archive.engine.begin() as connection:
         for n in range(leaves):
             digest = leaf_hash(hashlib.sha256(n.to_bytes(8, "big")).digest())
-            for level, index, node in frontier.append(digest):
-                rows.append({"level": level, "node_index": index, "hash": node, "position": n + 1})
+            rows.append(_placeholder_event(n + 1, digest))
+            for level, index, node in frontier.append(digest)[1:]:
+                nodes.append({"level": level, "node_index": index, "hash": node, "position": n + 1})
             if len(rows) >= 50_000:
-                connection.execute(insert(merkle_subtrees), rows)
-                rows = []
+                connection.execute(insert(events_table), rows)
+                connection.execute(insert(merkle_subtrees), nodes)
+                rows, nodes = [], []
         if rows:
-            connection.execute(insert(merkle_subtrees), rows)
+            connection.execute(insert(events_table), rows)
+        if nodes:
+            connection.execute(insert(merkle_subtrees), nodes)
         connection.execute(update(log_head).values(position=leaves))
+
+
+def _placeholder_event(position: int, digest: bytes) -> dict[str, Any]:
+    return {
+        "position": position,
+        "event_id": f"bench-{position}",
+        "stream_id": "bench",
+        "version": position,
+        "type": "Bench",
+        "data": {},
+        "metadata": {},
+        "recorded_at": START,
+        "idempotency_key": None,
+        "leaf_hash": digest,
+    }
 
 
 def _median_ms(call: Callable[[], object], repeat: int) -> float:

@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, union_all
 
 from domain.canonical import canonical_bytes, canonical_form, event_bytes
 from domain.checkpoints import Checkpoint, key_id, load_public_key, verify_checkpoint
@@ -41,7 +41,7 @@ from store.export import (
 )
 from store.keys import check_key_file, known_keys
 from store.merkle import head
-from store.tables import merkle_subtrees
+from store.tables import merkle_subtrees, reports
 
 CANONICAL_FIELDS = frozenset(
     {"position", "event_id", "stream_id", "version", "type", "data", "metadata", "recorded_at"}
@@ -376,7 +376,7 @@ def verify_live(
             f"{frontier.size}",
             missing,
         )
-    _no_subtrees_beyond(store.engine, size)
+    _nothing_beyond(store.engine, size)
     for checkpoint in signed:
         name = f"the checkpoint of size {checkpoint.tree_size} signed at {checkpoint.timestamp}"
         _hold_to(checkpoint, roots, size, keys, name)
@@ -421,7 +421,7 @@ class _RecordedTimes:
 def _leaves_of(
     chunk: Sequence[Any], frontier: Frontier, roots: _Roots, times: _RecordedTimes
 ) -> list[Subtree]:
-    """Recompute each event's leaf from its stored fields; the subtrees the leaves complete.
+    """Check each event's leaf hash against its fields; give the subtrees above the leaves.
 
     The bytes are first assembled around the stored JSON texts (`event_bytes`); when that
     does not give the stored leaf hash (JSON not stored in canonical form, or a changed row),
@@ -465,7 +465,7 @@ def _leaves_of(
                     f"position {position}: its content does not hash to its stored leaf hash",
                     position,
                 )
-        computed += append(leaf)
+        computed += append(leaf)[1:]  # the leaf itself is the row's own leaf_hash
         if position in sizes:
             roots.take(frontier)
     return computed
@@ -481,11 +481,9 @@ def _compare_subtrees(
         return
     stored = [(level, index, bytes(digest)) for level, index, digest in stored]
     by_key = {(level, index): digest for level, index, digest in stored}
-    size = first - 1
     for level, index, digest in computed:
-        if level == 0:
-            size += 1
         if by_key.pop((level, index), None) != digest:
+            size = (index + 1) << level  # the event whose append completed it
             raise IntegrityError(
                 f"position {size}: the stored Merkle subtree (level {level}, index "
                 f"{index}) does not match the log",
@@ -503,19 +501,25 @@ def _compare_subtrees(
     )
 
 
-def _no_subtrees_beyond(engine: Engine, size: int) -> None:
-    """Subtrees of events past the head mean events were removed from the end.
+def _nothing_beyond(engine: Engine, size: int) -> None:
+    """Rows that appends derive from events past the head mean events were removed from the end.
 
-    The head is read after the subtrees: one appended meanwhile commits with its head, so it
-    is then within the head, and only a removed event's subtrees stay beyond it.
+    The Merkle subtrees and the reports carry the position of the event that wrote them (both
+    indexed by it). The head is read after them: an event appended meanwhile commits with its
+    head, so it is then within the head, and only a removed event's rows stay beyond it.
     """
-    query = select(func.min(merkle_subtrees.c.position)).where(merkle_subtrees.c.position > size)
+    beyond = union_all(
+        select(func.min(merkle_subtrees.c.position).label("position")).where(
+            merkle_subtrees.c.position > size
+        ),
+        select(func.min(reports.c.position).label("position")).where(reports.c.position > size),
+    ).subquery()
     with engine.connect() as connection:
-        beyond = connection.execute(query).scalar()
+        first = connection.execute(select(func.min(beyond.c.position))).scalar()
         now = head(connection)
-    if beyond is not None and beyond > now:
+    if first is not None and first > now:
         raise IntegrityError(
-            f"position {size + 1}: missing: the stored tree holds leaves up to {beyond}, "
+            f"position {size + 1}: missing: the stored projections hold position {first}, "
             f"the log only {size} events",
             size + 1,
         )

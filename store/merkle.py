@@ -1,11 +1,13 @@
 """The log's Merkle tree, kept incrementally in `merkle_subtrees` by every append.
 
 `record` runs inside the append's transaction (a projector), so the tree and the log never
-disagree about what was committed. A batch reads only the few right-edge subtrees that exist
-before it (one query, none when the last append on its connection ended there) and keeps what
-it computes in memory, so appending k events costs at most one SELECT and one multi-row
-INSERT whatever k, and O(log n) hashing per event. A tree head or
-a proof reads O(log n) subtrees by primary key; nothing ever scans the leaves.
+disagree about what was committed. The leaves (level 0) are not stored here: each is the
+`leaf_hash` of its event's row, read from there when a head or proof needs one, so an append
+writes one subtree row for every two events instead of two. A batch reads only the few
+right-edge subtrees that exist before it (one query, none when the last append on its
+connection ended there) and keeps what it computes in memory, so appending k events costs at
+most one SELECT and one multi-row INSERT whatever k, and O(log n) hashing per event. A tree
+head or a proof reads O(log n) subtrees by primary key; nothing ever scans the leaves.
 """
 
 from __future__ import annotations
@@ -47,14 +49,23 @@ class StoredSubtrees:
             ) from None
 
     def preload(self, keys: Sequence[tuple[int, int]]) -> None:
-        """Read several subtrees in one query (the right edge a batch will need)."""
+        """Read several subtrees in one query (the right edge a batch will need).
+
+        Leaves come from the events' own rows (leaf index i is position i + 1), in the same
+        statement as the stored subtrees.
+        """
         wanted = sorted({k for k in keys if k not in self.cache})
         if not wanted:
             return
+        nodes = [(level, index) for level, index in wanted if level > 0]
+        leaves = [index for level, index in wanted if level == 0]
         params: dict[str, int] = {}
-        for k, (level, index) in enumerate(wanted):
+        for k, (level, index) in enumerate(nodes):
             params[f"l{k}"], params[f"i{k}"] = level, index
-        for level, index, digest in self.connection.execute(_subtrees_query(len(wanted)), params):
+        for k, index in enumerate(leaves):
+            params[f"p{k}"] = index + 1
+        query = _subtrees_query(len(nodes), len(leaves))
+        for level, index, digest in self.connection.execute(query, params):
             self.cache[(level, index)] = bytes(digest)
 
 
@@ -84,14 +95,22 @@ def _preloaded(
 
 
 @functools.lru_cache(maxsize=256)
-def _subtrees_query(count: int) -> TextClause:
-    """`count` (level, index) pairs by primary key, one statement text per count.
+def _subtrees_query(nodes: int, leaves: int) -> TextClause:
+    """`nodes` (level, index) pairs by primary key and `leaves` leaves by event position.
 
     Plain OR-ed equalities: both SQLite and PostgreSQL then probe the primary key per pair
-    (row-value IN lists made SQLite scan), and the text is built once, not per request.
+    (row-value IN lists made SQLite scan), and the text is built once per pair of counts.
     """
-    pairs = " OR ".join(f"(level = :l{k} AND node_index = :i{k})" for k in range(count))
-    return text(f"SELECT level, node_index, hash FROM merkle_subtrees WHERE {pairs}")
+    parts = []
+    if nodes:
+        pairs = " OR ".join(f"(level = :l{k} AND node_index = :i{k})" for k in range(nodes))
+        parts.append(f"SELECT level, node_index, hash FROM merkle_subtrees WHERE {pairs}")
+    if leaves:
+        positions = ", ".join(f":p{k}" for k in range(leaves))
+        parts.append(
+            f"SELECT 0, position - 1, leaf_hash FROM events WHERE position IN ({positions})"
+        )
+    return text(" UNION ALL ".join(parts))
 
 
 def right_edge(size: int) -> list[tuple[int, int]]:
@@ -112,7 +131,7 @@ EDGE = "merkle right edge"
 
 
 def record(connection: Connection, events: Sequence[RecordedEvent]) -> None:
-    """The projector: write the subtrees that this batch of events completes.
+    """The projector: write the subtrees above the leaves that this batch of events completes.
 
     The right edge before the batch (O(log n) hashes) is what the last append on this
     connection left, when it ended where this batch starts (store/memo.py): the first n leaves
@@ -129,10 +148,15 @@ def record(connection: Connection, events: Sequence[RecordedEvent]) -> None:
     else:
         lookup.preload(right_edge(size))
     rows: list[tuple[int, int, bytes, int]] = []
+    cache = lookup.cache
     for event in events:
-        for level, index, digest in new_subtrees(event.position - 1, event.leaf_hash, lookup):
-            lookup.cache[(level, index)] = digest
-            rows.append((level, index, digest, event.position))
+        position = event.position
+        cache[(0, position - 1)] = event.leaf_hash
+        if position & 1:  # an odd leaf index completes subtrees; an even one only itself
+            continue
+        for level, index, digest in new_subtrees(position - 1, event.leaf_hash, lookup)[1:]:
+            cache[(level, index)] = digest
+            rows.append((level, index, digest, position))
     INSERT_SUBTREES(connection, rows)
     end = events[-1].position
     memo.keep(connection, EDGE, end, {key: lookup.cache[key] for key in right_edge(end)})

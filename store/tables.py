@@ -249,10 +249,11 @@ feed_state = table_of(FeedStateRow)
 
 
 class MerkleSubtreeRow(SQLModel, table=True):
-    """The log's Merkle tree: every complete aligned subtree's hash, written by its append.
+    """The log's Merkle tree: every complete aligned subtree's hash above the leaves.
 
     (level, node_index) covers leaves [node_index * 2**level, (node_index + 1) * 2**level);
     `position` is the event whose append completed it, so a verifier can stream them in order.
+    Level 0 is not stored: a leaf is its event's `leaf_hash` (migration 0013).
     """
 
     __tablename__ = "merkle_subtrees"
