@@ -82,15 +82,17 @@ class EventStore:
 
     def _write(self, connection: Connection, group: list[Batch]) -> list[RecordedEvent]:
         """Number every batch of the group after the head and write those that pass."""
-        head, last_time = log.lock_head(connection)
         known = self._known
-        if known.head != head:
-            known.forget()
         items = [e for batch in group for e in batch.encoded]
-        stored = log.stored_by_key(connection, [e.pending.idempotency_key for e in items])
         streams = {e.stream_id for e in items}
-        versions = {s: known.versions[s] for s in streams if s in known.versions}
-        versions.update(log.stream_versions(connection, streams - versions.keys()))
+        unknown = streams - known.versions.keys()  # read with the head, in one round trip
+        head, last_time, versions = log.lock_head(connection, unknown)
+        if known.head != head:  # another writer moved the head: what this store knew is stale
+            known.forget()
+        else:
+            versions.update((s, known.versions[s]) for s in streams - unknown)
+        versions.update(log.stream_versions(connection, streams - versions.keys() - unknown))
+        stored = log.stored_by_key(connection, [e.pending.idempotency_key for e in items])
         now = self.clock()
         recorded_at = now if last_time is None or now > last_time else last_time
         value = db_time(connection.dialect)(recorded_at)
@@ -140,8 +142,7 @@ class EventStore:
         if not events:
             return
         self._known.forget()  # this store's appends must read the log afresh after an import
-        head, last_time = log.lock_head(connection)
-        versions = log.stream_versions(connection, {e.stream_id for e in events})
+        head, last_time, versions = log.lock_head(connection, {e.stream_id for e in events})
         time = db_time(connection.dialect)
         rows: list[tuple[Any, ...]] = []
         for expected, event in enumerate(events, start=head + 1):

@@ -7,16 +7,16 @@ each built once. The hot insert goes to the driver as tuples (`store.rows`).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, bindparam, func, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from domain.events import RecordedEvent, parse_event
 from store.database import stored_time, stream_rows
-from store.rows import RowInsert, driver_sql, read_time, translated, write
+from store.rows import RowInsert, driver_sql, flush, read_time, translated, write
 from store.tables import events as events_table
 
 CHUNK = 500  # bound on parameters in one IN (...) query
@@ -34,11 +34,6 @@ EVENT_COLUMNS = (
     "leaf_hash",
 )
 INSERT_EVENTS = RowInsert(events_table, EVENT_COLUMNS)
-VERSIONS = (
-    select(events_table.c.stream_id, func.max(events_table.c.version))
-    .where(events_table.c.stream_id.in_(bindparam("streams", expanding=True)))
-    .group_by(events_table.c.stream_id)
-)
 BY_KEY = select(events_table).where(
     events_table.c.idempotency_key.in_(bindparam("keys", expanding=True))
 )
@@ -47,23 +42,66 @@ LOCK_HEAD_SQL = "UPDATE log_head SET position = position RETURNING position, rec
 MOVE_HEAD_SQL = "UPDATE log_head SET position = ?, recorded_at = ?"
 
 
-def lock_head(connection: Connection) -> tuple[int, datetime | None]:
-    """Lock the head row and read it, on the driver connection itself.
+def lock_head(
+    connection: Connection, streams: Collection[str] = ()
+) -> tuple[int, datetime | None, dict[str, int]]:
+    """Lock the head row and read it, then the last version of each of `streams`.
 
-    On PostgreSQL the statement goes in one round trip with the driver's BEGIN (pipeline mode).
-    SQLite keeps times as text: SQLAlchemy's own result processor reads it back.
+    On the driver connection itself. On PostgreSQL both statements go in one round trip with
+    the driver's BEGIN (pipeline mode); the versions query runs once the lock is held, so under
+    READ COMMITTED it sees every append committed before ours. SQLite keeps times as text:
+    SQLAlchemy's own result processor reads it back.
     """
     driver = connection.connection.driver_connection
     assert driver is not None
+    names = sorted(streams)
     with translated(connection, LOCK_HEAD_SQL):
         if connection.dialect.name == "sqlite":
             ((position, recorded_at),) = driver.execute(LOCK_HEAD_SQL).fetchall()
-            return int(position), read_time(connection.dialect)(recorded_at)
-        with driver.pipeline(), driver.cursor() as cursor:
-            cursor.execute(LOCK_HEAD_SQL, prepare=True)
-            row = cursor.fetchone()
+            versions = _sqlite_versions(driver, names)
+            return int(position), read_time(connection.dialect)(recorded_at), versions
+        with driver.pipeline(), driver.cursor() as head, driver.cursor() as found:
+            head.execute(LOCK_HEAD_SQL, prepare=True)
+            if names:
+                found.execute(PG_VERSIONS_SQL, (names,), prepare=True)
+            row = head.fetchone()
+            versions = dict(found.fetchall()) if names else {}
     assert row is not None
-    return int(row[0]), row[1]
+    return int(row[0]), row[1], versions
+
+
+def stream_versions(connection: Connection, streams: Collection[str]) -> dict[str, int]:
+    """Each stream's last version in the log (streams with no event are left out)."""
+    names = sorted(streams)
+    if not names:
+        return {}
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    flush(connection)  # on PostgreSQL, what the append queued goes first
+    with translated(connection, PG_VERSIONS_SQL):
+        if connection.dialect.name == "sqlite":
+            return _sqlite_versions(driver, names)
+        with driver.cursor() as cursor:
+            cursor.execute(PG_VERSIONS_SQL, (names,), prepare=True)
+            return dict(cursor.fetchall())
+
+
+PG_VERSIONS_SQL = (
+    "SELECT stream_id, max(version) FROM events WHERE stream_id = ANY(%s) GROUP BY stream_id"
+)
+
+
+def _sqlite_versions(driver: Any, names: list[str]) -> dict[str, int]:
+    versions: dict[str, int] = {}
+    for start in range(0, len(names), CHUNK):
+        chunk = names[start : start + CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        query = (
+            f"SELECT stream_id, max(version) FROM events WHERE stream_id IN ({marks}) "
+            "GROUP BY stream_id"
+        )
+        versions.update(driver.execute(query, chunk).fetchall())
+    return versions
 
 
 def move_head(connection: Connection, position: int, recorded_at: Any) -> None:
@@ -80,16 +118,6 @@ def stored_by_key(connection: Connection, keys: Sequence[str | None]) -> dict[st
         for row in connection.execute(BY_KEY, {"keys": chunk}):
             stored[row.idempotency_key] = recorded_event(row._mapping)
     return stored
-
-
-def stream_versions(connection: Connection, streams: set[str]) -> dict[str, int]:
-    """Each stream's last version in the log (streams with no event are left out)."""
-    names = sorted(streams)
-    versions: dict[str, int] = {}
-    for start in range(0, len(names), CHUNK):
-        rows = connection.execute(VERSIONS, {"streams": names[start : start + CHUNK]})
-        versions.update({stream: int(version) for stream, version in rows})
-    return versions
 
 
 def recorded_event(row: Any) -> RecordedEvent:
