@@ -6,10 +6,12 @@ log, the reports and the Merkle subtrees that cost as much as the database's own
 `executemany` on the sqlite3 connection itself, and on PostgreSQL one
 `INSERT ... SELECT FROM unnest(...)` with a typed array per column (sent in binary, `%b`: no
 quoting of each element), a single statement however many rows, or for a large batch `COPY`,
-whose rows the driver formats in C. It runs on the SQLAlchemy
-connection's own driver connection, inside the append's transaction, and driver errors come out
-as SQLAlchemy's, as if it had run them. Values arrive as the database takes them: JSON columns
-as text already encoded (the append encodes each event once), times through `db_time`.
+whose rows the driver formats in C; a few rows (a lone append's) go as plain parameters of a
+multi-row VALUES, which the driver dumps for less than arrays of one element. It runs on the
+SQLAlchemy connection's own driver connection, inside the append's transaction, and driver
+errors come out as SQLAlchemy's, as if it had run them. Values arrive as the database takes
+them: JSON columns as text already encoded (the append encodes each event once), times
+through `db_time`.
 
 Inside an append on PostgreSQL, writes are deferred (`deferring`): they queue on the connection
 and go to the server together, in pipeline mode, when the next statement needs their effect
@@ -32,6 +34,7 @@ from sqlalchemy.exc import DBAPIError
 from store.tables import UTCDateTime
 
 COPY_FROM = 64  # on PostgreSQL, this many rows or more go by COPY (rows formatted by the driver)
+FEW = 4  # on PostgreSQL, up to this many rows go as plain parameters (a lone append's rows)
 
 
 class RowInsert:
@@ -56,10 +59,19 @@ class RowInsert:
                 with cursor.copy(copy_in) as copy:
                     for row in rows:
                         copy.write_row(row)
+        elif dialect.name == "postgresql" and len(rows) <= FEW:
+            write(connection, self._values(len(rows)), [v for row in rows for v in row])
         elif dialect.name == "postgresql":
             write(connection, statement, tuple(map(list, zip(*rows, strict=True))))
         else:
             write(connection, statement, list(rows), many=True)
+
+    @functools.cache  # noqa: B019 (a few texts per insert, which live as long as the process)
+    def _values(self, count: int) -> str:
+        """PostgreSQL: `count` rows as plain parameters, cheaper to send than arrays of a few."""
+        marks = "(" + ", ".join("%s" for _ in self.columns) + ")"
+        names = ", ".join(self.columns)
+        return f"INSERT INTO {self.table.name} ({names}) VALUES {', '.join([marks] * count)}"
 
     def _render(self, dialect: Dialect) -> str:
         names = ", ".join(self.columns)
