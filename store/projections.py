@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from domain.events import (
     DocumentCaptured,
@@ -26,7 +26,6 @@ from domain.figures import may_be_current
 from domain.qualifiers import VAGUE_BOUNDS
 from domain.review import as_report_events
 from domain.status import ReportStatus
-from store import memo
 from store.rows import RowInsert, db_time, write
 from store.tables import documents, figures, reports
 
@@ -45,40 +44,14 @@ class Projector:
 def apply(connection: Connection, events: Sequence[RecordedEvent]) -> None:
     """The reports, figures and documents read models.
 
-    Moving a figure's current report forward needs its count and current report; those the
-    last append on this connection left are recalled (store/memo.py) rather than read, so a
-    lone writer reads no figure rows. A figure touched by a retraction is read again next time.
+    Nothing is read first: each figure's count and current report move forward in the
+    statements that write them (the database compares a new report with the current one), so
+    an append's projection writes go with its other writes, in one round trip on PostgreSQL.
     """
     _apply_documents(connection, [e for e in events if e.type == DocumentCaptured.type])
-    if not events:
-        return
     if any(e.type == ReportCorrected.type for e in events):  # a new report, the old withdrawn
         events = [part for e in events for part in as_report_events(e)]
-    known: dict[FigureKey, FigureState] | None = memo.recall(
-        connection, FIGURE_STATES, events[0].position - 1
-    )
-    states = _apply_reports(connection, events, known or {})
-    end = events[-1].position
-    if known is None or len(known) > REMEMBERED_FIGURES:
-        fresh = {key: state for key, state in states.items() if state is not None}
-        memo.keep(connection, FIGURE_STATES, end, fresh)
-        return
-
-    def bring_up_to_date() -> None:
-        assert known is not None
-        for key, state in states.items():
-            if state is None:
-                known.pop(key, None)
-            else:
-                known[key] = state
-
-    memo.keep(connection, FIGURE_STATES, end, known, bring_up_to_date)
-
-
-FigureKey = tuple[str, str]
-FigureState = tuple[int, tuple[datetime, int, str] | None]  # report count, current's timeline key
-FIGURE_STATES = "figure states"  # each figure's count and current report, kept between appends
-REMEMBERED_FIGURES = 100_000
+    _apply_reports(connection, events)
 
 
 def clear(connection: Connection, projectors: Sequence[Projector]) -> None:
@@ -142,16 +115,7 @@ class _Touched:
     retracted: bool = False  # a retraction may have removed the current report: ask the table
 
 
-def _apply_reports(
-    connection: Connection, events: Sequence[RecordedEvent], known: dict[FigureKey, FigureState]
-) -> dict[FigureKey, FigureState | None]:
-    figure_types = (FigureReported.type, ReportRetracted.type)
-    keys = {(e.data["subject"], e.data["metric"]) for e in events if e.type in figure_types}
-    if not keys:
-        return {}
-    stored = {k: known[k] for k in keys if k in known}
-    if len(stored) < len(keys):  # read first: the writes below can wait
-        stored.update(_stored_figures(connection, sorted(keys - stored.keys())))
+def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> None:
     time = db_time(connection.dialect)
     recorded_at: tuple[datetime, Any] | None = None  # one time for a whole append: convert once
     new_rows = []
@@ -198,7 +162,7 @@ def _apply_reports(
     INSERT_REPORTS(connection, new_rows)
     if retractions["new"]:
         connection.execute(RETRACT, retractions["new"])
-    return _refresh_figures(connection, touched, stored)
+    _write_figures(connection, touched)
 
 
 RETRACT = (
@@ -290,93 +254,73 @@ def current_report_query(subject: str, metric: str) -> Any:
     )
 
 
-def _refresh_figures(
-    connection: Connection,
-    touched: dict[tuple[str, str], _Touched],
-    stored: dict[FigureKey, FigureState],
-) -> dict[FigureKey, FigureState | None]:
-    """Move each touched figure's current report forward, in a few set-based statements.
+def _write_figures(connection: Connection, touched: dict[tuple[str, str], _Touched]) -> None:
+    """Move each touched figure's count and current report forward, without reading them.
 
-    A new report replaces the current one when it is later on the story's timeline; only a
-    retraction makes the table answer again, since it may have withdrawn the current report.
-    Returns each touched figure's new state (None where a retraction left it to the table).
+    A figure already stored is updated in place: its count grows by the reports added, and its
+    current report becomes the batch's latest eligible report if that is later on the story's
+    timeline than the current one (the database compares them). A new figure is inserted; the
+    insert does nothing for a stored one, so the two statements need not know which is which.
+    A retraction may have withdrawn the current report, so those figures are then asked of the
+    reports table, once this batch's reports and retractions are written.
     """
-    updates: list[tuple[Any, ...]] = []
-    inserts: list[tuple[Any, ...]] = []
-    states: dict[FigureKey, FigureState | None] = {}
+    if not touched:
+        return
+    time = db_time(connection.dialect)
+    rows = []
     for (subject, metric), figure in touched.items():
-        old = stored.get((subject, metric))
-        count = figure.added + (old[0] if old else 0)
-        if figure.retracted:
-            current = connection.execute(current_report_query(subject, metric)).scalar()
-            states[(subject, metric)] = None
-        else:
-            candidates = [c for c in (old and old[1], figure.best) if c]
-            best = max(candidates) if candidates else None
-            current = best[2] if best else None
-            states[(subject, metric)] = (count, best)
-        row = (current, count, figure.last_position, subject, metric)
-        (updates if old else inserts).append(row)
-    if updates and connection.dialect.name == "postgresql":
-        write(connection, UPDATE_FIGURES_FROM_ARRAYS, tuple(map(list, zip(*updates, strict=True))))
-    elif updates:
-        write(connection, UPDATE_FIGURE, updates, many=True)
-    INSERT_FIGURES(connection, inserts)
-    return states
-
-
-FIGURE_COLUMNS = ("current_report_id", "report_count", "last_position", "subject", "metric")
-INSERT_FIGURES = RowInsert(figures, FIGURE_COLUMNS)
-UPDATE_FIGURE = (
-    "UPDATE figures SET current_report_id = ?, report_count = ?, last_position = ? "
-    "WHERE subject = ? AND metric = ?"
-)
-UPDATE_FIGURES_FROM_ARRAYS = (  # PostgreSQL: every figure of an append in one statement
-    "UPDATE figures SET current_report_id = u.c, report_count = u.n, last_position = u.l "
-    "FROM unnest(%b::varchar[], %b::integer[], %b::integer[], %b::varchar[], %b::varchar[]) "
-    "AS u(c, n, l, s, m) WHERE figures.subject = u.s AND figures.metric = u.m"
-)
-
-
-FIGURE_STATE = (
-    select(figures.c.report_count, reports.c.reported_at, reports.c.position, reports.c.report_id)
-    .select_from(figures.outerjoin(reports, reports.c.report_id == figures.c.current_report_id))
-    .where(figures.c.subject == bindparam("subject"), figures.c.metric == bindparam("metric"))
-)
-
-
-def _stored_figures(
-    connection: Connection, keys: list[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, tuple[datetime, int, str] | None]]:
-    """Each figure's report count and the timeline key of its current report.
-
-    A few figures (a single report, an article's handful) are read by primary key one at a
-    time through one prepared statement; many at once by the set-based query.
-    """
-    found: dict[tuple[str, str], tuple[int, tuple[datetime, int, str] | None]] = {}
-    if len(keys) <= 4:
-        for subject, metric in keys:
-            row = connection.execute(FIGURE_STATE, {"subject": subject, "metric": metric}).first()
-            if row is not None:
-                count, reported_at, position, report_id = row
-                current = None if report_id is None else (reported_at, position, report_id)
-                found[(subject, metric)] = (count, current)
-        return found
-    joined = figures.outerjoin(reports, reports.c.report_id == figures.c.current_report_id)
-    for start in range(0, len(keys), 300):
-        query = (
-            select(
-                figures.c.subject,
-                figures.c.metric,
-                figures.c.report_count,
-                reports.c.reported_at,
-                reports.c.position,
-                reports.c.report_id,
-            )
-            .select_from(joined)
-            .where(tuple_(figures.c.subject, figures.c.metric).in_(keys[start : start + 300]))
+        at, position, current = figure.best or (None, None, None)
+        rows.append(
+            (current, time(at), position, figure.added, figure.last_position, subject, metric)
         )
-        for subject, metric, count, reported_at, position, report_id in connection.execute(query):
-            current = None if report_id is None else (reported_at, position, report_id)
-            found[(subject, metric)] = (count, current)
-    return found
+    if connection.dialect.name == "postgresql":
+        columns = tuple(map(list, zip(*rows, strict=True)))
+        write(connection, UPDATE_FIGURES_PG, columns)
+        write(connection, INSERT_FIGURES_PG, columns)
+    else:
+        write(connection, UPDATE_FIGURES_SQLITE, rows, many=True)
+        write(connection, INSERT_FIGURES_SQLITE, rows, many=True)
+    for (subject, metric), figure in touched.items():
+        if figure.retracted:
+            current = current_report_query(subject, metric).scalar_subquery()
+            connection.execute(
+                update(figures)
+                .where(figures.c.subject == subject, figures.c.metric == metric)
+                .values(current_report_id=current)
+            )
+
+
+# Whether the figure's current report comes before the new candidate (:at, :p) on the timeline.
+_BEFORE = (
+    "(SELECT r.reported_at < {at} OR (r.reported_at = {at} AND r.position < {p}) "
+    "FROM reports AS r WHERE r.report_id = figures.current_report_id)"
+)
+_NEW_CURRENT = (
+    "CASE WHEN {c} IS NULL THEN figures.current_report_id "
+    "WHEN figures.current_report_id IS NULL THEN {c} "
+    f"WHEN {_BEFORE} THEN {{c}} ELSE figures.current_report_id END"
+)
+# Each row: (candidate report id, its reported_at, its position, reports added, last position,
+# subject, metric).
+UPDATE_FIGURES_SQLITE = (
+    "UPDATE figures SET report_count = report_count + ?4, last_position = ?5, "
+    f"current_report_id = {_NEW_CURRENT.format(c='?1', at='?2', p='?3')} "
+    "WHERE subject = ?6 AND metric = ?7"
+)
+INSERT_FIGURES_SQLITE = (
+    "INSERT INTO figures (current_report_id, report_count, last_position, subject, metric) "
+    "VALUES (?1, ?4, ?5, ?6, ?7) ON CONFLICT (subject, metric) DO NOTHING"
+)
+_UNNEST = (  # PostgreSQL: every figure of an append in one statement
+    "unnest(%b::varchar[], %b::timestamptz[], %b::integer[], %b::integer[], %b::integer[], "
+    "%b::varchar[], %b::varchar[]) AS u(c, at, p, n, l, s, m)"
+)
+UPDATE_FIGURES_PG = (
+    "UPDATE figures SET report_count = figures.report_count + u.n, last_position = u.l, "
+    f"current_report_id = {_NEW_CURRENT.format(c='u.c', at='u.at', p='u.p')} "
+    f"FROM {_UNNEST} WHERE figures.subject = u.s AND figures.metric = u.m"
+)
+INSERT_FIGURES_PG = (
+    "INSERT INTO figures (current_report_id, report_count, last_position, subject, metric) "
+    f"SELECT u.c, u.n, u.l, u.s, u.m FROM {_UNNEST} ON CONFLICT (subject, metric) DO NOTHING"
+)

@@ -60,7 +60,7 @@ class RowInsert:
                     for row in rows:
                         copy.write_row(row)
         elif dialect.name == "postgresql" and len(rows) <= FEW:
-            write(connection, self._values(len(rows)), [v for row in rows for v in row])
+            write(connection, self._values(len(rows)), tuple(v for row in rows for v in row))
         elif dialect.name == "postgresql":
             write(connection, statement, tuple(map(list, zip(*rows, strict=True))))
         else:
