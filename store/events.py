@@ -28,7 +28,15 @@ from domain.events import PendingEvent, RecordedEvent
 from domain.times import format_time
 from store import log
 from store.group_commit import GroupCommit
-from store.numbering import AppendResult, Batch, Stamp, encode, imported_problem, number
+from store.numbering import (
+    AppendResult,
+    Batch,
+    Encoded,
+    Stamp,
+    encode,
+    imported_problem,
+    number,
+)
 from store.rows import db_time, flush_before_other_statements
 from store.tables import events as events_table
 from store.tables import log_head as head_table
@@ -50,10 +58,11 @@ class _Known:
     """What this store's last commit left: valid while the head is still at `head`."""
 
     head: int | None = None
+    last_time: datetime | None = None  # the recorded_at of the head
     versions: dict[str, int] = field(default_factory=dict)
 
     def forget(self) -> None:
-        self.head = None
+        self.head = self.last_time = None
         self.versions.clear()
 
 
@@ -65,7 +74,8 @@ class EventStore:
         self.clock = clock
         self.on_append: list[AppendHook] = []
         self._known = _Known()
-        self._group = GroupCommit(engine, self._write, self._remember, self._known.forget)
+        self._presuming = False  # whether the group being written was numbered unread
+        self._group = GroupCommit(engine, self._write, self._remember, self._lost)
         flush_before_other_statements(engine)
 
     def close(self) -> None:
@@ -81,10 +91,25 @@ class EventStore:
         return self._group.waiting
 
     def _write(self, connection: Connection, group: list[Batch]) -> list[RecordedEvent]:
-        """Number every batch of the group after the head and write those that pass."""
+        """Number every batch of the group after the head and write those that pass.
+
+        The head is locked and read first, with the versions of the streams this store has
+        not seen, unless the group may be numbered from what this store's last commit left
+        (`_presumed`).
+        """
         known = self._known
         items = [e for batch in group for e in batch.encoded]
         streams = {e.stream_id for e in items}
+        self._presuming = self._may_presume(connection, items)
+        if self._presuming:
+            assert known.head is not None
+            versions = {s: known.versions.get(s, 0) for s in streams}
+            written = self._number(connection, group, known.head, known.last_time, versions, {})
+            if written is not None:
+                return self._presumed(connection, group, written)
+            self._presuming = False  # a conflict with what was presumed: read and decide
+            for batch in group:
+                batch.outcome = None
         unknown = streams - known.versions.keys()  # read with the head, in one round trip
         head, last_time, versions = log.lock_head(connection, unknown)
         if known.head != head:  # another writer moved the head: what this store knew is stale
@@ -93,41 +118,107 @@ class EventStore:
             versions.update((s, known.versions[s]) for s in streams - unknown)
         versions.update(log.stream_versions(connection, streams - versions.keys() - unknown))
         stored = log.stored_by_key(connection, [e.pending.idempotency_key for e in items])
+        written = self._number(connection, group, head, last_time, versions, stored)
+        assert written is not None
+        if not written:
+            return written
+        for hook in self.on_append:  # before the log's rows: their reads need no flush first
+            hook(connection, written)
+        log.INSERT_EVENTS(connection, [row for batch in group for row in batch.rows])
+        log.move_head(
+            connection, written[-1].position, db_time(connection.dialect)(written[-1].recorded_at)
+        )
+        return written
+
+    def _number(
+        self,
+        connection: Connection,
+        group: list[Batch],
+        head: int,
+        last_time: datetime | None,
+        versions: dict[str, int],
+        stored: dict[str, RecordedEvent],
+    ) -> list[RecordedEvent] | None:
+        """Number the group's batches in turn from `head`; each conflict goes to its batch.
+
+        When presuming, a conflict may come from what was presumed: None, and nothing is kept.
+        """
         now = self.clock()
         recorded_at = now if last_time is None or now > last_time else last_time
         value = db_time(connection.dialect)(recorded_at)
         stamp = Stamp(recorded_at, format_time(recorded_at), value)
         written: list[RecordedEvent] = []
-        rows: list[tuple[Any, ...]] = []
         by_key: dict[str, RecordedEvent] = {}
         for batch in group:
             try:
                 batch.outcome = number(batch, head + len(written), versions, stored, by_key, stamp)
             except (StreamConflict, IdempotencyKeyReused) as error:
+                if self._presuming:
+                    return None
                 batch.outcome = error
+                batch.rows = []
                 continue
             appended = batch.outcome.appended
             written.extend(appended)
-            rows.extend(batch.rows)
             versions.update(batch.versions)
             by_key.update((e.idempotency_key, e) for e in appended if e.idempotency_key)
+        return written
+
+    def _may_presume(self, connection: Connection, items: list[Encoded]) -> bool:
+        """Whether to number a group without reading the head or any stream version first.
+
+        On PostgreSQL only, when this store made the last commit it knows of and no event
+        carries an idempotency key (those must be looked up). What it presumes is checked by
+        the database: if another writer has appended since, the head is no longer where this
+        store left it, so the first position it writes is already taken (the log's primary
+        key); a stream this store has not written is presumed empty, and if it is not, its
+        version 1 is taken (the unique stream version). Either way the transaction fails and
+        the group is written again, reading first (`GroupCommit`).
+        """
+        known = self._known
+        return (
+            connection.dialect.name == "postgresql"
+            and known.head is not None
+            and known.last_time is not None
+            and all(e.pending.idempotency_key is None for e in items)
+        )
+
+    def _presumed(
+        self, connection: Connection, group: list[Batch], written: list[RecordedEvent]
+    ) -> list[RecordedEvent]:
+        """Write a presumed group: the guarded head move first (it takes the head's lock).
+
+        The whole write is queued and sent with the COMMIT: one round trip.
+        """
         if not written:
             return written
-        for hook in self.on_append:  # before the log's rows: their reads need no flush first
+        head = self._known.head
+        assert head is not None
+        time = db_time(connection.dialect)
+        log.move_head(connection, written[-1].position, time(written[-1].recorded_at), head)
+        for hook in self.on_append:
             hook(connection, written)
-        log.INSERT_EVENTS(connection, rows)
-        log.move_head(connection, head + len(written), stamp.value)
+        log.INSERT_EVENTS(connection, [row for batch in group for row in batch.rows])
         return written
 
     def _remember(self, group: list[Batch], written: list[RecordedEvent]) -> None:
         known = self._known
         if written:
-            known.head = written[-1].position
+            known.head, known.last_time = written[-1].position, written[-1].recorded_at
         if len(known.versions) > REMEMBERED_STREAMS:
             known.versions.clear()
         for batch in group:
             if isinstance(batch.outcome, AppendResult):
                 known.versions.update(batch.versions)
+
+    def _lost(self) -> bool:
+        """A group's transaction failed: forget what this store knew; True to write it again.
+
+        A presumed group is written again, reading first: what it presumed may have been wrong.
+        """
+        self._known.forget()
+        presumed, self._presuming = self._presuming, False
+        return presumed
 
     def append_recorded(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
         """Append events another log recorded (`recount import`), keeping what they are.

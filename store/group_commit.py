@@ -33,7 +33,8 @@ class GroupCommit:
     """Batches queued by callers, written by one leader at a time on a connection it keeps.
 
     `write` numbers and writes a group inside the transaction (setting each batch's outcome);
-    `committed` learns what a committed group wrote; `failed` that a transaction was lost.
+    `committed` learns what a committed group wrote; `failed` that a transaction was lost, and
+    answers True when the writer presumed what it did not read, so the group is written again.
     """
 
     def __init__(
@@ -41,7 +42,7 @@ class GroupCommit:
         engine: Engine,
         write: Writer,
         committed: Callable[[list[Batch], list[RecordedEvent]], None],
-        failed: Callable[[], None],
+        failed: Callable[[], bool],
     ) -> None:
         self.engine = engine
         self._write, self._committed, self._failed = write, committed, failed
@@ -96,11 +97,16 @@ class GroupCommit:
                 flush(connection, commit=True)
             memo.settle(connection, committed=True)
         except Exception as error:
-            self._failed()
+            again = self._failed()
             if self._writer is not None:
                 memo.settle(self._writer, committed=False)
             if isinstance(error, DBAPIError) and error.connection_invalidated:
                 self._drop_writer()
+            if again:  # the writer presumed; now it reads, so this happens once at most
+                for batch in group:
+                    batch.outcome = None
+                self._commit(group)
+                return
             if len(group) > 1:  # find out whose batch it was: each alone
                 for batch in group:
                     batch.outcome = None

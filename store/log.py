@@ -104,9 +104,19 @@ def _sqlite_versions(driver: Any, names: list[str]) -> dict[str, int]:
     return versions
 
 
-def move_head(connection: Connection, position: int, recorded_at: Any) -> None:
-    """Set the head (queued with the append's other writes); `recorded_at` as the DB takes it."""
-    write(connection, driver_sql(connection.dialect, MOVE_HEAD_SQL), (position, recorded_at))
+def move_head(
+    connection: Connection, position: int, recorded_at: Any, presumed: int | None = None
+) -> None:
+    """Set the head (queued with the append's other writes); `recorded_at` as the DB takes it.
+
+    With `presumed`, only if the head is still there (the append was numbered without reading
+    it); this statement then takes the head's lock.
+    """
+    if presumed is None:
+        write(connection, driver_sql(connection.dialect, MOVE_HEAD_SQL), (position, recorded_at))
+        return
+    statement = driver_sql(connection.dialect, MOVE_HEAD_SQL + " WHERE position = ?")
+    write(connection, statement, (position, recorded_at, presumed))
 
 
 def stored_by_key(connection: Connection, keys: Sequence[str | None]) -> dict[str, RecordedEvent]:

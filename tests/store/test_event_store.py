@@ -10,6 +10,7 @@ from domain.canonical import canonical_bytes, canonical_form, leaf_hash
 from domain.errors import IdempotencyKeyReused, InvalidReport, StreamConflict
 from domain.events import parse_event
 from store.tables import events, reports
+from tests.conftest import open_archive
 from tests.store.builders import pending, reported
 
 
@@ -49,6 +50,28 @@ def test_an_idempotency_key_reused_for_another_stream_is_refused(archive):
     archive.events.append([pending(reported(160), key="k-1")])
     with pytest.raises(IdempotencyKeyReused):
         archive.events.append([pending(reported(9900, metric="arrests"), key="k-1")])
+
+
+def test_two_stores_on_one_log_number_and_check_after_each_other(archive, database_url, tmp_path):
+    """Each store knows only its own last commit; what the other wrote must still count."""
+    archive.events.append([pending(reported(160))])
+    other = open_archive(database_url, tmp_path)
+    try:
+        other.events.append([pending(reported(161)), pending(reported(9900, metric="arrests"))])
+        mine = archive.events.append([pending(reported(162)), pending(reported(5, metric="x"))])
+        assert [(e.position, e.version) for e in mine.appended] == [(4, 3), (5, 1)]
+        with pytest.raises(StreamConflict) as raised:  # the other store's write is counted
+            other.events.append([pending(reported(163), expected=2)])
+        assert (raised.value.expected, raised.value.actual) == (2, 3)
+        theirs = other.events.append([pending(reported(9901, metric="arrests"), expected=1)])
+        assert [(e.position, e.version) for e in theirs.appended] == [(6, 2)]
+        again = archive.events.append([pending(reported(9902, metric="arrests"))])
+        assert [(e.position, e.version) for e in again.appended] == [(7, 3)]
+    finally:
+        other.close()
+    positions = [e.position for e in archive.events.read()]
+    assert positions == list(range(1, 8)) and archive.events.head() == 7
+    assert count(archive, reports) == 7
 
 
 def test_a_batch_with_one_bad_event_appends_nothing(archive):
