@@ -65,7 +65,7 @@ def lock_head(
             if names:
                 found.execute(PG_VERSIONS_SQL, (names,), prepare=True)
             row = head.fetchone()
-            versions = dict(found.fetchall()) if names else {}
+            versions = _found(found.fetchall()) if names else {}
     assert row is not None
     return int(row[0]), row[1], versions
 
@@ -83,25 +83,29 @@ def stream_versions(connection: Connection, streams: Collection[str]) -> dict[st
             return _sqlite_versions(driver, names)
         with driver.cursor() as cursor:
             cursor.execute(PG_VERSIONS_SQL, (names,), prepare=True)
-            return dict(cursor.fetchall())
+            return _found(cursor.fetchall())
 
 
+# One index probe per stream (the max of (stream_id, version) read from the index's end), not
+# every event of each stream: a long stream would make each lookup, so an import, ever slower.
 PG_VERSIONS_SQL = (
-    "SELECT stream_id, max(version) FROM events WHERE stream_id = ANY(%s) GROUP BY stream_id"
+    "SELECT s.id, (SELECT max(version) FROM events WHERE stream_id = s.id) "
+    "FROM unnest(%s::varchar[]) AS s(id)"
+)
+SQLITE_VERSIONS_SQL = (
+    "SELECT s.value, (SELECT max(version) FROM events WHERE stream_id = s.value) "
+    "FROM json_each(?) AS s"
 )
 
 
+def _found(rows: Sequence[tuple[str, int | None]]) -> dict[str, int]:
+    return {stream: int(version) for stream, version in rows if version is not None}
+
+
 def _sqlite_versions(driver: Any, names: list[str]) -> dict[str, int]:
-    versions: dict[str, int] = {}
-    for start in range(0, len(names), CHUNK):
-        chunk = names[start : start + CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        query = (
-            f"SELECT stream_id, max(version) FROM events WHERE stream_id IN ({marks}) "
-            "GROUP BY stream_id"
-        )
-        versions.update(driver.execute(query, chunk).fetchall())
-    return versions
+    if not names:
+        return {}
+    return _found(driver.execute(SQLITE_VERSIONS_SQL, (orjson.dumps(names).decode(),)).fetchall())
 
 
 def move_head(
