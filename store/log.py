@@ -78,9 +78,10 @@ def stream_versions(connection: Connection, streams: Collection[str]) -> dict[st
     driver = connection.connection.driver_connection
     assert driver is not None
     flush(connection)  # on PostgreSQL, what the append queued goes first
-    with translated(connection, PG_VERSIONS_SQL):
-        if connection.dialect.name == "sqlite":
+    if connection.dialect.name == "sqlite":
+        with translated(connection, SQLITE_VERSIONS_SQL):
             return _sqlite_versions(driver, names)
+    with translated(connection, PG_VERSIONS_SQL):
         with driver.cursor() as cursor:
             cursor.execute(PG_VERSIONS_SQL, (names,), prepare=True)
             return _found(cursor.fetchall())

@@ -1,7 +1,7 @@
 """What an append leaves on its connection for the next append: state it need not read again.
 
 Projectors are plain functions of (connection, events), yet some work depends on state the last
-append just computed: the Merkle tree's right edge, each figure's count and current report.
+append just computed, such as the Merkle tree's right edge.
 Such a projector `keep`s what it computed under a key, tagged with the log size it holds for,
 and the next append on the same connection `recall`s it only when it starts at exactly that
 size. Positions are gapless and the log only grows, so nothing can have changed the state in

@@ -176,7 +176,7 @@ def flush(connection: Connection, commit: bool = False) -> None:
     statement, parameters = _combined(items)
     with translated(connection, statement), driver.pipeline(), driver.cursor() as cursor:
         if statement:
-            cursor.execute(statement, parameters, prepare=True)
+            cursor.execute(statement, parameters, prepare=True)  # planned once per shape
         if commit:
             driver.commit()
 
