@@ -259,8 +259,9 @@ def _write_figures(connection: Connection, touched: dict[tuple[str, str], _Touch
 
     A figure already stored is updated in place: its count grows by the reports added, and its
     current report becomes the batch's latest eligible report if that is later on the story's
-    timeline than the current one (the database compares them). A new figure is inserted; the
-    insert does nothing for a stored one, so the two statements need not know which is which.
+    timeline than the current one (the database compares them). A new figure is inserted
+    (SQLite: one upsert; PostgreSQL: an UPDATE and an INSERT that does nothing for a stored
+    figure, in the same statement, so neither needs to know which figures exist).
     A retraction may have withdrawn the current report, so those figures are then asked of the
     reports table, once this batch's reports and retractions are written.
     """
@@ -278,8 +279,7 @@ def _write_figures(connection: Connection, touched: dict[tuple[str, str], _Touch
         write(connection, UPDATE_FIGURES_PG, columns)
         write(connection, INSERT_FIGURES_PG, columns)
     else:
-        write(connection, UPDATE_FIGURES_SQLITE, rows, many=True)
-        write(connection, INSERT_FIGURES_SQLITE, rows, many=True)
+        write(connection, UPSERT_FIGURES_SQLITE, rows, many=True)
     for (subject, metric), figure in touched.items():
         if figure.retracted:
             current = current_report_query(subject, metric).scalar_subquery()
@@ -302,14 +302,11 @@ _NEW_CURRENT = (
 )
 # Each row: (candidate report id, its reported_at, its position, reports added, last position,
 # subject, metric).
-UPDATE_FIGURES_SQLITE = (
-    "UPDATE figures SET report_count = report_count + ?4, last_position = ?5, "
-    f"current_report_id = {_NEW_CURRENT.format(c='?1', at='?2', p='?3')} "
-    "WHERE subject = ?6 AND metric = ?7"
-)
-INSERT_FIGURES_SQLITE = (
+UPSERT_FIGURES_SQLITE = (  # a bound parameter may stand in DO UPDATE: one statement a figure
     "INSERT INTO figures (current_report_id, report_count, last_position, subject, metric) "
-    "VALUES (?1, ?4, ?5, ?6, ?7) ON CONFLICT (subject, metric) DO NOTHING"
+    "VALUES (?1, ?4, ?5, ?6, ?7) ON CONFLICT (subject, metric) DO UPDATE SET "
+    "report_count = figures.report_count + ?4, last_position = ?5, "
+    f"current_report_id = {_NEW_CURRENT.format(c='?1', at='?2', p='?3')}"
 )
 _UNNEST = (  # PostgreSQL: every figure of an append in one statement
     "unnest(%b::varchar[], %b::timestamptz[], %b::integer[], %b::integer[], %b::integer[], "
