@@ -39,7 +39,7 @@ from domain.events import FigureReported, PendingEvent, ReportRetracted
 from domain.figures import Window
 from domain.qualifiers import Qualifier
 from services.archive import Archive
-from services.figures import current_as_of, figure_history, stream_figures
+from services.figures import current_as_of, figure_answer, figure_history, stream_figures
 from services.formats import stream_figure_json
 
 FIGURES = {"long-story": 250, "short-story": 5}
@@ -143,8 +143,9 @@ def measure(archive: Archive, count: int, rounds: int) -> dict[str, Any]:
 
 
 def _answer(archive: Archive, subject: str, as_of: datetime) -> bytes:
-    page, _ = figure_history(archive, subject, "deaths", Window(as_of))
-    return FigureOut.pinned(page, "/").model_dump_json().encode()
+    """The route's answer: read (the log head too) and written out as JSON."""
+    found, _ = figure_answer(archive, subject, "deaths", Window(as_of))
+    return FigureOut.encoded(found, "/")
 
 
 def _unbounded(archive: Archive, subject: str, as_of: datetime) -> int:

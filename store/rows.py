@@ -125,6 +125,22 @@ def write(connection: Connection, statement: str, parameters: Any, many: bool = 
         connection.exec_driver_sql(statement, parameters)
 
 
+def read(connection: Connection, statement: str, parameters: Sequence[Any]) -> list[Any]:
+    """The rows of a read written with `?` marks, straight from the driver: values as the
+    driver gives them (SQLite: times as text, booleans as 0 and 1)."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    sql = driver_sql(connection.dialect, statement)
+    with translated(connection, sql):
+        cursor = driver.cursor()
+        try:
+            cursor.execute(sql, parameters)
+            rows: list[Any] = cursor.fetchall()
+            return rows
+        finally:
+            cursor.close()
+
+
 @contextmanager
 def translated(connection: Connection, statement: str) -> Iterator[None]:
     """Driver errors as SQLAlchemy's (IntegrityError and the rest), as if it had run them."""

@@ -30,7 +30,7 @@ from services import formats, log
 from services.figures import (
     REPORTS_LIMIT,
     REVISIONS_LIMIT,
-    figure_history,
+    figure_answer,
     figures_as_of,
     stream_figures,
 )
@@ -121,7 +121,7 @@ def figure(
         return conditional.streamed_response(
             request, formats.streamed_csv(streams), formats.MEDIA_TYPE, link, etag
         )
-    page, window = figure_history(
+    found, window = figure_answer(
         archive,
         subject,
         metric,
@@ -133,7 +133,7 @@ def figure(
     )
     paging = _paging(reports_after, limit, revisions_limit)
     link = conditional.permalink(request, path, window.as_of, window.position or 0, paging)
-    body = FigureOut.pinned(page, link).model_dump_json().encode()
+    body = FigureOut.encoded(found, link)
     return conditional.pinned_response(request, body, JSON, link, etag)
 
 
