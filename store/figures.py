@@ -243,12 +243,12 @@ def _walk(
     changes: list[int] = []
     previous: int | None = None
     current: int | None = None
-    for position, eligible, value, retracted_at, *_ in rows:
-        if eligible and (retracted_at is None or retracted_at > bound):
-            current = position
-            if value != previous:
-                changes.append(position)
-                previous = value
+    for row in rows:  # (position, eligible, value, retraction_position[, after])
+        if row[1] and (row[3] is None or row[3] > bound):
+            current = row[0]
+            if row[2] != previous:
+                changes.append(row[0])
+                previous = row[2]
     kept = changes[len(changes) - revisions :] if revisions > 0 else []
     return _Walk(len(rows), page, following - len(page), kept, len(changes), current)
 
