@@ -11,8 +11,9 @@ benchmark times, per figure, in the same process:
   reports table (the source's conditions spelled out, walking `ix_reports_timeline` backwards,
   LIMIT 1), sent as a string on a pooled connection;
 - `current`: the store's as-of lookup (`services.figures.current_as_of`), a ReportView;
-- `answer`: the whole bounded figure answer the API serves (`figure_history`: current, the
-  latest 20 revisions, the first 20 reports and the counts) serialized to JSON.
+- `answer`: the whole bounded figure answer as the API's route makes it (`figure_answer`: the
+  log head, current, the latest 10 revisions, the first 10 reports, the counts and each
+  report's review) written out as its JSON.
 
 Every answer is checked against the baseline's value. Ratios are time over the baseline's time
 (lower is better; the goal is <= 3x), and growth is the ratio at the largest size over the ratio
