@@ -427,7 +427,8 @@ def figure_history(
 # The log head and whether any subject was ever renamed or merged, in one read.
 HEAD_AND_LINKS_SQL = "SELECT (SELECT position FROM log_head), (SELECT count(*) FROM subject_links)"
 # The reports an answer shows, each with its review as it stood at the window's position (the
-# latest decision at or before it that is not a requeue), by position.
+# latest decision at or before it that is not a requeue, as store/review.py's `reviews_at`
+# reads it), by position.
 _SHOWN_SQL = """SELECT r.report_id, r.value, r.low, r.high, r.qualifier, r.approximate, r.unit,
  r.quote, r.reported_at, r.reported_at_basis, r.recorded_at, r.position, r.status, r.subset_of,
  r.retraction_reason, r.retraction_position, r.retraction_recorded_at, r.source_url,
@@ -539,6 +540,14 @@ def figure_rows(
     )
 
 
+_FIELD = {name: n for n, name in enumerate(ShownReport._fields)}
+_TIMES = [_FIELD[n] for n in ("reported_at", "recorded_at", "retraction_recorded_at", "review_at")]
+_RETRACTION = [
+    _FIELD[n] for n in ("retraction_reason", "retraction_position", "retraction_recorded_at")
+]
+_RETRACTED_AT, _APPROXIMATE = _FIELD["retraction_position"], _FIELD["approximate"]
+
+
 def _shown(connection: Connection, positions: list[int], window: Window) -> dict[int, ShownReport]:
     bound = window.position
     assert bound is not None
@@ -546,13 +555,15 @@ def _shown(connection: Connection, positions: list[int], window: Window) -> dict
     found = {}
     for row in read(connection, statement, [bound, *positions]):
         fields = list(row)
-        fields[5] = bool(fields[5])
-        for time in (8, 10, 16, 24):
-            if fields[time] is not None:
-                fields[time] = stored_time(fields[time])
-        if fields[15] is not None and fields[15] > bound:  # retracted after the window
-            fields[14] = fields[15] = fields[16] = None
-        found[fields[11]] = ShownReport._make(fields)
+        fields[_APPROXIMATE] = bool(fields[_APPROXIMATE])  # SQLite's 0 or 1
+        for n in _TIMES:
+            if fields[n] is not None:
+                fields[n] = stored_time(fields[n])
+        if fields[_RETRACTED_AT] is not None and fields[_RETRACTED_AT] > bound:
+            for n in _RETRACTION:  # retracted after the window: not seen in it
+                fields[n] = None
+        report = ShownReport._make(fields)
+        found[report.position] = report
     return found
 
 
