@@ -11,10 +11,12 @@ into markup after escaping the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, bindparam, select, text, union
+from sqlalchemy import Connection, Engine, bindparam, select, text, union
 
 from store.tables import UTCDateTime, documents, figures
 
@@ -97,3 +99,37 @@ def _documents(engine: Engine, found: list[str], limit: int) -> list[DocumentHit
             if known is None or known.version < hit.version:
                 hits[hit.document_id] = hit
     return list(hits.values())[:limit]
+
+
+# --- a whole rebuild --------------------------------------------------------------------------
+
+INDEX_SQLITE = (
+    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'documents'"
+)
+INDEX_POSTGRES = (
+    "SELECT indexname, indexdef FROM pg_indexes "
+    "WHERE schemaname = current_schema() AND indexname = 'ix_documents_search'"
+)
+
+
+@contextmanager
+def indexed_at_the_end(connection: Connection) -> Iterator[None]:
+    """Within a replay's transaction: the documents' search index built once, after the rows.
+
+    Kept in step row by row, the index costs a replay more than every other table together
+    (each article's words stemmed and merged in, then out again on the delete); built whole it
+    costs a fraction. SQLite's FTS5 triggers (or PostgreSQL's GIN index) are dropped and made
+    again from their own stored definitions, in the caller's transaction: a rollback brings
+    them back as they were.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    found = connection.exec_driver_sql(INDEX_SQLITE if sqlite else INDEX_POSTGRES).all()
+    for name, _ in found:
+        connection.exec_driver_sql(f"DROP {'TRIGGER' if sqlite else 'INDEX'} {name}")
+    if sqlite and found:
+        connection.exec_driver_sql("INSERT INTO documents_fts(documents_fts) VALUES ('delete-all')")
+    yield
+    if sqlite and found:
+        connection.exec_driver_sql("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
+    for _, definition in found:
+        connection.exec_driver_sql(definition)
