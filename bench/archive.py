@@ -130,11 +130,18 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--url", required=True, help="an empty PostgreSQL database")
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument(
+        "--export",
+        type=Path,
+        help="reuse an export an earlier run built (its signing key `k` beside it)",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        export_dir = build_source(folder, args.events)
-        import_into(args.url, export_dir, folder / "k")
+    if args.export:
+        import_into(args.url, args.export, args.export.parent / "k")
+    else:
+        with tempfile.TemporaryDirectory() as name:
+            folder = Path(name)
+            import_into(args.url, build_source(folder, args.events), folder / "k")
     archive = Archive.open(Settings(database_url=args.url))
     print("sizes:", sizes(archive), flush=True)
     print("as-of:", measure(archive, archive.events.head(), args.rounds), flush=True)
