@@ -130,22 +130,27 @@ def _first_difference(
     return None
 
 
-Keyed = tuple[tuple[Any, ...], dict[str, Any]]
+Keyed = tuple[tuple[Any, ...], tuple[Any, ...]]  # (primary key, the whole row)
 
 
 def _table_difference(
     table: Table, live: Iterator[Keyed], rebuilt: Iterator[Keyed]
 ) -> Difference | None:
     """Merge two streams ordered by key; the first key where they part, if any."""
+    names = [c.name for c in table.columns]
+
+    def named(row: tuple[Any, ...]) -> dict[str, Any]:
+        return dict(zip(names, row, strict=True))
+
     a, b = next(live, None), next(rebuilt, None)
     while a is not None or b is not None:
         if b is None or (a is not None and a[0] < b[0]):
             assert a is not None
-            return Difference(table.name, a[0], a[1], None)
+            return Difference(table.name, a[0], named(a[1]), None)
         if a is None or b[0] < a[0]:
-            return Difference(table.name, b[0], None, b[1])
+            return Difference(table.name, b[0], None, named(b[1]))
         if a[1] != b[1]:
-            return Difference(table.name, a[0], a[1], b[1])
+            return Difference(table.name, a[0], named(a[1]), named(b[1]))
         a, b = next(live, None), next(rebuilt, None)
     return None
 
@@ -183,9 +188,10 @@ def _ordered(connection: Connection, table: Table) -> Iterator[Keyed]:
     postgres = connection.dialect.name == "postgresql"
     order = [c.collate("C") if postgres and _is_text(c) else c for c in keys]
     query = select(table).order_by(*order).execution_options(yield_per=COMPARE_CHUNK)
-    names = [c.name for c in keys]
-    for row in connection.execute(query).mappings():
-        yield tuple(row[name] for name in names), dict(row)
+    where = [list(table.columns).index(c) for c in keys]
+    for row in connection.execute(query):
+        values = tuple(row)
+        yield tuple(values[i] for i in where), values
 
 
 def _is_text(column: Any) -> bool:
