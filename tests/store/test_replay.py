@@ -34,7 +34,7 @@ from services import audit
 from services.archive import read_models
 from store import replay as replays
 from store.rows import db_time
-from store.search import search
+from store.search import indexed_at_the_end, search
 from store.tables import UTCDateTime, events
 from tests.conftest import open_archive
 from tests.store.builders import SUBJECT, pending, reported, retracted
@@ -206,3 +206,11 @@ def test_times_are_written_as_sqlalchemy_writes_them_on_sqlite():
         datetime(999, 1, 1, tzinfo=UTC),
     ]
     assert [ours(m) for m in moments] == [theirs(m) for m in moments]
+
+
+def test_a_rebuild_rolled_back_leaves_the_search_index_following_appends(archive):
+    with pytest.raises(RuntimeError), archive.engine.begin() as connection:
+        with indexed_at_the_end(connection):
+            raise RuntimeError("the replay failed")
+    archive.events.append([pending(document(3, SUBJECT, "Later, 200 people died"))])
+    assert [d.document_id for d in search(archive.engine, "200 people").documents] == ["doc-3"]
