@@ -84,9 +84,19 @@ def db_time(dialect: Dialect) -> Callable[[datetime | None], Any]:
     """
     if dialect.name == "postgresql":  # timestamptz takes any aware time as the instant it is
         return _aware
-    processor = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
-    assert processor is not None
-    return processor
+    return _sqlite_text
+
+
+def _sqlite_text(moment: datetime | None) -> str | None:
+    """SQLAlchemy's SQLite spelling of a UTC time (`UTCDateTime`), by the C `isoformat`:
+    several times faster than its processor, which a replay calls for every report."""
+    if moment is None:
+        return None
+    if moment.tzinfo is UTC:
+        return moment.isoformat(" ", "microseconds")[:26]  # without its "+00:00"
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(" ", "microseconds")
 
 
 @functools.lru_cache(maxsize=16)
