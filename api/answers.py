@@ -21,9 +21,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PREFIX = "/v1/subjects"
+HEAD = "recount_log_head"  # the request state's name for the head read for it
 MAX_ANSWERS = 2048
 MAX_BODY = 256 * 1024
 
@@ -36,6 +38,13 @@ class Answer:
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
+
+
+def head_read(request: Request) -> int | None:
+    """The log head this request's answer is kept under, if one was read for it: the route
+    answers at that head (one read fewer, and the kept answer is the head's own)."""
+    head: int | None = getattr(request.state, HEAD, None)
+    return head
 
 
 class AnswerCache:
@@ -56,6 +65,7 @@ class AnswerCache:
         except Exception:  # the route will say what is wrong with the database
             await self.app(scope, receive, send)
             return
+        scope.setdefault("state", {})[HEAD] = head  # the route answers at this head too
         with self._lock:
             answer = self._answers.get(key)
             if answer is not None and answer.head == head:

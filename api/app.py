@@ -58,6 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Served by api/routes/docs.py from the package's own files: no CDN, no inline script.
         docs_url=None,
         redoc_url=None,
+        # Recount's metrics are its own (/metrics). FastAPI's OpenTelemetry hooks look for the
+        # global providers on every request even when none is set up: off.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.archive = archive
     app.state.reads = reads

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.positions import DIGITS
@@ -30,7 +30,7 @@ async def get_archive(request: Request) -> Archive:
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
 
 
-def read_archive(
+async def read_archive(
     request: Request,
     recount_position: Annotated[
         str,
@@ -41,37 +41,20 @@ def read_archive(
     ] = "",
 ) -> Archive:
     """The archive a read is answered from: the read replica when it holds every position the
-    request names (`at_position`, `Recount-Position`), after a bounded wait, else the primary."""
+    request names (`at_position`, `Recount-Position`), after a bounded wait, else the primary.
+
+    Only that wait blocks, so only then does the choice go to the thread pool."""
     pinned = request.query_params.get("at_position", "")
     # The route itself refuses a bad `at_position`; the header's pattern is checked above.
     named = [int(n) for n in (recount_position, pinned) if n.isdigit() and len(n) <= DIGITS]
+    position = max(named, default=None)
     reads: Reads = request.app.state.reads
-    return reads.at_least(max(named, default=None))
+    if reads.replica is None or position is None:  # nothing to wait for
+        return reads.at_least(position)
+    return await run_in_threadpool(reads.at_least, position)
 
 
 ReadArchive = Annotated[Archive, Depends(read_archive)]
-
-
-def _time(value: str | None) -> datetime | None:
-    return optional_time(value)
-
-
-# Plain functions, not a closure over the name: with postponed annotations FastAPI cannot see
-# a closure's variables, and the parameter silently stopped being read.
-async def as_of_query(
-    as_of: Annotated[
-        OptionalTimeText | None, Query(description="only reports published by then")
-    ] = None,
-) -> datetime | None:
-    return _time(as_of)
-
-
-async def known_at_query(
-    known_at: Annotated[
-        OptionalTimeText | None, Query(description="what Recount knew then")
-    ] = None,
-) -> datetime | None:
-    return _time(known_at)
 
 
 # The names' rules, documented so that a client knows them; the domain checks them, one message.
@@ -87,14 +70,20 @@ MetricPath = Annotated[
     Path(description="a metric, e.g. deaths", json_schema_extra={"pattern": f"^{METRIC.pattern}$"}),
 ]
 
-AsOf = Annotated[datetime | None, Depends(as_of_query)]
-KnownAt = Annotated[datetime | None, Depends(known_at_query)]
+AsOfText = Annotated[OptionalTimeText | None, Query(description="only reports published by then")]
+KnownAtText = Annotated[OptionalTimeText | None, Query(description="what Recount knew then")]
 AtPosition = Annotated[int | None, Query(ge=0, description="the state after this log position")]
 
 
-async def window_query(as_of: AsOf, known_at: KnownAt, at_position: AtPosition = None) -> Window:
-    """The three axes of a question, one value (pinned to a log position by the service)."""
-    return Window(as_of=as_of, known_at=known_at, at_position=at_position)
+async def window_query(
+    at_position: AtPosition = None, as_of: AsOfText = None, known_at: KnownAtText = None
+) -> Window:
+    """The three axes of a question, one value (pinned to a log position by the service).
+
+    One dependency with its three parameters (each one more costs a request its resolving)."""
+    return Window(
+        as_of=optional_time(as_of), known_at=optional_time(known_at), at_position=at_position
+    )
 
 
 WindowQuery = Annotated[Window, Depends(window_query)]

@@ -9,7 +9,8 @@ setting its own header, which this middleware then leaves alone.
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
+from collections.abc import Iterable
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -31,6 +32,12 @@ HEADERS = {
 }
 
 
+# As they go on the wire: names in lowercase, values encoded, once.
+RAW_HEADERS = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
+OWN_POLICY = b"content-security-policy"
+FRAMING = b"x-frame-options"
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -42,13 +49,19 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                own_policy = "content-security-policy" in headers
-                for name, value in HEADERS.items():
-                    # A route with a policy of its own (the embed) decides its framing there.
-                    if name == "X-Frame-Options" and own_policy:
-                        continue
-                    headers.setdefault(name, value)
+                message["headers"] = secured(message.get("headers", ()))
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def secured(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The response's headers with each of ours it does not set itself (one pass over them:
+    this runs for every response, a kept answer's too)."""
+    given = list(headers)
+    present = {name.lower() for name, _ in given}
+    for name, value in RAW_HEADERS:
+        # A route with a policy of its own (the embed) decides its framing there.
+        if name not in present and not (name == FRAMING and OWN_POLICY in present):
+            given.append((name, value))
+    return given

@@ -93,18 +93,20 @@ class AnswerTimer:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        self._figure = metrics.answers.labels("figure")
+        self._subject = metrics.answers.labels("subject")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = FIGURE_PATHS.match(scope["path"]) if scope["type"] == "http" else None
         if found is None:
             await self.app(scope, receive, send)
             return
-        view = "figure" if found["one"] else "subject"
+        answers = self._figure if found["one"] else self._subject
         began = time.perf_counter()
 
         async def timed(message: Message) -> None:
             await send(message)
             if message["type"] == "http.response.body" and not message.get("more_body"):
-                self.metrics.answers.labels(view).observe(time.perf_counter() - began)
+                answers.observe(time.perf_counter() - began)
 
         await self.app(scope, receive, timed)

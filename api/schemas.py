@@ -8,6 +8,7 @@ import base64
 from datetime import datetime
 from typing import Annotated, Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from domain.events import RecordedEvent
@@ -17,12 +18,12 @@ from domain.status import ReportStatus
 from domain.subjects import SLUG
 from domain.times import ACCEPTED
 from services.audit import canonical_line
-from services.figures import SubjectFigures
+from services.figures import FigureRows, SubjectFigures
 from services.formats import Figure as Figure
 from services.formats import FigureSummary as FigureSummary
 from services.formats import Report as Report
 from services.formats import RetractionOut as RetractionOut
-from services.formats import ReviewItem, page_fields
+from services.formats import ReviewItem, figure_fields, page_fields
 from services.formats import SourceOut as SourceOut
 from services.formats import SubjectOut as SubjectOut
 
@@ -52,6 +53,16 @@ class FigureOut(Figure):
     @classmethod
     def pinned(cls, page: FigurePage, permalink: str) -> FigureOut:
         return cls(**page_fields(page), permalink=permalink)
+
+    @classmethod
+    def encoded(cls, found: FigureRows | FigurePage, permalink: str) -> bytes:
+        """The JSON bytes of the answer; from rows, written at once without the models (the
+        same bytes: tests/api/test_figure_json.py)."""
+        if isinstance(found, FigurePage):
+            return cls.pinned(found, permalink).model_dump_json().encode()
+        fields = figure_fields(found)
+        fields["permalink"] = permalink
+        return orjson.dumps(fields, option=orjson.OPT_UTC_Z)
 
 
 class SubjectFiguresOut(BaseModel):

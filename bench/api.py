@@ -40,7 +40,7 @@ from domain.events import PendingEvent
 from domain.figures import Window
 from domain.times import parse_time
 from services.archive import Archive
-from services.figures import figure_history, figures_as_of, stream_figures
+from services.figures import figure_answer, figures_as_of, stream_figures
 from services.formats import stream_figure_json
 from services.settings import Settings
 
@@ -143,8 +143,8 @@ def in_process(archive: Archive, requests: int, figure: bool = False) -> tuple[l
         start = time.perf_counter()
         if figure:
             metric = METRICS[n // SUBJECTS % len(METRICS)]
-            page, _ = figure_history(archive, subject, metric, Window(parse_time(as_of)))
-            FigureOut.pinned(page, "").model_dump_json()
+            found, _ = figure_answer(archive, subject, metric, Window(parse_time(as_of)))
+            FigureOut.encoded(found, "")
         else:
             result = figures_as_of(archive, subject, Window(parse_time(as_of)))
             SubjectFiguresOut.of(result, "").model_dump_json()

@@ -8,8 +8,9 @@
   `insert_events`), and (c) as raw driver INSERTs of the finished event rows into an identical
   events table. Batches of --batch events and --singles one-event appends, the contenders taking
   turns round by round so that load on the machine falls on all of them alike.
-- `asof_figure_vs_sql`: one figure's as-of answer from the project's public query, as a multiple
-  of a hand-written indexed SQL query for the same current value (lower is better; 1.0 is par).
+- `asof_figure_vs_sql`: one figure's as-of answer as the API serves it (read and written as JSON
+  bytes), as a multiple of a hand-written indexed SQL query for the same current value (lower
+  is better; 1.0 is par).
 - `asof_growth_10k_to_1m`: the same measure's time at 1M events over its time at 10k (only when
   run with --events 1000000; null otherwise).
 - `replay_events_per_s`, `verify_events_per_s`: the public replay and live verify on the log of
@@ -36,9 +37,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from api.schemas import FigureOut
 from bench.core import START, fresh_archive, report
 from domain.canonical import canonical_bytes, canonical_form, leaf_hash
 from domain.events import FigureReported, PendingEvent
@@ -46,7 +49,7 @@ from domain.figures import Window
 from domain.qualifiers import VAGUE_BOUNDS
 from services.archive import Archive
 from services.audit import replay, verify_live
-from services.figures import figure_history
+from services.figures import figure_answer
 
 ROW_SQL = (
     "INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, "
@@ -308,7 +311,8 @@ CURRENT_SQL = (
 
 
 def asof_seconds(archive: Archive, repeat: int = 30) -> tuple[float, float]:
-    """Median seconds of one figure's as-of answer: the project's query, then hand-written SQL.
+    """Median seconds of one figure's as-of answer: the route's (read, then written as JSON
+    bytes), then hand-written SQL for its current value.
 
     The figure is the first subject's deaths (N/200 reports); as_of falls in the middle of the
     story. Both must give the same current value.
@@ -317,10 +321,11 @@ def asof_seconds(archive: Archive, repeat: int = 30) -> tuple[float, float]:
     head = archive.events.head()
     as_of = START + timedelta(minutes=head // 2)
     ours: list[float] = []
-    answer: Any = None
+    answer = b""
     for _ in range(repeat):
         began = time.perf_counter()
-        answer, _ = figure_history(archive, subject, metric, Window(as_of))
+        found, _ = figure_answer(archive, subject, metric, Window(as_of))
+        answer = FigureOut.encoded(found, "/")
         ours.append(time.perf_counter() - began)
     sqlite = archive.engine.url.get_backend_name() == "sqlite"
     statement = CURRENT_SQL.replace("{m}", "?" if sqlite else "%s")
@@ -334,7 +339,7 @@ def asof_seconds(archive: Archive, repeat: int = 30) -> tuple[float, float]:
             row = connection.execute(statement, params).fetchone()
             value = row[0] if row else None
             sql.append(time.perf_counter() - began)
-    current = answer.current.value if answer is not None and answer.current else None
+    current = (orjson.loads(answer)["current"] or {}).get("value")
     assert current == value, f"the project says {current}, the SQL says {value}"
     return statistics.median(ours), statistics.median(sql)
 

@@ -11,8 +11,9 @@ benchmark times, per figure, in the same process:
   reports table (the source's conditions spelled out, walking `ix_reports_timeline` backwards,
   LIMIT 1), sent as a string on a pooled connection;
 - `current`: the store's as-of lookup (`services.figures.current_as_of`), a ReportView;
-- `answer`: the whole bounded figure answer the API serves (`figure_history`: current, the
-  latest 20 revisions, the first 20 reports and the counts) serialized to JSON.
+- `answer`: the whole bounded figure answer as the API's route makes it (`figure_answer`: the
+  log head, current, the latest 10 revisions, the first 10 reports, the counts and each
+  report's review) written out as its JSON.
 
 Every answer is checked against the baseline's value. Ratios are time over the baseline's time
 (lower is better; the goal is <= 3x), and growth is the ratio at the largest size over the ratio
@@ -39,7 +40,7 @@ from domain.events import FigureReported, PendingEvent, ReportRetracted
 from domain.figures import Window
 from domain.qualifiers import Qualifier
 from services.archive import Archive
-from services.figures import current_as_of, figure_history, stream_figures
+from services.figures import current_as_of, figure_answer, figure_history, stream_figures
 from services.formats import stream_figure_json
 
 FIGURES = {"long-story": 250, "short-story": 5}
@@ -143,8 +144,9 @@ def measure(archive: Archive, count: int, rounds: int) -> dict[str, Any]:
 
 
 def _answer(archive: Archive, subject: str, as_of: datetime) -> bytes:
-    page, _ = figure_history(archive, subject, "deaths", Window(as_of))
-    return FigureOut.pinned(page, "/").model_dump_json().encode()
+    """The route's answer: read (the log head too) and written out as JSON."""
+    found, _ = figure_answer(archive, subject, "deaths", Window(as_of))
+    return FigureOut.encoded(found, "/")
 
 
 def _unbounded(archive: Archive, subject: str, as_of: datetime) -> int:

@@ -74,8 +74,8 @@ def decisions_of(recorded: RecordedEvent) -> list[Decision]:
     """What this event decided, report by report (nothing for most events)."""
     by_person = "via" in recorded.metadata
     actor = recorded.metadata.get("actor")
-    if recorded.type not in DECIDING_TYPES:
-        return []
+    if recorded.type not in DECIDING_TYPES or (recorded.type in BY_PERSON and not by_person):
+        return []  # decided before any parsing: most events of a log are these
     event = recorded.event
 
     def decision(
@@ -138,6 +138,7 @@ DECIDING_TYPES = frozenset(
     t.type
     for t in (FigureReported, ReportConfirmed, ReportRetracted, ReportCorrected, ReadingQueued)
 )
+BY_PERSON = frozenset((FigureReported.type, ReportRetracted.type))  # decide only made by hand
 
 
 def as_report_events(recorded: RecordedEvent) -> list[RecordedEvent]:

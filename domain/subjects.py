@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, SubjectMoved
 
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,198}[a-z0-9])?")
 
@@ -95,3 +95,12 @@ def naming(links: Iterable[Link], name: str, position: int | None = None) -> Nam
 
     members = [canonical] + sorted(s for s in into if s != canonical and ends_at(s) == canonical)
     return Naming(name, canonical, tuple(members))
+
+
+def stored_slugs(links: Iterable[Link], name: str, position: int | None) -> tuple[str, ...]:
+    """The stored slugs a name's reports are read from at `position`: SubjectMoved if the name
+    was renamed or merged away by then."""
+    found = naming(links, name, position)
+    if found.moved:
+        raise SubjectMoved(name, found.canonical)
+    return found.members

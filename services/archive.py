@@ -14,7 +14,7 @@ from sqlalchemy import Engine, inspect
 
 from domain.errors import NotInitialized
 from services.settings import Settings
-from store import feeds, keys, merkle, projections, review, subjects
+from store import feeds, keys, merkle, projections, rebuild, review, subjects
 from store.database import create_database_engine, migrate
 from store.events import Clock, EventStore, system_clock
 from store.projections import Projector
@@ -31,7 +31,13 @@ from store.tables import subjects as subjects_table
 
 PROJECTORS: tuple[Projector, ...] = (
     # Read models: derived from the log alone, so `recount replay` rebuilds their tables.
-    Projector("reports, figures, documents", projections.apply, (reports, figures, documents)),
+    Projector(
+        "reports, figures, documents",
+        projections.apply,
+        (reports, figures, documents),
+        replay=rebuild.apply,
+        finish=rebuild.finish,
+    ),
     Projector("feeds", feeds.apply_feed_events, (feeds_table,)),
     Projector("subjects", subjects.apply, (subjects_table, subject_links, document_routes)),
     Projector("review decisions", review.apply, (review_decisions,)),

@@ -23,7 +23,7 @@ from domain.checkpoints import (
 )
 from domain.errors import IntegrityError, InvalidInput
 from domain.events import PendingEvent, SigningKeyRotated
-from services.archive import Archive, read_models
+from services.archive import PROJECTORS, Archive, read_models
 from store import audit, checkpoints, imports, keys, merkle
 from store import export as exports
 from store import replay as replays
@@ -95,7 +95,7 @@ def import_export(
     directory: Path,
     checking: Progress | None = None,
     importing: Progress | None = None,
-    batch: int = 1000,
+    batch: int = 5000,
 ) -> Imported:
     """Load an export into this archive, whose log must be empty: how an archive moves.
 
@@ -108,7 +108,9 @@ def import_export(
     verified = verify_export(directory, progress=checking)
     checkpoint = verified.checkpoints[0]
     public = load_public_key((directory / exports.PUBLIC_KEY_FILE).read_bytes())
-    imports.import_events(archive.events, directory, checkpoint, public, importing, batch)
+    imports.import_events(
+        archive.events, PROJECTORS, directory, checkpoint, public, importing, batch
+    )
     return Imported(
         checkpoint.tree_size, checkpoint.root_hash, checkpoint.key_id, _key_note(archive)
     )

@@ -18,17 +18,18 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from domain.errors import SubjectMoved, UnknownSubject
+from domain.errors import UnknownSubject
 from domain.figures import NOW, FigurePage, FigureView, ReportCursor, ReportView, Window
 from domain.sources import source_name
 from domain.status import ReportStatus
-from domain.subjects import naming
+from domain.subjects import naming, stored_slugs
 from services.archive import Archive
 from services.review import reviewed, reviewed_page, reviewed_stream, reviewed_view
 from store import figures, merged, sources, subjects, timelines
 from store.figures import REPORTS_LIMIT as REPORTS_LIMIT
 from store.figures import REPORTS_MAX as REPORTS_MAX
 from store.figures import REVISIONS_LIMIT as REVISIONS_LIMIT
+from store.figures import FigureRows as FigureRows
 from store.figures import FigureStream as FigureStream
 from store.figures import SubjectFigures as SubjectFigures
 
@@ -45,10 +46,7 @@ def _slugs(archive: Archive, subject: str, window: Window) -> tuple[Window, tupl
     if not links:
         return window, (subject,)
     pinned = window if window.position is not None else resolve_window(archive, window)
-    found = naming(links, subject, pinned.position)
-    if found.moved:
-        raise SubjectMoved(subject, found.canonical)
-    return pinned, found.members
+    return pinned, stored_slugs(links, subject, pinned.position)
 
 
 def _folded(
@@ -242,6 +240,17 @@ def figure_history(
     the window it answers for."""
     found, pinned = _unreviewed_figure_history(archive, subject, metric, window, **page)
     return reviewed_page(archive, found, pinned), pinned
+
+
+def figure_answer(
+    archive: Archive, subject: str, metric: str, window: Window = NOW, **page: Any
+) -> tuple[FigureRows | FigurePage, Window]:
+    """`figure_history` for writing out: the answer's rows as read, with their reviews (no
+    ReportView a report), or for a merged subject the folded FigurePage."""
+    found = figures.figure_rows(archive.engine, subject, metric, window, **page)
+    if found is None:
+        return figure_history(archive, subject, metric, window, **page)
+    return found, found.window
 
 
 def stream_figures(

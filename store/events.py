@@ -220,11 +220,17 @@ class EventStore:
         presumed, self._presuming = self._presuming, False
         return presumed
 
-    def append_recorded(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
+    def append_recorded(
+        self,
+        connection: Connection,
+        events: Sequence[RecordedEvent],
+        hooks: Sequence[AppendHook] | None = None,
+    ) -> None:
         """Append events another log recorded (`recount import`), keeping what they are.
 
         The one way in besides `append`, and the same write: projections, Merkle subtrees, the
-        log's rows and its head, in the caller's transaction. Position, event id, version,
+        log's rows and its head, in the caller's transaction (`hooks` in place of `on_append`:
+        an import builds the read models as a replay does). Position, event id, version,
         recorded_at and leaf hash come from the source, so leaf hashes and roots are the
         source's; each is checked first: the next position, the next version of its stream,
         a time not before the head's, and a leaf hash that is the hash of its canonical bytes.
@@ -260,7 +266,7 @@ class EventStore:
                     event.leaf_hash,
                 )
             )
-        for hook in self.on_append:
+        for hook in self.on_append if hooks is None else hooks:
             hook(connection, events)
         log.INSERT_EVENTS(connection, rows)
         log.move_head(connection, events[-1].position, time(events[-1].recorded_at))

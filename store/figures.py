@@ -26,12 +26,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
     Engine,
-    Integer,
     and_,
     bindparam,
     func,
@@ -39,7 +38,6 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
-    type_coerce,
     union,
 )
 
@@ -48,6 +46,10 @@ from domain.events import Source
 from domain.figures import FigurePage, ReportCursor, ReportView, Retraction, Window
 from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
+from domain.subjects import stored_slugs
+from store.database import stored_time
+from store.rows import db_time, read
+from store.subjects import links_on
 from store.tables import documents, events, figures, log_head, reports
 
 REPORTS_LIMIT = 10  # reports in a page unless asked otherwise
@@ -108,18 +110,18 @@ _AFTER = tuple_(*TIMELINE) > tuple_(
     bindparam("after_position", type_=reports.c.position.type),
 )
 # The walk an answer is made from: every report of the window in timeline order, read from
-# `ix_reports_timeline` alone (its columns are all in the index), with whether it lies after
-# the cursor. Counts, the page's keys, the revisions and the current report all come from it.
-KEYS = (
-    select(
-        reports.c.position,
-        type_coerce(reports.c.eligible, Integer),  # 0 or 1 as stored: no conversion per row
-        reports.c.value,
-        reports.c.retraction_position,
-        type_coerce(_AFTER, Integer).label("after"),
-    )
-    .where(IN_WINDOW)
-    .order_by(*TIMELINE)
+# `ix_reports_timeline` alone (its columns are all in the index), and, after a cursor, whether
+# it lies after it. Counts, the page's keys, the revisions and the current report all come from
+# it. Written for the driver (`?` marks, `driver_sql`): for a few hundred index entries,
+# SQLAlchemy's work per statement and per row cost more than the walk itself.
+_IN_WINDOW_SQL = "subject = ? AND metric = ? AND reported_at <= ? AND position <= ?"
+WALK_SQL = (
+    "SELECT position, eligible, value, retraction_position FROM reports"
+    f" WHERE {_IN_WINDOW_SQL} ORDER BY reported_at, position"
+)
+WALK_AFTER_SQL = (
+    "SELECT position, eligible, value, retraction_position, (reported_at, position) > (?, ?)"
+    f" FROM reports WHERE {_IN_WINDOW_SQL} ORDER BY reported_at, position"
 )
 BY_POSITION = select(*COLUMNS).where(reports.c.position.in_(bindparam("positions", expanding=True)))
 # Revisions, streamed: `lag` over the narrow columns the index holds, then whole rows.
@@ -221,24 +223,32 @@ def _walk(
     A report may be current if it is eligible and not retracted by the window's position; a
     revision is such a report whose value differs from the one before it.
     """
-    bounds = _bounds(subject, metric, window) | _cursor(after)
+    bounds = _bounds(subject, metric, window)
     bound = bounds["position"]
-    page: list[int] = []
-    following = 0
+    time = db_time(connection.dialect)
+    keys = [subject, metric, time(bounds["as_of"]), bound]
+    if after == START:  # every report lies after the start
+        rows = read(connection, WALK_SQL, keys)
+        page = [row[0] for row in rows[:limit]]
+        following = len(rows)
+    else:
+        rows = read(connection, WALK_AFTER_SQL, [time(after.reported_at), after.position, *keys])
+        following = 0
+        page = []
+        for row in rows:
+            if row[4]:
+                following += 1
+                if len(page) < limit:
+                    page.append(row[0])
     changes: list[int] = []
     previous: int | None = None
     current: int | None = None
-    rows = connection.execute(KEYS, bounds).all()
-    for position, eligible, value, retracted_at, is_after in rows:
-        if is_after:
-            following += 1
-            if len(page) < limit:
-                page.append(position)
-        if eligible and (retracted_at is None or retracted_at > bound):
-            current = position
-            if value != previous:
-                changes.append(position)
-                previous = value
+    for row in rows:  # (position, eligible, value, retraction_position[, after])
+        if row[1] and (row[3] is None or row[3] > bound):
+            current = row[0]
+            if row[2] != previous:
+                changes.append(row[0])
+                previous = row[2]
     kept = changes[len(changes) - revisions :] if revisions > 0 else []
     return _Walk(len(rows), page, following - len(page), kept, len(changes), current)
 
@@ -313,14 +323,18 @@ def figure_page(
     revisions: int = REVISIONS_LIMIT,
 ) -> FigurePage:
     """A figure's bounded answer: current, latest revisions, one page of reports, counts."""
-    if not 1 <= limit <= REPORTS_MAX:
-        raise InvalidInput(f"limit must be between 1 and {REPORTS_MAX}")
-    if not 0 <= revisions <= REPORTS_MAX:
-        raise InvalidInput(f"revisions_limit must be between 0 and {REPORTS_MAX}")
+    _check_paging(limit, revisions)
     page = _answer(connection, subject, metric, window, after or START, limit, revisions)
     if page.reports_total == 0:
         require_figure(connection, subject, metric)
     return page
+
+
+def _check_paging(limit: int, revisions: int) -> None:
+    if not 1 <= limit <= REPORTS_MAX:
+        raise InvalidInput(f"limit must be between 1 and {REPORTS_MAX}")
+    if not 0 <= revisions <= REPORTS_MAX:
+        raise InvalidInput(f"revisions_limit must be between 0 and {REPORTS_MAX}")
 
 
 def figure_summary(
@@ -406,6 +420,151 @@ def figure_history(
             connection, subject, metric, window, after=after, limit=limit, revisions=revisions
         )
     return page, window
+
+
+# --- one figure's answer as rows, for writing it out as read -------------------------------
+
+# The log head and whether any subject was ever renamed or merged, in one read.
+HEAD_AND_LINKS_SQL = "SELECT (SELECT position FROM log_head), (SELECT count(*) FROM subject_links)"
+# The reports an answer shows, each with its review as it stood at the window's position (the
+# latest decision at or before it that is not a requeue, as store/review.py's `reviews_at`
+# reads it), by position.
+_SHOWN_SQL = """SELECT r.report_id, r.value, r.low, r.high, r.qualifier, r.approximate, r.unit,
+ r.quote, r.reported_at, r.reported_at_basis, r.recorded_at, r.position, r.status, r.subset_of,
+ r.retraction_reason, r.retraction_position, r.retraction_recorded_at, r.source_url,
+ r.source_title, r.source_publisher, r.document_id, r.confidence, d.state, d.actor,
+ d.recorded_at, d.reason, d.corrects, d.corrected_by
+FROM reports r LEFT JOIN review_decisions d ON d.report_id = r.report_id AND d.position = (
+ SELECT max(x.position) FROM review_decisions x
+ WHERE x.report_id = r.report_id AND x.state <> 'queued' AND x.position <= ?)
+WHERE r.position IN ({})"""
+
+
+class ShownReport(NamedTuple):
+    """A report as an answer shows it in its window, straight from its row: a retraction made
+    after the window is not seen yet (its fields are None), times are aware UTC, and the
+    review's fields are None for a report no one had decided on by then."""
+
+    report_id: str
+    value: int | None
+    low: int | None
+    high: int | None
+    qualifier: str
+    approximate: bool
+    unit: str | None
+    quote: str
+    reported_at: datetime
+    reported_at_basis: str
+    recorded_at: datetime
+    position: int
+    status: str
+    subset_of: str | None
+    retraction_reason: str | None
+    retraction_position: int | None
+    retraction_recorded_at: datetime | None
+    source_url: str | None
+    source_title: str | None
+    source_publisher: str | None
+    document_id: str | None
+    confidence: float | None
+    review_state: str | None
+    review_by: str | None
+    review_at: datetime | None
+    review_reason: str | None
+    review_corrects: str | None
+    review_corrected_by: str | None
+
+
+@dataclass(frozen=True)
+class FigureRows:
+    """A figure's bounded answer (as FigurePage has it) made of ShownReports, and its window:
+    what the API writes out as JSON without a ReportView or a model a report."""
+
+    subject: str
+    metric: str
+    window: Window
+    current: ShownReport | None
+    revisions: list[ShownReport]
+    revisions_total: int
+    reports_total: int
+    reports: list[ShownReport]
+    reports_remaining: int
+    reports_next: ReportCursor | None
+
+
+def figure_rows(
+    engine: Engine,
+    subject: str,
+    metric: str,
+    window: Window,
+    *,
+    after: ReportCursor | None = None,
+    limit: int = REPORTS_LIMIT,
+    revisions: int = REVISIONS_LIMIT,
+    log_head: int | None = None,
+) -> FigureRows | None:
+    """One figure's bounded answer as rows, on one connection: the head (unless the caller
+    read it), the walk, and the shown reports with their reviews, three reads in all.
+
+    None when the name is a merged subject in the window (the caller folds its slugs);
+    SubjectMoved when it was renamed or merged away by then.
+    """
+    _check_paging(limit, revisions)
+    with engine.connect() as connection:
+        head, linked = read(connection, HEAD_AND_LINKS_SQL, [])[0]
+        window = pin(connection, window, int(head or 0) if log_head is None else log_head)
+        if linked and len(stored_slugs(links_on(connection), subject, window.position)) > 1:
+            return None
+        walk = _walk(connection, subject, metric, window, after or START, limit, revisions)
+        if walk.total == 0:
+            require_figure(connection, subject, metric)
+            return FigureRows(subject, metric, window, None, [], 0, 0, [], 0, None)
+        wanted = {*walk.page, *walk.revisions}
+        if walk.current is not None:
+            wanted.add(walk.current)
+        shown = _shown(connection, sorted(wanted), window) if wanted else {}
+    page = [shown[p] for p in walk.page]
+    return FigureRows(
+        subject,
+        metric,
+        window,
+        None if walk.current is None else shown[walk.current],
+        [shown[p] for p in walk.revisions],
+        walk.revisions_total,
+        walk.total,
+        page,
+        walk.remaining,
+        ReportCursor(page[-1].reported_at, page[-1].position)
+        if page and walk.remaining > 0
+        else None,
+    )
+
+
+_FIELD = {name: n for n, name in enumerate(ShownReport._fields)}
+_TIMES = [_FIELD[n] for n in ("reported_at", "recorded_at", "retraction_recorded_at", "review_at")]
+_RETRACTION = [
+    _FIELD[n] for n in ("retraction_reason", "retraction_position", "retraction_recorded_at")
+]
+_RETRACTED_AT, _APPROXIMATE = _FIELD["retraction_position"], _FIELD["approximate"]
+
+
+def _shown(connection: Connection, positions: list[int], window: Window) -> dict[int, ShownReport]:
+    bound = window.position
+    assert bound is not None
+    statement = _SHOWN_SQL.format(", ".join("?" * len(positions)))
+    found = {}
+    for row in read(connection, statement, [bound, *positions]):
+        fields = list(row)
+        fields[_APPROXIMATE] = bool(fields[_APPROXIMATE])  # SQLite's 0 or 1
+        for n in _TIMES:
+            if fields[n] is not None:
+                fields[n] = stored_time(fields[n])
+        if fields[_RETRACTED_AT] is not None and fields[_RETRACTED_AT] > bound:
+            for n in _RETRACTION:  # retracted after the window: not seen in it
+                fields[n] = None
+        report = ShownReport._make(fields)
+        found[report.position] = report
+    return found
 
 
 @dataclass(frozen=True)

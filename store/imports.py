@@ -4,10 +4,13 @@ How an archive moves, from SQLite to PostgreSQL say; the use case (services/audi
 checks the whole export with `verify_export` (no database, a few seconds per million events),
 so a changed byte, a missing line, a bad signature or another key are refused before anything
 is written. `import_events` then reads the events again, each parsed and appended through
-`EventStore.append_recorded` (the ordinary write: rows, projections, Merkle subtrees), all in
-one transaction. Each line is hashed and checked again on the way (the files could change
-between the passes), each event keeps its position, id, time and so its leaf hash, and the root
-of what was written must be the checkpoint's before the commit. The export's checkpoint and key
+`EventStore.append_recorded` (the ordinary write: rows, Merkle subtrees, key history), all in
+one transaction. The log arrives whole and in order from position 1, as in a replay, so the
+read models are built as a replay builds them (each projector's `replay`, set-based, and the
+search index once at the end), which `recount replay --check` holds to what appends build.
+Each line is hashed and checked again on the way (the files could change between the passes),
+each event keeps its position, id, time and so its leaf hash, and the root of what was written
+must be the checkpoint's before the commit. The export's checkpoint and key
 are kept, so `recount verify` holds the new database to them.
 
 Any failure rolls the transaction back: the database is left as empty as it was.
@@ -15,12 +18,13 @@ Any failure rolls the transaction back: the database is left as empty as it was.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
@@ -29,12 +33,14 @@ from domain.checkpoints import Checkpoint
 from domain.errors import Conflict, IntegrityError, InvalidInput
 from domain.events import RecordedEvent, parse_event
 from domain.times import parse_time
+from store import search
 from store.audit import export_lines, parse_line
 from store.checkpoints import keep_checkpoint
 from store.events import EventStore
 from store.export import IDEMPOTENCY_KEYS_FILE, Progress
 from store.keys import register_key
 from store.merkle import head, root_at
+from store.projections import Projector
 from store.tables import events
 
 
@@ -46,29 +52,36 @@ def require_empty(engine: Engine) -> None:
 
 def import_events(
     store: EventStore,
+    projectors: Sequence[Projector],
     directory: Path,
     checkpoint: Checkpoint,
     public: Ed25519PublicKey,
     progress: Progress | None = None,
-    batch: int = 1000,
+    batch: int = 5000,
 ) -> None:
     """Append the export's events, `batch` at a time, in one transaction; keep its checkpoint.
 
-    `checkpoint` is the export's, already verified with `public`, its key.
+    `checkpoint` is the export's, already verified with `public`, its key; `projectors` are
+    what each append runs (services/archive.py).
     """
     size = checkpoint.tree_size
+    hooks = [projector.replay or projector.apply for projector in projectors]
     with store.engine.begin() as connection:
         _require_empty(connection)
-        for recorded in _recorded_events(directory, size, progress, batch):
-            try:
-                store.append_recorded(connection, recorded)
-            except DatabaseIntegrityError as error:
-                first, last = recorded[0].position, recorded[-1].position
-                raise IntegrityError(
-                    f"position {first}: the database refused events {first} to {last}: "
-                    f"{str(error.orig).splitlines()[0]}",
-                    first,
-                ) from None
+        with search.indexed_at_the_end(connection):
+            for recorded in _recorded_events(directory, size, progress, batch):
+                try:
+                    store.append_recorded(connection, recorded, hooks)
+                except DatabaseIntegrityError as error:
+                    first, last = recorded[0].position, recorded[-1].position
+                    raise IntegrityError(
+                        f"position {first}: the database refused events {first} to {last}: "
+                        f"{str(error.orig).splitlines()[0]}",
+                        first,
+                    ) from None
+            for projector in projectors:
+                if projector.finish is not None:
+                    projector.finish(connection)
         written = head(connection)
         if written != size:
             raise IntegrityError(
@@ -126,13 +139,23 @@ def _recorded(line: bytes, position: int, leaf: bytes, key: str | None) -> Recor
             type=_text(fields["type"]),
             data=data,
             metadata=metadata,
-            recorded_at=parse_time(_text(fields["recorded_at"])),
+            recorded_at=_time(_text(fields["recorded_at"])),
             idempotency_key=key,
             leaf_hash=leaf,
             parsed=parse_event(fields["type"], data),
         )
     except InvalidInput as error:
         raise IntegrityError(f"position {position}: {error}", position) from None
+
+
+def _time(text: str) -> datetime:
+    """An exported time: `format_time`'s spelling by the C parser, anything else by ours (and
+    any spelling but `format_time`'s fails the leaf hash check later)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return parse_time(text)
+    return moment if moment.tzinfo is UTC else parse_time(text)
 
 
 def _text(value: Any) -> str:
@@ -152,7 +175,7 @@ def _next_key(keys: IO[bytes] | None, position: int) -> str | None:
         return None
     line = keys.readline()
     try:
-        key = json.loads(line) if line.strip() else None
+        key = orjson.loads(line) if line.strip() else None
     except ValueError:
         key = line
     if key is not None and not isinstance(key, str):

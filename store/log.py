@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, bindparam, select
 
-from domain.events import RecordedEvent, parse_event
+from domain.events import RecordedEvent
 from store.database import stored_time, stream_rows
 from store.rows import RowInsert, driver_sql, flush, read_time, translated, write
 from store.tables import events as events_table
@@ -145,8 +145,9 @@ def scan(connection: Connection, limit: int, chunk: int = 5000) -> Iterator[list
 
     For the passes over the whole log (replay, its check): several times faster than
     `EventStore.read`, with memory flat on both backends (`stream_rows`): one chunk is held at
-    a time, if the caller lets go of each before asking for the next. Each event comes parsed,
-    once.
+    a time, if the caller lets go of each before asking for the next. Events come with their
+    data decoded, and parsed into their model only when asked (`RecordedEvent.event`): most
+    passes read the data of a few types.
     """
     query = _SCAN.format(limit=int(limit))
     times: dict[object, datetime] = {}
@@ -166,7 +167,6 @@ def _events(rows: Sequence[Any], times: dict[object, datetime]) -> list[Recorded
             if len(times) > 4096:
                 times.clear()
             moment = times[recorded] = stored_time(recorded)
-        fields = orjson.loads(data)
         batch.append(
             RecordedEvent(
                 position=position,
@@ -174,12 +174,11 @@ def _events(rows: Sequence[Any], times: dict[object, datetime]) -> list[Recorded
                 stream_id=stream,
                 version=version,
                 type=kind,
-                data=fields,
+                data=orjson.loads(data),
                 metadata=orjson.loads(meta),
                 recorded_at=moment,
                 idempotency_key=key,
                 leaf_hash=bytes(leaf),
-                parsed=parse_event(kind, fields),
             )
         )
     return batch

@@ -34,11 +34,17 @@ Handler = Callable[[Connection, Sequence[RecordedEvent]], None]
 
 @dataclass(frozen=True)
 class Projector:
-    """Something kept in step with the log; a replay empties and rebuilds its `tables`."""
+    """Something kept in step with the log; a replay empties and rebuilds its `tables`.
+
+    A replay runs `replay` instead of `apply` where there is one: the same tables built from
+    the whole log in order, in large set-based batches, then `finish` once after the last.
+    """
 
     name: str
     apply: Handler
     tables: tuple[Any, ...] = ()
+    replay: Handler | None = None
+    finish: Callable[[Connection], None] | None = None
 
 
 def apply(connection: Connection, events: Sequence[RecordedEvent]) -> None:
@@ -234,8 +240,11 @@ def _report_row(
     )
 
 
-def current_report_query(subject: str, metric: str) -> Any:
-    """The figure's current report now: the domain's eligibility rule, as one indexed query."""
+def current_report_query(subject: Any, metric: Any) -> Any:
+    """The figure's current report now: the domain's eligibility rule, as one indexed query.
+
+    `subject` and `metric` are values, or the columns of a figures row to correlate with.
+    """
     return (
         select(reports.c.report_id)
         .where(

@@ -1,8 +1,9 @@
 """Replay: rebuild every projection from the log, or rebuild a scratch copy and compare.
 
-Both stream the log from the driver (`scan`) and hand it to the projectors' `apply`, the code
-every append runs, in large batches: the same rows as the appends built, in a few set-based
-statements per batch instead of a few per append.
+Both stream the log from the driver (`scan`) and hand it to the projectors in large batches:
+to a projector's `replay` where it has one (the reports, figures and documents: store/rebuild.py,
+set-based, from the stored data), else to its `apply`, the code every append runs. Either way
+the same rows as the appends built; `check` is what proves it.
 
 The scratch copy is a temporary SQLite file holding only the projection tables, whatever the live
 database is, so a check never writes to the live projections it is judging. The comparison
@@ -21,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, MetaData, Table, event, select, update
 
-from store import projections
+from store import projections, search
 from store.database import create_database_engine, stream_rows
 from store.events import EventStore
 from store.log import scan
@@ -61,8 +62,9 @@ def replay(
     """
     with store.engine.begin() as connection:
         connection.execute(update(log_head).values(position=log_head.c.position))
-        projections.clear(connection, projectors)
-        return _replay_into(connection, connection, head(connection), projectors, progress)
+        with search.indexed_at_the_end(connection):
+            projections.clear(connection, projectors)
+            return _replay_into(connection, connection, head(connection), projectors, progress)
 
 
 def check(
@@ -102,13 +104,17 @@ def _replay_into(
     progress: Progress | None,
 ) -> int:
     count = 0
+    handlers = [projector.replay or projector.apply for projector in projectors]
     for batch in scan(source, size, BATCH):
-        for projector in projectors:
-            projector.apply(target, batch)
+        for handler in handlers:
+            handler(target, batch)
         count += len(batch)
         if progress is not None:
             progress(len(batch))
         del batch  # let go before the next is read: one batch in memory at a time
+    for projector in projectors:
+        if projector.finish is not None:
+            projector.finish(target)
     return count
 
 
@@ -124,22 +130,27 @@ def _first_difference(
     return None
 
 
-Keyed = tuple[tuple[Any, ...], dict[str, Any]]
+Keyed = tuple[tuple[Any, ...], tuple[Any, ...]]  # (primary key, the whole row)
 
 
 def _table_difference(
     table: Table, live: Iterator[Keyed], rebuilt: Iterator[Keyed]
 ) -> Difference | None:
     """Merge two streams ordered by key; the first key where they part, if any."""
+    names = [c.name for c in table.columns]
+
+    def named(row: tuple[Any, ...]) -> dict[str, Any]:
+        return dict(zip(names, row, strict=True))
+
     a, b = next(live, None), next(rebuilt, None)
     while a is not None or b is not None:
         if b is None or (a is not None and a[0] < b[0]):
             assert a is not None
-            return Difference(table.name, a[0], a[1], None)
+            return Difference(table.name, a[0], named(a[1]), None)
         if a is None or b[0] < a[0]:
-            return Difference(table.name, b[0], None, b[1])
+            return Difference(table.name, b[0], None, named(b[1]))
         if a[1] != b[1]:
-            return Difference(table.name, a[0], a[1], b[1])
+            return Difference(table.name, a[0], named(a[1]), named(b[1]))
         a, b = next(live, None), next(rebuilt, None)
     return None
 
@@ -177,9 +188,10 @@ def _ordered(connection: Connection, table: Table) -> Iterator[Keyed]:
     postgres = connection.dialect.name == "postgresql"
     order = [c.collate("C") if postgres and _is_text(c) else c for c in keys]
     query = select(table).order_by(*order).execution_options(yield_per=COMPARE_CHUNK)
-    names = [c.name for c in keys]
-    for row in connection.execute(query).mappings():
-        yield tuple(row[name] for name in names), dict(row)
+    where = [list(table.columns).index(c) for c in keys]
+    for row in connection.execute(query):
+        values = tuple(row)
+        yield tuple(values[i] for i in where), values
 
 
 def _is_text(column: Any) -> bool:

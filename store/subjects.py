@@ -139,12 +139,16 @@ def _upsert(connection: Connection, slug: str, **values: Any) -> None:
 
 def links(engine: Engine) -> list[Link]:
     """Every rename and merge, in log order (a few rows: read whole, resolved in the domain)."""
-    query = select(subject_links).order_by(subject_links.c.position)
     with engine.connect() as connection:
-        return [
-            Link(row.kind, row.source, row.target, row.position, row.recorded_at)
-            for row in connection.execute(query)
-        ]
+        return links_on(connection)
+
+
+def links_on(connection: Connection) -> list[Link]:
+    query = select(subject_links).order_by(subject_links.c.position)
+    return [
+        Link(row.kind, row.source, row.target, row.position, row.recorded_at)
+        for row in connection.execute(query)
+    ]
 
 
 def defined_subjects(engine: Engine) -> dict[str, Subject]:

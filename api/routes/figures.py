@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from api import conditional, errors
+from api.answers import head_read
 from api.deps import (
     MetricPath,
     ReadArchive,
@@ -27,10 +28,11 @@ from domain.errors import InvalidInput, SubjectMoved, UnknownMetric, UnknownSubj
 from domain.figures import ReportCursor, Window
 from domain.subjects import validate_subject
 from services import formats, log
+from services.archive import Archive
 from services.figures import (
     REPORTS_LIMIT,
     REVISIONS_LIMIT,
-    figure_history,
+    figure_answer,
     figures_as_of,
     stream_figures,
 )
@@ -66,7 +68,7 @@ def subject_figures(
     The view's `position` is the log head unless pinned. CSV gives every report of every figure.
     """
     validate_subject(subject)
-    etag, window = _pinned(request, log.head(archive), window)
+    etag, window = _pinned(request, _head(request, archive), window)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
     path = f"/v1/subjects/{subject}/figures"
@@ -110,7 +112,7 @@ def figure(
     validate_subject(subject)
     validate_metric(metric)
     after = None if reports_after is None else ReportCursor.decode(reports_after)
-    head = log.head(archive)
+    head = _head(request, archive)
     etag, window = _pinned(request, head, window)
     if etag and (cached := conditional.cached_response(request, etag)):
         return cached
@@ -121,7 +123,7 @@ def figure(
         return conditional.streamed_response(
             request, formats.streamed_csv(streams), formats.MEDIA_TYPE, link, etag
         )
-    page, window = figure_history(
+    found, window = figure_answer(
         archive,
         subject,
         metric,
@@ -133,7 +135,7 @@ def figure(
     )
     paging = _paging(reports_after, limit, revisions_limit)
     link = conditional.permalink(request, path, window.as_of, window.position or 0, paging)
-    body = FigureOut.pinned(page, link).model_dump_json().encode()
+    body = FigureOut.encoded(found, link)
     return conditional.pinned_response(request, body, JSON, link, etag)
 
 
@@ -145,6 +147,12 @@ def _paging(reports_after: str | None, limit: int, revisions_limit: int) -> list
     if revisions_limit != REVISIONS_LIMIT:
         pairs.append(("revisions_limit", str(revisions_limit)))
     return pairs
+
+
+def _head(request: Request, archive: Archive) -> int:
+    """The log head the answer is pinned to: the one read for the kept answers, if it was."""
+    head = head_read(request)
+    return log.head(archive) if head is None else head
 
 
 def _pinned(request: Request, head: int, window: Window) -> tuple[str | None, Window]:

@@ -12,18 +12,24 @@ DEATHS = f"/v1/subjects/{SUBJECT}/figures/deaths"
 
 
 def statements_during(client, request):
-    """The SQL statements the app's engine ran while answering `request()`."""
+    """What the app's engine did while answering `request()`: the statements SQLAlchemy ran
+    and each connection taken from the pool (the figure route reads on the driver itself)."""
     seen = []
     engine = archive_of(client).engine
 
     def record(_connection, _cursor, statement, *_args):
         seen.append(statement)
 
+    def checkout(*_args):
+        seen.append("a connection from the pool")
+
     event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "checkout", checkout)
     try:
         response = request()
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "checkout", checkout)
     return response, seen
 
 

@@ -1,0 +1,216 @@
+"""Replay rebuilds, from the log alone, exactly the tables the appends built: every event type,
+in batches that cut through corrections and retractions, on both databases."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.dialects import sqlite
+
+from domain.events import (
+    EVENT_TYPES,
+    DocumentCaptured,
+    DocumentRouted,
+    FeedAdded,
+    FeedPaused,
+    FeedRemoved,
+    FeedResumed,
+    PendingEvent,
+    ReadingQueued,
+    ReportConfirmed,
+    ReportCorrected,
+    SubjectDefined,
+    SubjectHidden,
+    SubjectRenamed,
+    SubjectShown,
+    SubjectsMerged,
+)
+from domain.qualifiers import Qualifier
+from domain.status import ReportStatus
+from services import audit
+from services.archive import read_models
+from store import replay as replays
+from store.rows import db_time
+from store.search import indexed_at_the_end, search
+from store.tables import UTCDateTime, events
+from tests.conftest import open_archive
+from tests.store.builders import SUBJECT, pending, reported, retracted
+
+BY_HAND = {"actor": "desk-a", "via": "cli"}
+BY_MACHINE = {"actor": "ingest", "extractor_version": "regex-5"}
+FEED = "https://example.org/feed"
+
+
+def document(n: int, subject: str | None, words: str) -> DocumentCaptured:
+    when = datetime(2022, 1, 5, n, tzinfo=UTC)
+    return DocumentCaptured(
+        document_id=f"doc-{n}",
+        subject=subject,
+        url=f"https://example.org/{n}",
+        title=f"Article {n}",
+        content_hash=f"{n:064d}",
+        text=words,
+        published_at=when if n % 2 else None,
+        captured_at=when + timedelta(minutes=5),
+        entry_id=f"urn:{n}",
+    )
+
+
+def by(event, metadata) -> PendingEvent:
+    return PendingEvent(event, metadata=metadata)
+
+
+def every_kind_of_event(archive) -> None:
+    """A log holding each event type, several kinds of retraction and correction, and figures
+    whose current report moves forward, back (retracted) and nowhere (only vague reports)."""
+    first, second = reported(160, day=11), reported(1600, day=12)
+    vague = reported(None, day=13, qualifier=Qualifier.DOZENS)
+    breakdown = reported(40, day=14, subset_of="children", metric="injured")
+    earlier = reported(12, day=9, metric="injured", status=ReportStatus.PREVIOUS)
+    typed = reported(300, metric="arrests", day=10).model_copy(update={"confidence": None})
+    read = reported(310, metric="arrests", day=11).model_copy(update={"confidence": 0.75})
+    archive.events.append(
+        [
+            pending(document(1, SUBJECT, "Police said 160 people died in the clashes")),
+            pending(document(2, None, "A general article about the mine")),
+            by(first, BY_MACHINE),
+            by(second, BY_MACHINE),
+            by(vague, BY_MACHINE),
+            by(breakdown, BY_MACHINE),
+            by(earlier, BY_MACHINE),
+            by(typed, BY_HAND),
+            by(read, BY_MACHINE),
+            by(retracted(second, "misread"), BY_MACHINE),  # the same append as its report
+            by(retracted(second, "again"), BY_HAND),  # only the first counts
+            by(retracted(reported(5), "not in the log"), BY_MACHINE),
+        ]
+    )
+    corrected = reported(170, day=12).model_copy(update={"report_id": str(uuid.uuid4())})
+    archive.events.append(
+        [
+            by(
+                ReportConfirmed(report_id=first.report_id, subject=SUBJECT, metric="deaths"),
+                BY_HAND,
+            ),
+            by(
+                ReportCorrected(
+                    report_id=read.report_id,
+                    subject=SUBJECT,
+                    metric="arrests",
+                    reason="misread",
+                    correction=corrected,
+                ),
+                BY_HAND,
+            ),
+            by(
+                ReadingQueued(
+                    report_id=first.report_id,
+                    subject=SUBJECT,
+                    metric="deaths",
+                    reading=reported(16, day=11),
+                ),
+                BY_MACHINE,
+            ),
+            by(retracted(first, "the desk withdrew it"), BY_HAND),  # a stored report
+            pending(document(1, SUBJECT, "Police now say 170 people died in the clashes")),
+            pending(
+                DocumentRouted(document_id="doc-2", version=1, content_hash="0", subject="mine")
+            ),
+        ]
+    )
+    archive.events.append(
+        [
+            pending(FeedAdded(feed_id="f1", url=FEED, subject=None, interval_seconds=600)),
+            pending(FeedPaused(feed_id="f1")),
+            pending(FeedResumed(feed_id="f1")),
+            pending(FeedAdded(feed_id="f2", url=FEED, subject="mine", interval_seconds=60)),
+            pending(FeedRemoved(feed_id="f2")),
+            pending(SubjectDefined(subject="mine", title="The mine", description="A collapse")),
+            pending(SubjectDefined(subject="old-name", title="Old")),
+            pending(SubjectRenamed(subject="old-name", new_subject="new-name")),
+            pending(SubjectsMerged(subject="new-name", into="mine")),
+            pending(SubjectHidden(subject="mine")),
+            pending(SubjectShown(subject="mine")),
+        ]
+    )  # fmt: skip
+    audit.make_checkpoint(archive)
+    audit.rotate_signing_key(archive)  # SigningKeyRotated
+
+
+def read_model_rows(archive) -> dict[str, list[tuple]]:
+    tables = [table for projector in read_models() for table in projector.tables]
+    with archive.engine.connect() as connection:
+        return {
+            table.name: sorted(map(tuple, connection.execute(select(table))), key=repr)
+            for table in tables
+        }
+
+
+@pytest.mark.parametrize("batch", [3, 5000])
+def test_replay_rebuilds_every_read_model_from_a_log_of_every_event_type(
+    archive, batch, monkeypatch
+):
+    monkeypatch.setattr(replays, "BATCH", batch)  # 3: batches cut through each append
+    every_kind_of_event(archive)
+    with archive.engine.connect() as connection:
+        kinds = set(connection.execute(select(events.c.type)).scalars())
+    assert kinds == set(EVENT_TYPES)
+    built = read_model_rows(archive)
+    assert built["reports"] and built["figures"] and built["review_decisions"]
+
+    assert audit.replay_check(archive) is None
+    assert audit.replay(archive) == archive.events.head()
+    assert read_model_rows(archive) == built
+    assert audit.replay_check(archive) is None
+
+
+def test_an_import_builds_the_read_models_the_appends_built(tmp_path, archive):
+    """From a SQLite source into each database: every table and the search index."""
+    source = open_archive(f"sqlite:///{tmp_path / 'source.db'}", tmp_path / "source")
+    every_kind_of_event(source)
+    audit.export(source, tmp_path / "export")
+    audit.import_export(archive, tmp_path / "export", batch=4)
+    assert read_model_rows(archive) == read_model_rows(source)
+    assert search(archive.engine, "people died") == search(source.engine, "people died")
+    source.close()
+
+
+def test_search_finds_the_words_of_the_latest_version_after_a_replay(archive):
+    every_kind_of_event(archive)
+    before = search(archive.engine, "people died")
+    audit.replay(archive)
+    after = search(archive.engine, "people died")
+    assert [(d.document_id, d.version) for d in after.documents] == [("doc-1", 2)]
+    assert after == before
+    archive.events.append([pending(document(3, SUBJECT, "Later, 200 people died"))])
+    assert {d.document_id for d in search(archive.engine, "people died").documents} == {
+        "doc-1",
+        "doc-3",
+    }  # the index follows appends again after the replay
+
+
+def test_times_are_written_as_sqlalchemy_writes_them_on_sqlite():
+    dialect = sqlite.dialect()
+    theirs = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    ours = db_time(dialect)
+    moments = [
+        None,
+        datetime(2022, 1, 1),
+        datetime(2022, 1, 1, tzinfo=UTC),
+        datetime(2022, 1, 1, 3, 4, 5, 6, tzinfo=UTC),
+        datetime(2022, 1, 1, 1, 4, 5, 6, tzinfo=UTC) + timedelta(microseconds=1),
+        datetime(2022, 6, 1, 1, 2, 3, tzinfo=UTC).astimezone(),
+        datetime(999, 1, 1, tzinfo=UTC),
+    ]
+    assert [ours(m) for m in moments] == [theirs(m) for m in moments]
+
+
+def test_a_rebuild_rolled_back_leaves_the_search_index_following_appends(archive):
+    with pytest.raises(RuntimeError), archive.engine.begin() as connection:
+        with indexed_at_the_end(connection):
+            raise RuntimeError("the replay failed")
+    archive.events.append([pending(document(3, SUBJECT, "Later, 200 people died"))])
+    assert [d.document_id for d in search(archive.engine, "200 people").documents] == ["doc-3"]
