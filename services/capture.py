@@ -121,15 +121,7 @@ def capture_articles(
             latest[article.document_id] = (version, article.content_hash)
             wanted = routing.subjects(article)
             routes[(article.document_id, version)] = set(wanted)
-            events = article_events(
-                routing.subject,
-                article,
-                version,
-                captured_at,
-                feed_id,
-                vocabulary,
-                routes=wanted if routing.subject is None else (),
-            )
+            events = _new_version(routing, article, version, wanted, captured_at, vocabulary)
         group.append((article, events))
         if len(group) >= per_append:
             total += _append_group(archive, routing, group, captured_at, vocabulary)
@@ -144,6 +136,28 @@ def capture_articles(
     if progress is not None and counted:
         progress(counted)
     return total
+
+
+def _new_version(
+    routing: _Routing,
+    article: Article,
+    version: int,
+    wanted: list[str],
+    captured_at: datetime,
+    vocabulary: Vocabulary,
+) -> list[PendingEvent]:
+    """A new or changed article captured: under its one subject, or as a general document
+    routed to the subjects whose rules it meets (`wanted`)."""
+    general = routing.subject is None
+    return article_events(
+        routing.subject,
+        article,
+        version,
+        captured_at,
+        routing.feed_id,
+        vocabulary,
+        routes=wanted if general else (),
+    )
 
 
 def _routed(
@@ -196,16 +210,7 @@ def _capture_one(
         events = _routed(article, known[0], missing, captured_at, feed_id, vocabulary)
         return _counted(archive.events.append(events))
     version = 1 if known is None else known[0] + 1
-    general = routing.subject is None
-    events = article_events(
-        routing.subject,
-        article,
-        version,
-        captured_at,
-        feed_id,
-        vocabulary,
-        routes=wanted if general else (),
-    )
+    events = _new_version(routing, article, version, wanted, captured_at, vocabulary)
     return _counted(archive.events.append(events))
 
 
