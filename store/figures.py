@@ -208,7 +208,97 @@ class _Walk:
     current: int | None
 
 
+# What a window at or after the figure's last change reads from the kept numbers
+# (store/ordinals.py): the reports and revisions up to as_of (the last row at or before it),
+# the current report, and the rank of the row at the cursor. Four probes down the indexes.
+_BEFORE_AS_OF = (
+    " FROM reports WHERE subject = ? AND metric = ? AND reported_at <= ?"
+    " ORDER BY reported_at DESC, position DESC LIMIT 1)"
+)
+NUMBERS_SQL = (
+    f"SELECT (SELECT ordinal{_BEFORE_AS_OF}, (SELECT revision{_BEFORE_AS_OF},"
+    " (SELECT position FROM reports WHERE subject = ? AND metric = ? AND reported_at <= ?"
+    " AND eligible AND retraction_position IS NULL"
+    " ORDER BY reported_at DESC, position DESC LIMIT 1),"
+    " (SELECT ordinal FROM reports WHERE subject = ? AND metric = ?"
+    " AND (reported_at, position) <= (?, ?) ORDER BY reported_at DESC, position DESC LIMIT 1)"
+)
+# The latest revisions by number, then one page after the cursor: index ranges, oldest first.
+REVISIONS_SQL = (
+    "SELECT position FROM reports WHERE subject = ? AND metric = ? AND changed"
+    " AND revision > ? AND revision <= ? ORDER BY revision"
+)
+PAGE_SQL = (
+    "SELECT position FROM reports WHERE subject = ? AND metric = ? AND reported_at <= ?"
+    " AND (reported_at, position) > (?, ?) ORDER BY reported_at, position LIMIT ?"
+)
+LAST_CHANGE = select(figures.c.last_position).where(
+    figures.c.subject == bindparam("subject"), figures.c.metric == bindparam("metric")
+)
+
+
 def _walk(
+    connection: Connection,
+    subject: str,
+    metric: str,
+    window: Window,
+    after: ReportCursor,
+    limit: int,
+    revisions: int,
+    last_change: int | None = None,
+) -> _Walk:
+    """The counts, the page after `after`, the latest `revisions` revisions and the current
+    report of the window, as positions.
+
+    `last_change` is the position of the figure's last report or retraction (read when not
+    given). A window at or after it sees the figure as it stands now, so the kept numbers
+    answer it in a few probes whatever the figure's history; an earlier window (known_at,
+    at_position) is walked.
+    """
+    if last_change is None:
+        last_change = connection.execute(
+            LAST_CHANGE, {"subject": subject, "metric": metric}
+        ).scalar()
+    position = OPEN_POSITION if window.position is None else window.position
+    if last_change is not None and last_change <= position:
+        return _numbers(connection, subject, metric, window, after, limit, revisions)
+    return _walked(connection, subject, metric, window, after, limit, revisions)
+
+
+def _numbers(
+    connection: Connection,
+    subject: str,
+    metric: str,
+    window: Window,
+    after: ReportCursor,
+    limit: int,
+    revisions: int,
+) -> _Walk:
+    """The answer from the kept numbers: nothing of the figure lies after the window's
+    position, so only its story time (as_of) bounds it."""
+    time = db_time(connection.dialect)
+    as_of = time(OPEN_TIME if window.as_of is None else window.as_of)
+    figure = [subject, metric]
+    cursor = [time(after.reported_at), after.position]
+    total, revision, current, before = read(
+        connection,
+        NUMBERS_SQL,
+        [*figure, as_of, *figure, as_of, *figure, as_of, *figure, *cursor],
+    )[0]
+    if not total:
+        return _Walk(0, [], 0, [], 0, None)
+    kept = []
+    if revisions > 0 and revision:
+        bounds = [revision - revisions, revision]
+        kept = [row[0] for row in read(connection, REVISIONS_SQL, [*figure, *bounds])]
+    page = []
+    if limit > 0:
+        page = [row[0] for row in read(connection, PAGE_SQL, [*figure, as_of, *cursor, limit])]
+    following = max(0, total - (before or 0))
+    return _Walk(total, page, following - len(page), kept, revision, current)
+
+
+def _walked(
     connection: Connection,
     subject: str,
     metric: str,
@@ -424,8 +514,12 @@ def figure_history(
 
 # --- one figure's answer as rows, for writing it out as read -------------------------------
 
-# The log head and whether any subject was ever renamed or merged, in one read.
-HEAD_AND_LINKS_SQL = "SELECT (SELECT position FROM log_head), (SELECT count(*) FROM subject_links)"
+# The log head, whether any subject was ever renamed or merged, and where the figure last
+# changed, in one read.
+HEAD_AND_LINKS_SQL = (
+    "SELECT (SELECT position FROM log_head), (SELECT count(*) FROM subject_links),"
+    " (SELECT last_position FROM figures WHERE subject = ? AND metric = ?)"
+)
 # The reports an answer shows, each with its review as it stood at the window's position (the
 # latest decision at or before it that is not a requeue, as store/review.py's `reviews_at`
 # reads it), by position.
@@ -511,11 +605,11 @@ def figure_rows(
     """
     _check_paging(limit, revisions)
     with engine.connect() as connection:
-        head, linked = read(connection, HEAD_AND_LINKS_SQL, [])[0]
+        head, linked, changed = read(connection, HEAD_AND_LINKS_SQL, [subject, metric])[0]
         window = pin(connection, window, int(head or 0) if log_head is None else log_head)
         if linked and len(stored_slugs(links_on(connection), subject, window.position)) > 1:
             return None
-        walk = _walk(connection, subject, metric, window, after or START, limit, revisions)
+        walk = _walk(connection, subject, metric, window, after or START, limit, revisions, changed)
         if walk.total == 0:
             require_figure(connection, subject, metric)
             return FigureRows(subject, metric, window, None, [], 0, 0, [], 0, None)

@@ -26,6 +26,7 @@ from domain.figures import may_be_current
 from domain.qualifiers import VAGUE_BOUNDS
 from domain.review import as_report_events
 from domain.status import ReportStatus
+from store.ordinals import NUMBER_COLUMNS, NewReport, number_new, renumber
 from store.rows import RowInsert, db_time, write
 from store.tables import documents, figures, reports
 
@@ -165,10 +166,14 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
     # then the new reports, then the retractions of reports new in this batch.
     if retractions["stored"]:
         connection.execute(RETRACT, retractions["stored"])
-    INSERT_REPORTS(connection, new_rows)
+    withdrawn = {figure for figure, t in touched.items() if t.retracted}
+    new = [NewReport(r[1], r[2], r[12], r[15], r[3], r[-1]) for r in new_rows]
+    numbers, again = number_new(connection, new, withdrawn)
+    INSERT_REPORTS(connection, [(*row, *n) for row, n in zip(new_rows, numbers, strict=True)])
     if retractions["new"]:
         connection.execute(RETRACT, retractions["new"])
     _write_figures(connection, touched)
+    renumber(connection, again, [r["b_report"] for r in retractions["stored"]])
 
 
 RETRACT = (
@@ -207,7 +212,7 @@ REPORT_COLUMNS = (
     "confidence",
     "eligible",
 )
-INSERT_REPORTS = RowInsert(reports, REPORT_COLUMNS)
+INSERT_REPORTS = RowInsert(reports, REPORT_COLUMNS + NUMBER_COLUMNS)
 
 
 def _report_row(

@@ -34,6 +34,7 @@ from domain.events import (
 )
 from domain.qualifiers import VAGUE_BOUNDS
 from domain.status import ReportStatus
+from store.ordinals import number_all
 from store.projections import INSERT_DOCUMENTS, REPORT_COLUMNS, RETRACT, current_report_query
 from store.rows import RowInsert, db_time, write
 from store.tables import figures, reports
@@ -72,9 +73,11 @@ def apply(connection: Connection, batch: Sequence[RecordedEvent]) -> None:
 
 
 def finish(connection: Connection) -> None:
-    """After the last batch: each figure's current report, by the appends' own rule."""
+    """After the last batch: each figure's current report, by the appends' own rule, and
+    each report's place in its figure (store/ordinals.py), by the appends' own statement."""
     current = current_report_query(figures.c.subject, figures.c.metric).scalar_subquery()
     connection.execute(update(figures).values(current_report_id=current))
+    number_all(connection)
 
 
 class _Times:

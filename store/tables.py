@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -94,6 +95,8 @@ class ReportRow(SQLModel, table=True):
             *("subject", "metric", "reported_at", "position"),
             *("eligible", "value", "retraction_position"),  # held, so a walk reads no rows
         ),
+        # A figure's revisions by number (store/ordinals.py): the latest N are one range.
+        Index("ix_reports_revisions", "subject", "metric", "changed", "revision"),
     )
 
     report_id: str = Field(primary_key=True, max_length=36)
@@ -121,6 +124,13 @@ class ReportRow(SQLModel, table=True):
     retraction_recorded_at: datetime | None = utc_column(nullable=True)
     confidence: float | None = None  # the extractor's, 0-1; null for older and hand-made reports
     eligible: bool = False
+    # Where the report stands in its figure's timeline as the archive stands now, kept by
+    # store/ordinals.py: its rank (1, 2, ...), whether it is a revision (eligible, not
+    # retracted, its value differs from the last such report before it), and how many
+    # revisions there are up to it. An answer as of any story time reads them in one probe.
+    ordinal: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    changed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class FigureRow(SQLModel, table=True):

@@ -1,0 +1,213 @@
+"""Each report's place in its figure's timeline, kept so an answer never walks the history.
+
+A figure's answer as of a story time needs counts (reports, revisions up to that time), the
+latest revisions and the current report. Walking the figure's timeline for them costs as
+much as the figure's history; instead each report row holds, as the archive stands now:
+- `ordinal`: its rank on the timeline (reported_at, then position), 1 for the first;
+- `changed`: whether it is a revision (eligible, not retracted, and its value differs from
+  the last such report before it on the timeline);
+- `revision`: how many revisions there are up to it, itself included.
+So the reports and revisions up to a time are the `ordinal` and `revision` of the last row at
+or before it (one probe), and the latest N revisions are one range of `ix_reports_revisions`.
+
+A report or a retraction changes these only from its own place on the timeline onwards, so
+after each append the rows from the earliest place it touched are numbered again (`renumber`):
+a report appended in timeline order numbers itself alone; one dated before others of its
+figure, or a retraction, numbers the rows after it. A replay numbers every figure at once at
+the end (`number_all`), with the same statement from the start of each timeline, and
+migration 0014 does the same for an archive from before these columns.
+
+These describe the archive at its head: a window pinned to an earlier position sees them
+only when nothing of the figure was recorded after it (`figures.last_position`); otherwise
+store/figures.py walks the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection
+
+from store.rows import flush, read, translated
+
+# Number again, from each figure's start (subject, metric, at, pos), every row at or after it.
+# `starts` is given as a CTE before this text. Before the start: the last row's ordinal and
+# revision count, and the value of the last report that may be current (eligible, not
+# retracted), which the first such report after the start is compared with.
+_RENUMBER = """,
+base AS (
+ SELECT s.subject, s.metric, s.at, s.pos,
+  COALESCE((SELECT r.ordinal FROM reports r WHERE r.subject = s.subject AND r.metric = s.metric
+   AND (r.reported_at, r.position) < (s.at, s.pos)
+   ORDER BY r.reported_at DESC, r.position DESC LIMIT 1), 0) AS ordinal,
+  COALESCE((SELECT r.revision FROM reports r WHERE r.subject = s.subject AND r.metric = s.metric
+   AND (r.reported_at, r.position) < (s.at, s.pos)
+   ORDER BY r.reported_at DESC, r.position DESC LIMIT 1), 0) AS revision,
+  (SELECT r.value FROM reports r WHERE r.subject = s.subject AND r.metric = s.metric
+   AND (r.reported_at, r.position) < (s.at, s.pos)
+   AND r.eligible AND r.retraction_position IS NULL
+   ORDER BY r.reported_at DESC, r.position DESC LIMIT 1) AS value
+ FROM starts s),
+suffix AS (
+ SELECT r.report_id, r.subject, r.metric, r.reported_at, r.position, r.value,
+  r.eligible AND r.retraction_position IS NULL AS live, b.ordinal, b.revision,
+  b.value AS prior
+ FROM reports r JOIN base b ON r.subject = b.subject AND r.metric = b.metric
+  AND (r.reported_at, r.position) >= (b.at, b.pos)),
+marked AS (
+ SELECT report_id, subject, metric, reported_at, position, ordinal, revision,
+  CASE WHEN value = COALESCE(lag(value) OVER (PARTITION BY subject, metric
+   ORDER BY reported_at, position), prior) THEN 0 ELSE 1 END AS changed
+ FROM suffix WHERE live
+ UNION ALL
+ SELECT report_id, subject, metric, reported_at, position, ordinal, revision, 0
+ FROM suffix WHERE NOT live),
+numbered AS (
+ SELECT report_id, ordinal + row_number() OVER w AS ordinal, changed,
+  revision + sum(changed) OVER w AS revision
+ FROM marked
+ WINDOW w AS (PARTITION BY subject, metric ORDER BY reported_at, position
+  ROWS UNBOUNDED PRECEDING))
+UPDATE reports SET ordinal = n.ordinal, revision = n.revision, changed = (n.changed = 1)
+FROM numbered n WHERE reports.report_id = n.report_id"""
+
+# Each touched figure's start, given: (subject, metric, reported_at, position).
+_STARTS_SQLITE = "WITH starts(subject, metric, at, pos) AS (VALUES {rows})"
+_STARTS_POSTGRES = (
+    "WITH starts AS (SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::timestamptz[],"
+    " %s::integer[]) AS u(subject, metric, at, pos))"
+)
+_CHUNK = 2000  # figures a statement (SQLite caps a statement's parameters)
+# Every figure from the start of its timeline (position 0 comes before every report).
+NUMBER_ALL = (
+    "WITH starts AS (SELECT subject, metric, min(reported_at) AS at, 0 AS pos"
+    " FROM reports GROUP BY subject, metric)" + _RENUMBER
+)
+KEYS_SQL = "SELECT subject, metric, reported_at, position FROM reports WHERE report_id IN ({})"
+
+NUMBER_COLUMNS = ("ordinal", "changed", "revision")
+Key = tuple[str, str, Any, int]  # subject, metric, reported_at as stored, position
+# The last row of each figure's timeline, and the value of its last report that may be current.
+_LAST = " FROM reports r WHERE r.subject = f.subject AND r.metric = f.metric{also}"
+_LAST_ROW = _LAST + " ORDER BY r.reported_at DESC, r.position DESC LIMIT 1)"
+TAILS = (
+    "WITH f(subject, metric) AS ({figures}) SELECT f.subject, f.metric,"
+    + ", ".join(
+        f"(SELECT r.{column}{_LAST_ROW.format(also='')}"
+        for column in ("reported_at", "position", "ordinal", "revision")
+    )
+    + ", (SELECT r.value"
+    + _LAST_ROW.format(also=" AND r.eligible AND r.retraction_position IS NULL")
+    + " FROM f"
+)
+_FIGURES_SQLITE = "VALUES {rows}"
+_FIGURES_POSTGRES = "SELECT * FROM unnest(?::varchar[], ?::varchar[])"
+
+
+class NewReport(NamedTuple):
+    subject: str
+    metric: str
+    reported_at: Any  # as stored
+    position: int
+    value: int | None
+    live: bool  # eligible, and not retracted in the same append
+
+
+Numbers = tuple[int, bool, int]  # ordinal, changed, revision
+UNNUMBERED: Numbers = (0, False, 0)
+
+
+def number_new(
+    connection: Connection, new: Sequence[NewReport], retracted: set[tuple[str, str]]
+) -> tuple[list[Numbers], list[Key]]:
+    """The numbers of an append's new reports, and where to number again in SQL.
+
+    A figure whose new reports all come after its last stored one on the timeline, with no
+    retraction in the append, is numbered on from its last row (one read for all figures):
+    the usual append of news as it comes. Any other (a report dated before others, or a
+    retraction) is left for `renumber`, from the earliest of its new reports.
+    """
+    by_figure: dict[tuple[str, str], list[int]] = {}
+    for n, report in enumerate(new):
+        by_figure.setdefault((report.subject, report.metric), []).append(n)
+    tails = _tails(connection, [f for f in by_figure if f not in retracted])
+    numbers = [UNNUMBERED] * len(new)
+    again: list[Key] = []
+    for figure, indexes in by_figure.items():
+        order = sorted(indexes, key=lambda n: (new[n].reported_at, new[n].position))
+        first = new[order[0]]
+        at, position, ordinal, revision, value = tails.get(figure, (None, None, 0, 0, None))
+        if figure in retracted or (
+            at is not None and (first.reported_at, first.position) < (at, position)
+        ):
+            again.append((*figure, first.reported_at, first.position))
+            continue
+        ordinal, revision = ordinal or 0, revision or 0
+        for n in order:
+            report = new[n]
+            changed = report.live and report.value != value
+            ordinal, revision = ordinal + 1, revision + changed
+            if report.live:
+                value = report.value
+            numbers[n] = (ordinal, changed, revision)
+    return numbers, again
+
+
+def _tails(
+    connection: Connection, figures: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """Each figure's last row: (reported_at, position, ordinal, revision, last live value)."""
+    if not figures:
+        return {}
+    flush(connection)  # reports queued by an earlier append of the same transaction
+    found = {}
+    for n in range(0, len(figures), _CHUNK):
+        chunk = figures[n : n + _CHUNK]
+        if connection.dialect.name == "postgresql":
+            source = _FIGURES_POSTGRES
+            params: list[Any] = [list(c) for c in zip(*chunk, strict=True)]
+        else:
+            source = _FIGURES_SQLITE.format(rows=", ".join(["(?, ?)"] * len(chunk)))
+            params = [v for figure in chunk for v in figure]
+        for row in read(connection, TAILS.format(figures=source), params):
+            found[(row[0], row[1])] = tuple(row[2:])
+    return found
+
+
+def renumber(connection: Connection, keys: Sequence[Key], retracted: Sequence[str]) -> None:
+    """Number again each figure from the earliest place touched: the `keys` given and the
+    `retracted` reports' own (read here; retractions are few).
+
+    Run after the append's reports and retractions are written; on PostgreSQL the queued
+    writes are sent first, since this statement reads them.
+    """
+    if not keys and not retracted:
+        return
+    starts: dict[tuple[str, str], tuple[Any, int]] = {}
+    if retracted:
+        statement = KEYS_SQL.format(", ".join("?" * len(retracted)))
+        keys = [*keys, *(tuple(row) for row in read(connection, statement, list(retracted)))]
+    for subject, metric, at, position in keys:
+        known = starts.get((subject, metric))
+        if known is None or (at, position) < known:
+            starts[(subject, metric)] = (at, position)
+    rows = [(s, m, at, p) for (s, m), (at, p) in starts.items()]
+    if connection.dialect.name == "postgresql":
+        flush(connection)
+        for n in range(0, len(rows), _CHUNK):
+            columns = [list(c) for c in zip(*rows[n : n + _CHUNK], strict=True)]
+            connection.exec_driver_sql(_STARTS_POSTGRES + _RENUMBER, tuple(columns))
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    for n in range(0, len(rows), _CHUNK):
+        chunk = rows[n : n + _CHUNK]
+        statement = _STARTS_SQLITE.format(rows=", ".join(["(?, ?, ?, ?)"] * len(chunk)))
+        with translated(connection, statement):
+            driver.execute(statement + _RENUMBER, [v for row in chunk for v in row])
+
+
+def number_all(connection: Connection) -> None:
+    """Number every figure's reports from the start (after a replay, or by migration 0014)."""
+    connection.exec_driver_sql(NUMBER_ALL)
