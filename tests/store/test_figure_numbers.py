@@ -1,0 +1,188 @@
+"""Answers read from each report's kept place in its figure (store/ordinals.py) agree with a
+naive replay, whatever the figure's history: reports dated before others, retractions,
+corrections, appended one by one or in batches, asked at any story time and known time.
+
+The oracle is the domain's reducer over the whole log, as in test_figure_queries.py; here
+the histories are longer and the as-of moments many, and a replay must number the reports
+as the appends did.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from alembic.config import Config
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from alembic import command
+from domain.events import ReportCorrected
+from domain.figures import Window, reduce_figure, replay_reports
+from domain.qualifiers import Qualifier
+from domain.status import ReportStatus
+from services import audit
+from services.figures import figure_answer, figure_history
+from store.database import MIGRATIONS
+from store.tables import reports
+from tests.store.builders import pending, reported, retracted
+
+METRIC = "deaths"
+REPORT = st.tuples(
+    st.just("report"),
+    st.sampled_from([None, 10, 10, 10, 12, 30]),
+    st.sampled_from([Qualifier.AT_LEAST, Qualifier.EXACT, Qualifier.DOZENS]),
+    st.integers(10, 14),
+    st.sampled_from([0, 12]),
+    st.sampled_from([ReportStatus.REPORTED, ReportStatus.REPORTED, ReportStatus.PREVIOUS]),
+)
+OPERATION = st.one_of(
+    REPORT,
+    REPORT,
+    st.tuples(st.just("retract"), st.integers(0, 40)),
+    st.tuples(st.just("correct"), st.integers(0, 40), st.sampled_from([10, 12, 31])),
+)
+MOMENTS = [None] + [datetime(2022, 1, 9, tzinfo=UTC) + timedelta(hours=12 * n) for n in range(13)]
+subjects = (f"numbered-{n}" for n in itertools.count())
+
+
+def migrate(archive, revision, step):
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with archive.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        step(config, revision)
+
+
+def history(subject, operations):
+    """The events of one figure's story, and the reports it made (corrections included)."""
+    made, events = [], []
+    for operation in operations:
+        kind = operation[0]
+        if kind == "report":
+            _, value, qualifier, day, hour, status = operation
+            if value is None and not qualifier.is_vague:
+                value = 1
+            event = reported(
+                value, qualifier=qualifier, day=day, hour=hour, status=status, subject=subject
+            )
+            made.append(event)
+            events.append(event)
+        elif made and kind == "retract":
+            events.append(retracted(made[operation[1] % len(made)]))
+        elif made:
+            old = made[operation[1] % len(made)]
+            new = old.model_copy(update={"report_id": str(uuid.uuid4()), "value": operation[2]})
+            made.append(new)
+            events.append(
+                ReportCorrected(
+                    report_id=old.report_id,
+                    subject=subject,
+                    metric=METRIC,
+                    reason="misread",
+                    correction=new,
+                )
+            )
+    return events
+
+
+def expected(archive, subject, window):
+    log = list(archive.events.read())
+    naive = replay_reports(e for e in log if e.data.get("subject") == subject)
+    return reduce_figure(subject, METRIC, naive.get((subject, METRIC), []), window)
+
+
+def every_page(archive, subject, window, limit):
+    first, pinned = figure_history(archive, subject, METRIC, window, limit=limit, revisions=3)
+    pages, page = [first], first
+    while page.reports_next is not None:
+        page, _ = figure_history(
+            archive,
+            subject,
+            METRIC,
+            Window(window.as_of, at_position=pinned.position),
+            after=page.reports_next,
+            limit=limit,
+            revisions=3,
+        )
+        pages.append(page)
+    return pages, pinned
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    operations=st.lists(OPERATION, min_size=1, max_size=30),
+    batch=st.integers(1, 5),
+    limit=st.integers(1, 4),
+)
+def test_an_answer_at_any_story_time_is_the_naive_replays(archive, operations, batch, limit):
+    subject = next(subjects)
+    events = history(subject, operations)
+    assume(events)
+    for chunk in range(0, len(events), batch):
+        archive.events.append([pending(e) for e in events[chunk : chunk + batch]])
+    head = archive.events.head()
+    for as_of in MOMENTS:
+        view = expected(archive, subject, Window(as_of, position=head))
+        pages, pinned = every_page(archive, subject, Window(as_of), limit)
+        assert pinned.position == head
+        first = pages[0]
+        assert first.current == view.current
+        assert first.revisions == view.revisions[-3:]
+        assert first.revisions_total == len(view.revisions)
+        assert {page.reports_total for page in pages} == {len(view.reports)}
+        assert [r for page in pages for r in page.reports] == view.reports
+        assert [page.reports_remaining for page in pages] == [
+            len(view.reports) - limit * (n + 1) if n + 1 < len(pages) else 0
+            for n in range(len(pages))
+        ]
+        rows, _ = figure_answer(archive, subject, METRIC, Window(as_of), revisions=3)
+        assert (rows.reports_total, rows.revisions_total) == (
+            len(view.reports),
+            len(view.revisions),
+        )
+        assert [r.report_id for r in rows.revisions] == [r.report_id for r in view.revisions[-3:]]
+
+
+def test_a_replay_numbers_every_report_as_the_appends_did(archive):
+    subject = next(subjects)
+    day = [("report", 10, Qualifier.AT_LEAST, d, 0, ReportStatus.REPORTED) for d in (12, 13)]
+    late = [("report", 30, Qualifier.AT_LEAST, 10, 12, ReportStatus.REPORTED)]
+    events = history(subject, [*day, *late, ("retract", 1), ("correct", 0, 31), *day])
+    for event in events:
+        archive.events.append([pending(event)])
+    numbers = select(reports.c.report_id, reports.c.ordinal, reports.c.changed, reports.c.revision)
+    with archive.engine.connect() as connection:
+        appended = sorted(connection.execute(numbers.where(reports.c.subject == subject)))
+    assert sorted(ordinal for _, ordinal, _, _ in appended) == list(range(1, len(appended) + 1))
+    audit.replay(archive)
+    with archive.engine.connect() as connection:
+        replayed = sorted(connection.execute(numbers.where(reports.c.subject == subject)))
+    assert replayed == appended
+    now = figure_history(archive, subject, METRIC, Window())[0]
+    view = expected(archive, subject, Window(position=archive.events.head()))
+    assert (now.current, now.revisions_total) == (view.current, len(view.revisions))
+
+
+def test_an_archive_from_before_the_numbers_upgrades_to_the_numbers_the_appends_keep(archive):
+    subject = next(subjects)
+    late = ("report", 30, Qualifier.AT_LEAST, 10, 12, ReportStatus.REPORTED)
+    day = [("report", 10, Qualifier.AT_LEAST, d, 0, ReportStatus.REPORTED) for d in (12, 13)]
+    for event in history(subject, [*day, late, ("retract", 1), ("correct", 0, 31), *day]):
+        archive.events.append([pending(event)])
+    numbers = select(reports.c.report_id, reports.c.ordinal, reports.c.changed, reports.c.revision)
+    with archive.engine.connect() as connection:
+        appended = sorted(connection.execute(numbers))
+    before = figure_history(archive, subject, METRIC, Window(MOMENTS[8]))[0]
+    migrate(archive, "0013", command.downgrade)
+    migrate(archive, "head", command.upgrade)
+    with archive.engine.connect() as connection:
+        assert sorted(connection.execute(numbers)) == appended
+    assert figure_history(archive, subject, METRIC, Window(MOMENTS[8]))[0] == before
+    view = expected(archive, subject, Window(MOMENTS[8], position=archive.events.head()))
+    assert (before.current, before.revisions_total) == (view.current, len(view.revisions))
+    assert before.reports_total == len(view.reports) > 1
