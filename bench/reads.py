@@ -1,10 +1,11 @@
 """Read benchmarks: one figure as of a moment, against a hand-written indexed SQL query.
 
-    .venv/bin/python -m bench.reads [--events 100000] [--sizes 10000,100000] [--url ...]
+    .venv/bin/python -m bench.reads [--sizes 10000,100000] [--history 5,250,5000] [--url ...]
 
 For each log size, a fresh archive holds N events: filler reports over 50 subjects x 4 metrics,
 and two figures followed through the log: `long-story/deaths` with 250 reports and
-`short-story/deaths` with 5 (a few of them retracted, a few vague). At each as-of moment the
+`short-story/deaths` with 5 (a few of them retracted, a few vague); `--history` follows
+figures of the given lengths instead (`story-5000/deaths` has 5,000). At each as-of moment the
 benchmark times, per figure, in the same process:
 
 - the baseline: the current value by a hand-written SQL query an expert would write against the
@@ -56,15 +57,17 @@ LIMIT 1
 """)
 
 
-def fill(archive: Archive, count: int, batch: int = 5000) -> None:
+def fill(
+    archive: Archive, count: int, figures: dict[str, int] = FIGURES, batch: int = 5000
+) -> None:
     """N events: filler, with the followed figures' reports spread evenly through the log."""
     rng = random.Random(5)
     followed: dict[int, tuple[str, int]] = {}
-    for subject, reports in FIGURES.items():
+    for subject, reports in figures.items():
         for n in range(reports):
             followed[(n * count) // reports + len(subject)] = (subject, n)
     pending: list[PendingEvent] = []
-    made: dict[str, list[FigureReported]] = {s: [] for s in FIGURES}
+    made: dict[str, list[FigureReported]] = {s: [] for s in figures}
     for n in range(count):
         if n in followed:
             subject, k = followed[n]
@@ -108,9 +111,11 @@ def timed(works: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
     return {name: statistics.median(times) for name, times in samples.items()}
 
 
-def measure(archive: Archive, count: int, rounds: int) -> dict[str, Any]:
+def measure(
+    archive: Archive, count: int, rounds: int, figures: dict[str, int] = FIGURES
+) -> dict[str, Any]:
     results: dict[str, Any] = {"events": count}
-    for subject, reports in FIGURES.items():
+    for subject, reports in figures.items():
         moments = [START + timedelta(days=d, hours=12) for d in (2, reports // 2, reports + 1)]
         rows = {"sql": 0.0, "current": 0.0, "answer": 0.0}
         size = whole = 0
@@ -167,23 +172,30 @@ def _value(report: Any) -> int | None:
     return None if report is None else int(report.value)
 
 
-def run(url: str | None, sizes: list[int], rounds: int, echo: bool = False) -> dict[str, Any]:
+def run(
+    url: str | None,
+    sizes: list[int],
+    rounds: int,
+    echo: bool = False,
+    figures: dict[str, int] = FIGURES,
+) -> dict[str, Any]:
     """Every size in turn; the summary keys are those `bench.peers` reports too.
 
-    `asof_figure_vs_sql` is the worse of the two figures' current/SQL ratios at the largest
+    `asof_figure_vs_sql` is the worse of the figures' current/SQL ratios at the largest
     size; `asof_growth_10k_to_1m` the worse growth of that ratio, when 10k and 1M were run.
+    `answer_vs_sql` and `answer_growth` are the same for the whole answer.
     """
     runs = []
     for size in sorted(sizes):
         with fresh_archive(url) as archive:
             began = time.perf_counter()
-            fill(archive, size)
+            fill(archive, size, figures)
             filled = time.perf_counter() - began
-            runs.append(measure(archive, size, rounds))
+            runs.append(measure(archive, size, rounds, figures))
         if echo:
             backend = "PostgreSQL" if url else "SQLite"
             print(f"{size:,} events (filled in {filled:.0f} s, {backend})", flush=True)
-            for subject in FIGURES:
+            for subject in figures:
                 r = runs[-1][subject]
                 print(
                     f"  {subject} ({r['reports']} reports): SQL {r['sql_ms']:.3f} ms; "
@@ -194,13 +206,17 @@ def run(url: str | None, sizes: list[int], rounds: int, echo: bool = False) -> d
                 )
     growth = {
         subject: runs[-1][subject]["current_vs_sql"] / runs[0][subject]["current_vs_sql"]
-        for subject in FIGURES
+        for subject in figures
     }
     first, last = runs[0]["events"], runs[-1]["events"]
     return {
         "runs": runs,
-        "asof_figure_vs_sql": max(runs[-1][s]["current_vs_sql"] for s in FIGURES),
+        "asof_figure_vs_sql": max(runs[-1][s]["current_vs_sql"] for s in figures),
         "asof_growth": growth,
+        "answer_vs_sql": {s: runs[-1][s]["answer_vs_sql"] for s in figures},
+        "answer_growth": {
+            s: runs[-1][s]["answer_vs_sql"] / runs[0][s]["answer_vs_sql"] for s in figures
+        },
         "asof_growth_10k_to_1m": max(growth.values())
         if (first, last) == (10_000, 1_000_000)
         else None,
@@ -212,15 +228,23 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000", help="log sizes, comma-separated")
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--url", help="a PostgreSQL URL; SQLite files if absent")
+    parser.add_argument(
+        "--history", help="reports of each followed figure, comma-separated (e.g. 5,250,5000)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    summary = run(args.url, sizes, args.rounds, echo=not args.json)
+    figures = FIGURES
+    if args.history:
+        figures = {f"story-{n}": n for n in (int(h) for h in args.history.split(","))}
+    summary = run(args.url, sizes, args.rounds, echo=not args.json, figures=figures)
     if args.json:
         print(json.dumps(summary))
         return
     spread = ", ".join(f"{s} {g:.2f}x" for s, g in summary["asof_growth"].items())
     print(f"growth of the current/SQL ratio from {sizes[0]:,} to {sizes[-1]:,}: {spread}")
+    spread = ", ".join(f"{s} {g:.2f}x" for s, g in summary["answer_growth"].items())
+    print(f"growth of the answer/SQL ratio from {sizes[0]:,} to {sizes[-1]:,}: {spread}")
 
 
 if __name__ == "__main__":
