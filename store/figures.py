@@ -225,7 +225,7 @@ NUMBERS_SQL = (
 )
 # The latest revisions by number, then one page after the cursor: index ranges, oldest first.
 REVISIONS_SQL = (
-    "SELECT position FROM reports WHERE subject = ? AND metric = ? AND changed"
+    "SELECT position FROM reports WHERE subject = ? AND metric = ? AND changed = TRUE"
     " AND revision > ? AND revision <= ? ORDER BY revision"
 )
 PAGE_SQL = (
