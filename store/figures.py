@@ -1,23 +1,23 @@
 """Figure queries: what a figure is now, as of a moment, as known at a moment, or at a position.
 
 Every answer is bounded and every query is indexed; the log is never replayed to answer one.
-A figure's answer is two statements: one walk of the window's reports along
-`ix_reports_timeline` (subject, metric, reported_at, position, then eligible, value and
-retraction_position, so the walk reads the index alone, a few integers a row), then the whole
-rows of the few reports it picked out, by position:
-- the current report is the last report of the walk that is eligible and not retracted by the
-  window's position (`retraction_position` is a column test);
-- revisions are those reports whose value differs from the one before; the latest `limit` of
-  them are read whole and returned with their count;
-- reports come a page at a time, oldest first, after a keyset cursor (reported_at, position):
-  the walk says which lie after the cursor, so the page and both counts come from it too;
-  `stream_reports` reads every page for the CLI and CSV.
-The walk grows with the figure's reports in the window, never with the log. The current report
-alone (`current_report`) is one walk backwards down the same index, LIMIT 1.
-
-A stored "value differs from the previous report" flag would not do for revisions: which report
-comes before another depends on the window (a retraction made after position P is not yet seen
-at P, a report recorded after P is not there), so the comparison is made inside the window.
+A figure's answer (`_walk`, then the whole rows of the few reports it picked out, by position)
+is made one of two ways:
+- from the kept numbers (store/ordinals.py), when the window's position is at or after the
+  figure's last report or retraction (`figures.last_position`): the window then sees the
+  figure as it stands, bounded only by as_of, so the reports and revisions up to as_of are the
+  `ordinal` and `revision` of the last row at or before it, the latest revisions one range of
+  `ix_reports_revisions`, the current report the first eligible, unretracted row walking back
+  from as_of, and the page the rows after the cursor: a few probes, whatever the history;
+- by a walk of the window along `ix_reports_timeline` (subject, metric, reported_at, position,
+  then eligible, value and retraction_position, so the walk reads the index alone), when the
+  window is pinned before the figure's last change: which reports it holds and which of them
+  were retracted by then differ from now, so the counts and the revisions (reports whose value
+  differs from the one before) are found inside the window. It grows with the figure's
+  reports in the window, never with the log.
+Reports come a page at a time, oldest first, after a keyset cursor (reported_at, position), with
+counts of the rest; `stream_reports` reads every page for the CLI and CSV. The current report
+alone (`current_report`) is one walk backwards down the timeline index, LIMIT 1.
 The statements are built once with bind parameters; an absent bound is an open one.
 """
 

@@ -84,8 +84,10 @@ class ReportRow(SQLModel, table=True):
     a figure's timeline: its current report in any window is a walk backwards from the
     window's `reported_at` to the first eligible row inside the position bound and not
     retracted by then, and a whole answer (counts, page, revisions) one walk of the window,
-    read from the index alone. Each index is written by every report appended, so there are
-    only those the queries need (store/figures.py, and by document for archived copies).
+    read from the index alone. `ordinal`, `changed` and `revision` (store/ordinals.py) answer
+    a window at or after the figure's last change without that walk. Each index is written by
+    every report appended, so there are only those the queries need (store/figures.py, and by
+    document for archived copies).
     """
 
     __tablename__ = "reports"
