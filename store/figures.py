@@ -23,6 +23,7 @@ The statements are built once with bind parameters; an absent bound is an open o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -209,29 +210,33 @@ class _Walk:
 
 
 # What a window at or after the figure's last change reads from the kept numbers
-# (store/ordinals.py): the reports and revisions up to as_of (the last row at or before it),
-# the current report, and the rank of the row at the cursor. Four probes down the indexes.
-_BEFORE_AS_OF = (
-    " FROM reports WHERE subject = ? AND metric = ? AND reported_at <= ?"
+# (store/ordinals.py), in one statement of three parts, each an index probe or range:
+# 0. the reports and revisions up to as_of (the last row at or before it), the current report,
+#    and the rank of the row at the cursor;
+# 1. the latest revisions by number, up to the count of part 0;
+# 2. one page after the cursor.
+_FIGURE = "subject = :subject AND metric = :metric"
+_LAST_BY_AS_OF = (
+    f" FROM reports WHERE {_FIGURE} AND reported_at <= :as_of"
     " ORDER BY reported_at DESC, position DESC LIMIT 1)"
 )
-NUMBERS_SQL = (
-    f"SELECT (SELECT ordinal{_BEFORE_AS_OF}, (SELECT revision{_BEFORE_AS_OF},"
-    " (SELECT position FROM reports WHERE subject = ? AND metric = ? AND reported_at <= ?"
+_NUMBERS = (
+    f"SELECT 0, (SELECT ordinal{_LAST_BY_AS_OF}, (SELECT revision{_LAST_BY_AS_OF},"
+    f" (SELECT position FROM reports WHERE {_FIGURE} AND reported_at <= :as_of"
     " AND eligible AND retraction_position IS NULL"
     " ORDER BY reported_at DESC, position DESC LIMIT 1),"
-    " (SELECT ordinal FROM reports WHERE subject = ? AND metric = ?"
-    " AND (reported_at, position) <= (?, ?) ORDER BY reported_at DESC, position DESC LIMIT 1)"
+    f" (SELECT ordinal FROM reports WHERE {_FIGURE}"
+    " AND (reported_at, position) <= (:at, :position)"
+    " ORDER BY reported_at DESC, position DESC LIMIT 1)"
+    f" UNION ALL SELECT 1, position, revision, NULL, NULL FROM reports WHERE {_FIGURE}"
+    f" AND changed = TRUE AND revision > (SELECT revision{_LAST_BY_AS_OF} - :revisions"
+    f" AND revision <= (SELECT revision{_LAST_BY_AS_OF}"
+    " UNION ALL SELECT 2, position, row_number() OVER (ORDER BY reported_at, position), NULL,"
+    " NULL FROM (SELECT reported_at, position FROM reports"
+    f" WHERE {_FIGURE} AND reported_at <= :as_of AND (reported_at, position) > (:at, :position)"
+    " ORDER BY reported_at, position LIMIT :limit) AS page"
 )
-# The latest revisions by number, then one page after the cursor: index ranges, oldest first.
-REVISIONS_SQL = (
-    "SELECT position FROM reports WHERE subject = ? AND metric = ? AND changed = TRUE"
-    " AND revision > ? AND revision <= ? ORDER BY revision"
-)
-PAGE_SQL = (
-    "SELECT position FROM reports WHERE subject = ? AND metric = ? AND reported_at <= ?"
-    " AND (reported_at, position) > (?, ?) ORDER BY reported_at, position LIMIT ?"
-)
+NUMBERS_SQL, NUMBERS_ORDER = re.sub(r":\w+", "?", _NUMBERS), re.findall(r":(\w+)", _NUMBERS)
 LAST_CHANGE = select(figures.c.last_position).where(
     figures.c.subject == bindparam("subject"), figures.c.metric == bindparam("metric")
 )
@@ -278,24 +283,23 @@ def _numbers(
     position, so only its story time (as_of) bounds it."""
     time = db_time(connection.dialect)
     as_of = time(OPEN_TIME if window.as_of is None else window.as_of)
-    figure = [subject, metric]
-    cursor = [time(after.reported_at), after.position]
-    total, revision, current, before = read(
-        connection,
-        NUMBERS_SQL,
-        [*figure, as_of, *figure, as_of, *figure, as_of, *figure, *cursor],
-    )[0]
+    named = {
+        "subject": subject,
+        "metric": metric,
+        "as_of": as_of,
+        "at": time(after.reported_at),
+        "position": after.position,
+        "revisions": revisions,
+        "limit": limit,
+    }
+    rows = read(connection, NUMBERS_SQL, [named[name] for name in NUMBERS_ORDER])
+    total, revision, current, before = next(row[1:] for row in rows if row[0] == 0)
     if not total:
         return _Walk(0, [], 0, [], 0, None)
-    kept = []
-    if revisions > 0 and revision:
-        bounds = [revision - revisions, revision]
-        kept = [row[0] for row in read(connection, REVISIONS_SQL, [*figure, *bounds])]
-    page = []
-    if limit > 0:
-        page = [row[0] for row in read(connection, PAGE_SQL, [*figure, as_of, *cursor, limit])]
+    kept = sorted((row[2], row[1]) for row in rows if row[0] == 1)  # by revision number
+    page = [p for _, p in sorted((row[2], row[1]) for row in rows if row[0] == 2)]
     following = max(0, total - (before or 0))
-    return _Walk(total, page, following - len(page), kept, revision, current)
+    return _Walk(total, page, following - len(page), [p for _, p in kept], revision, current)
 
 
 def _walked(
