@@ -214,7 +214,7 @@ class _Walk:
 # 0. the reports and revisions up to as_of (the last row at or before it), the current report,
 #    and the rank of the row at the cursor;
 # 1. the latest revisions by number, up to the count of part 0;
-# 2. one page after the cursor.
+# 2. one page after the cursor (with each row's ordinal: its rank on the timeline, to sort by).
 _FIGURE = "subject = :subject AND metric = :metric"
 _LAST_BY_AS_OF = (
     f" FROM reports WHERE {_FIGURE} AND reported_at <= :as_of"
@@ -231,8 +231,7 @@ _NUMBERS = (
     f" UNION ALL SELECT 1, position, revision, NULL, NULL FROM reports WHERE {_FIGURE}"
     f" AND changed = TRUE AND revision > (SELECT revision{_LAST_BY_AS_OF} - :revisions"
     f" AND revision <= (SELECT revision{_LAST_BY_AS_OF}"
-    " UNION ALL SELECT 2, position, row_number() OVER (ORDER BY reported_at, position), NULL,"
-    " NULL FROM (SELECT reported_at, position FROM reports"
+    " UNION ALL SELECT 2, position, ordinal, NULL, NULL FROM (SELECT position, ordinal FROM reports"
     f" WHERE {_FIGURE} AND reported_at <= :as_of AND (reported_at, position) > (:at, :position)"
     " ORDER BY reported_at, position LIMIT :limit) AS page"
 )
@@ -297,7 +296,7 @@ def _numbers(
     if not total:
         return _Walk(0, [], 0, [], 0, None)
     kept = sorted((row[2], row[1]) for row in rows if row[0] == 1)  # by revision number
-    page = [p for _, p in sorted((row[2], row[1]) for row in rows if row[0] == 2)]
+    page = [p for _, p in sorted((row[2], row[1]) for row in rows if row[0] == 2)]  # by ordinal
     following = max(0, total - (before or 0))
     return _Walk(total, page, following - len(page), [p for _, p in kept], revision, current)
 

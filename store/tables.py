@@ -98,7 +98,7 @@ class ReportRow(SQLModel, table=True):
             *("eligible", "value", "retraction_position"),  # held, so a walk reads no rows
         ),
         # A figure's revisions by number (store/ordinals.py): the latest N are one range.
-        Index("ix_reports_revisions", "subject", "metric", "changed", "revision"),
+        Index("ix_reports_revisions", "subject", "metric", "changed", "revision", "position"),
     )
 
     report_id: str = Field(primary_key=True, max_length=36)

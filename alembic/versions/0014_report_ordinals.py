@@ -54,7 +54,9 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="0"))
     op.execute(NUMBER_ALL)
-    op.create_index("ix_reports_revisions", "reports", ["subject", "metric", "changed", "revision"])
+    op.create_index(
+        "ix_reports_revisions", "reports", ["subject", "metric", "changed", "revision", "position"]
+    )
 
 
 def downgrade() -> None:
