@@ -10,12 +10,14 @@ much as the figure's history; instead each report row holds, as the archive stan
 So the reports and revisions up to a time are the `ordinal` and `revision` of the last row at
 or before it (one probe), and the latest N revisions are one range of `ix_reports_revisions`.
 
-A report or a retraction changes these only from its own place on the timeline onwards, so
-after each append the rows from the earliest place it touched are numbered again (`renumber`):
-a report appended in timeline order numbers itself alone; one dated before others of its
-figure, or a retraction, numbers the rows after it. A replay numbers every figure at once at
-the end (`number_all`), with the same statement from the start of each timeline, and
-migration 0014 does the same for an archive from before these columns.
+A report or a retraction changes these only from its own place on the timeline onwards. An
+append's reports that come after every stored report of their figure (news as it comes) are
+numbered on from the figure's last row before they are inserted (`number_new`, one read for
+all the append's figures); a report dated before others of its figure, or a retraction, has
+the rows from its place onwards numbered again by one set-based statement (`renumber`), which
+costs as many rows as follow it. A replay numbers every figure at once at the end
+(`number_all`), with the same statement from the start of each timeline, and migration 0014
+does the same for an archive from before these columns.
 
 These describe the archive at its head: a window pinned to an earlier position sees them
 only when nothing of the figure was recorded after it (`figures.last_position`); otherwise

@@ -4,8 +4,9 @@ A figure's answer walked every report of the figure in its window for its counts
 revisions, a cost that grew with the figure's history. The reports projection now keeps, per
 report, its rank on the figure's timeline (`ordinal`), whether it is a revision (`changed`)
 and the revisions up to it (`revision`), as store/ordinals.py describes, with an index to read
-the latest revisions by number. Existing rows are numbered here by the statement a replay
-uses (copied, so this migration stays as written when the code moves on). Only the projection
+the latest revisions by number. Existing rows are numbered here as a replay numbers them
+(store/ordinals.py's `NUMBER_ALL`, from the start of every timeline, written out here so this
+migration stays as written when the code moves on). Only the projection
 changes; the log is untouched.
 
 Revision ID: 0014
