@@ -240,8 +240,8 @@ def flush(connection: Connection, commit: bool = False) -> None:
     with translated(connection, first), driver.pipeline(), driver.cursor() as cursor:
         for statement, parameters in statements:
             cursor.execute(statement, parameters, prepare=True)  # planned once per shape
-        if commit:
-            driver.commit()
+        if commit:  # queued like the writes: the driver's commit() would wait for its own sync
+            cursor.execute("COMMIT")
 
 
 # The driver keeps a statement's parsed placeholders only up to these sizes (psycopg's
