@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, MetaData, Table, event, select, update
 
-from store import projections, search
+from store import bulk, projections, search
 from store.database import create_database_engine, stream_rows
 from store.events import EventStore
 from store.log import scan
@@ -105,13 +105,15 @@ def _replay_into(
 ) -> int:
     count = 0
     handlers = [projector.replay or projector.apply for projector in projectors]
-    for batch in scan(source, size, BATCH):
-        for handler in handlers:
-            handler(target, batch)
-        count += len(batch)
-        if progress is not None:
-            progress(len(batch))
-        del batch  # let go before the next is read: one batch in memory at a time
+    tables = [table for projector in projectors for table in projector.tables]
+    with bulk.indexes_built_at_the_end(target, tables):  # before `finish`, which reads by them
+        for batch in scan(source, size, BATCH):
+            for handler in handlers:
+                handler(target, batch)
+            count += len(batch)
+            if progress is not None:
+                progress(len(batch))
+            del batch  # let go before the next is read: one batch in memory at a time
     for projector in projectors:
         if projector.finish is not None:
             projector.finish(target)
