@@ -64,7 +64,8 @@ def replay(
         connection.execute(update(log_head).values(position=log_head.c.position))
         with search.indexed_at_the_end(connection):
             projections.clear(connection, projectors)
-            return _replay_into(connection, connection, head(connection), projectors, progress)
+            size = head(connection)
+            return _replay_into(connection, connection, size, projectors, progress, from_log=True)
 
 
 def check(
@@ -102,9 +103,14 @@ def _replay_into(
     size: int,
     projectors: Sequence[Projector],
     progress: Progress | None,
+    from_log: bool = False,
 ) -> int:
+    """Every batch through the projectors; `from_log`: the target holds the log's rows too."""
     count = 0
-    handlers = [projector.replay or projector.apply for projector in projectors]
+    handlers = [
+        (projector.from_log if from_log else None) or projector.replay or projector.apply
+        for projector in projectors
+    ]
     tables = [table for projector in projectors for table in projector.tables]
     with bulk.indexes_built_at_the_end(target, tables):  # before `finish`, which reads by them
         for batch in scan(source, size, BATCH):
