@@ -37,6 +37,7 @@ PROJECTORS: tuple[Projector, ...] = (
         (reports, figures, documents),
         replay=rebuild.apply,
         finish=rebuild.finish,
+        from_log=rebuild.apply_logged,
     ),
     Projector("feeds", feeds.apply_feed_events, (feeds_table,)),
     Projector("subjects", subjects.apply, (subjects_table, subject_links, document_routes)),

@@ -46,6 +46,9 @@ class Projector:
     tables: tuple[Any, ...] = ()
     replay: Handler | None = None
     finish: Callable[[Connection], None] | None = None
+    # A replay's handler when the batch's events are in the log's table already (a replay
+    # of the live database, not a check's scratch copy, nor an import): it may read them there.
+    from_log: Handler | None = None
 
 
 def apply(connection: Connection, events: Sequence[RecordedEvent]) -> None:
