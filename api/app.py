@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.archive = archive
     app.state.reads = reads
     app.state.metrics = metrics
+    app.state.watch = head  # the event loop's own reader: the head, a write's token
     errors.install(app)
     if reads.replica is None:  # a replica's answers may be behind the primary's head
         app.add_middleware(AnswerCache, head=head)  # innermost: a kept answer gets every header

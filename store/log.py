@@ -200,8 +200,9 @@ class HeadWatch:
     Cheap enough to ask before every kept answer (one primary-key read, no BEGIN/ROLLBACK) and
     it never waits for the pool, whose connections may all be held by requests that need the
     server's event loop to finish: so the loop itself may call it (one short read, a round trip
-    on PostgreSQL). The connection is opened on first use, dropped on any error (the next call
-    opens another) and closed by `close`.
+    on PostgreSQL). `first` makes other such reads on it (a write's token, `store.tokens`). The
+    connection is opened on first use, dropped on any error (the next call opens another) and
+    closed by `close`.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -210,16 +211,37 @@ class HeadWatch:
         self._lock = threading.Lock()
 
     def __call__(self) -> int:
+        row = self.first(HEAD_SQL)
+        assert row is not None
+        return int(row[0])
+
+    def first(self, statement: str, parameters: Sequence[Any] = ()) -> Any:
+        """The first row of a short read written with `?` marks (None if there is none), as the
+        driver gives it (SQLite: times as text)."""
+        return self.firsts([(statement, parameters)])[0]
+
+    def firsts(self, reads: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+        """The first row of each read, all sent at once on PostgreSQL (pipeline mode): one
+        round trip however many."""
+        dialect = self.engine.dialect
         with self._lock:
             try:
                 if self._driver is None:
                     self._driver = self._open()
-                cursor = self._driver.cursor()
+                driver = self._driver
+                cursors = [driver.cursor() for _ in reads]
                 try:
-                    cursor.execute(HEAD_SQL)
-                    return int(cursor.fetchone()[0])
+                    if dialect.name == "postgresql" and len(reads) > 1:
+                        with driver.pipeline():
+                            for cursor, (statement, parameters) in zip(cursors, reads, strict=True):
+                                cursor.execute(driver_sql(dialect, statement), parameters)
+                    else:
+                        for cursor, (statement, parameters) in zip(cursors, reads, strict=True):
+                            cursor.execute(driver_sql(dialect, statement), parameters)
+                    return [cursor.fetchone() for cursor in cursors]
                 finally:
-                    cursor.close()
+                    for cursor in cursors:
+                        cursor.close()
             except Exception:
                 self._close()
                 raise
