@@ -122,7 +122,7 @@ async def require_writer(
     """`require_token`, with how far the subjects' renames and merges go now read in the same
     round trip, so a report resolves its subject from the links kept since the last change."""
     watch: HeadWatch = request.app.state.watch
-    return admit_writer(watch, credentials.credentials if credentials else None)
+    return await admit_writer(watch, credentials.credentials if credentials else None)
 
 
 RequireWriter = Annotated[Writer, Depends(require_writer)]

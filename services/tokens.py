@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.archive import Archive
-from store import subjects, tokens
+from store import tokens
 from store.log import HeadWatch
 from store.subjects import LinksMark
 from store.tokens import ROLES as ROLES
@@ -47,8 +47,8 @@ class Writer:
     links_at: LinksMark
 
 
-def admit_writer(watch: HeadWatch, token: str | None) -> Writer:
+async def admit_writer(watch: HeadWatch, token: str | None) -> Writer:
     """The token a write presents, checked as `authenticate` does, with the links' mark (for
-    `services.subjects.writing_name`): both in one round trip on `watch`'s own connection."""
-    found, mark = watch.firsts([tokens.token_read(token), (subjects.LINKS_MARK_SQL, ())])
-    return Writer(tokens.token_found(found, watch.engine.dialect), subjects.mark_found(mark))
+    `services.subjects.writing_name`): one statement on `watch`'s own connection, awaited."""
+    info, mark = await tokens.admit_writer(watch, token)
+    return Writer(info, mark)

@@ -146,18 +146,16 @@ def links(engine: Engine) -> list[Link]:
 
 # Links are only ever added (each at its event's position), so their count and last position
 # change with every rename and merge, and with nothing else.
-LINKS_MARK_SQL = "SELECT count(*), coalesce(max(position), 0) FROM subject_links"
+# The mark as two columns of a select (`store.tokens.WRITER_SQL` reads it with a write's token).
+LINKS_MARK_COLUMNS = (
+    "(SELECT count(*) FROM subject_links), (SELECT coalesce(max(position), 0) FROM subject_links)"
+)
 LinksMark = tuple[int, int]
-
-
-def mark_found(row: Any) -> LinksMark:
-    """The mark in a row of LINKS_MARK_SQL, as the driver gave it."""
-    return int(row[0]), int(row[1])
 
 
 class KnownLinks:
     """The links as last read, kept under the mark read before them: a write that has just
-    read the mark (LINKS_MARK_SQL) and finds it unchanged resolves its subject without reading
+    read the mark (LINKS_MARK_COLUMNS) and finds it unchanged resolves its subject without reading
     every link again; a rename or merge since changes the mark, and the links are read anew."""
 
     def __init__(self) -> None:

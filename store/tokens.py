@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 from domain.errors import Conflict, Forbidden, InvalidInput, Unauthorized, UnknownToken
 from store.log import HeadWatch
 from store.rows import read_time
+from store.subjects import LINKS_MARK_COLUMNS, LinksMark
 from store.tables import api_tokens
 
 PREFIX = "rct_"
@@ -34,6 +35,11 @@ WRITER, EDITOR = "writer", "editor"
 ROLES = (WRITER, EDITOR)
 TOKEN_SQL = (
     "SELECT token_id, name, created_at, revoked_at, role FROM api_tokens WHERE token_hash = ?"
+)
+# A writer's token with how far the subjects' links go, in one statement: a write needs both.
+WRITER_SQL = (
+    f"SELECT token_id, name, created_at, revoked_at, role, {LINKS_MARK_COLUMNS} "
+    "FROM api_tokens WHERE token_hash = ?"
 )
 
 
@@ -119,28 +125,34 @@ def authenticate(engine: Engine, token: str | None) -> TokenInfo:
     return _usable(row)
 
 
-def token_read(token: str | None) -> tuple[str, tuple[str]]:
-    """The read that finds a presented token (for `token_found`); Unauthorized without one."""
+def authenticate_watched(watch: HeadWatch, token: str | None) -> TokenInfo:
+    """`authenticate` as one read on `watch`'s own connection, outside any transaction: as
+    fresh as a read can be, so a revoke still takes effect on the very next request."""
+    return _found(watch.first(TOKEN_SQL, (_hash_of(token),)), watch.engine.dialect)
+
+
+async def admit_writer(watch: HeadWatch, token: str | None) -> tuple[TokenInfo, LinksMark]:
+    """`authenticate_watched` awaited (the event loop serves others meanwhile), with the links'
+    mark (`store.subjects.KnownLinks`) read in the same statement."""
+    row = await watch.first_awaited(WRITER_SQL, (_hash_of(token),))
+    return _found(row, watch.engine.dialect), (int(row[5]), int(row[6]))
+
+
+def _hash_of(token: str | None) -> str:
     if not token:
         raise Unauthorized("a bearer token is required")
-    return TOKEN_SQL, (hash_token(token),)
+    return hash_token(token)
 
 
-def token_found(row: Any, dialect: Dialect) -> TokenInfo:
-    """The token `token_read` found, as the driver gave its row: Unauthorized when there was
-    none, Forbidden once revoked."""
+def _found(row: Any, dialect: Dialect) -> TokenInfo:
+    """The token a read by its hash found, as the driver gave the row: Unauthorized when there
+    was none, Forbidden once revoked."""
     if row is None:
         raise Unauthorized("unknown token")
     time = read_time(dialect)
     created_at, revoked_at = time(row[2]), time(row[3])
     assert created_at is not None
     return _checked(TokenInfo(row[0], row[1], created_at, revoked_at, row[4]))
-
-
-def authenticate_watched(watch: HeadWatch, token: str | None) -> TokenInfo:
-    """`authenticate` as one read on `watch`'s own connection, outside any transaction: as
-    fresh as a read can be, so a revoke still takes effect on the very next request."""
-    return token_found(watch.first(*token_read(token)), watch.engine.dialect)
 
 
 def token_by_id(engine: Engine, token_id: str) -> TokenInfo:
