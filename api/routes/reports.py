@@ -14,6 +14,7 @@ from api import errors
 from api.deps import ArchiveDep, RequireToken, RequireWriter, SubjectPath
 from api.positions import wrote
 from api.schemas import EventOut, ReportIn, RetractionIn
+from api.threads import in_write_thread
 from domain.errors import (
     AlreadyRetracted,
     Forbidden,
@@ -39,7 +40,7 @@ router = APIRouter(
     status_code=errors.CREATED,
     responses=errors.documented(StreamConflict, IdempotencyKeyReused),
 )
-def post_report(
+async def post_report(
     request: Request,
     subject: SubjectPath,
     body: ReportIn,
@@ -53,7 +54,9 @@ def post_report(
     ] = None,
 ) -> EventOut:
     """Record a report typed by hand; answers with the FigureReported event."""
-    event = record_report(
+    event = await in_write_thread(
+        request,
+        record_report,
         archive,
         subject,
         _report_input(body),

@@ -1,0 +1,37 @@
+"""The threads an app's blocking writes run on: its own pool, handed work by asyncio itself.
+
+A `def` route goes to anyio's thread pool (a capacity limiter, a cancel scope and a context
+copy per call); a report's append is the hot write path, so it goes to this pool instead,
+through the event loop's own hand-off: less of the loop's time per request, measured in
+bench/README.md (issue 10). The appends still meet in `store.group_commit`, so the pool is as
+large as the number of writes worth gathering into one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
+
+from starlette.requests import Request
+
+WRITE_THREADS = 32
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def write_pool() -> ThreadPoolExecutor:
+    """An app's pool (the factory makes one; its lifespan shuts it down)."""
+    return ThreadPoolExecutor(WRITE_THREADS, thread_name_prefix="recount-write")
+
+
+async def in_write_thread(
+    request: Request, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """`work(*args, **kwargs)` on the app's write pool; the loop serves others meanwhile."""
+    pool: ThreadPoolExecutor = request.app.state.writes
+    call = functools.partial(work, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(pool, call)
