@@ -106,10 +106,10 @@ async def require_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> TokenInfo:
     """Checked against the database on every request, so a revoke takes effect at once: one
-    indexed read on the app's own reader, from the event loop (no thread, no pooled connection,
-    like the head read before a kept answer, api/answers.py)."""
+    indexed read on the app's own reader (`services.log.head_watch`), awaited by the event loop
+    on PostgreSQL: no thread, no pooled connection."""
     watch: HeadWatch = request.app.state.watch
-    return authenticate_watched(watch, credentials.credentials if credentials else None)
+    return await authenticate_watched(watch, credentials.credentials if credentials else None)
 
 
 RequireToken = Annotated[TokenInfo, Depends(require_token)]

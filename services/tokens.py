@@ -33,10 +33,10 @@ def authenticate(archive: Archive, token: str | None) -> TokenInfo:
     return tokens.authenticate(archive.engine, token)
 
 
-def authenticate_watched(watch: HeadWatch, token: str | None) -> TokenInfo:
+async def authenticate_watched(watch: HeadWatch, token: str | None) -> TokenInfo:
     """`authenticate` on a reader of its own (`services.log.head_watch`): the server's event
     loop asks it, with no thread and no pooled connection; as fresh, revokes included."""
-    return tokens.authenticate_watched(watch, token)
+    return await tokens.authenticate_watched(watch, token)
 
 
 @dataclass(frozen=True)

@@ -252,7 +252,23 @@ class HeadWatch:
         """
         if self.engine.dialect.name != "postgresql":
             return self.first(statement, parameters)
-        loop = asyncio.get_running_loop()
+        sql = driver_sql(self.engine.dialect, statement)
+        for attempt in (1, 2):
+            awaited = await self._awaited_on(asyncio.get_running_loop())
+            try:
+                async with awaited.cursor() as cursor:  # the connection serialises its users
+                    await cursor.execute(sql, parameters)
+                    return await cursor.fetchone()
+            except Exception:
+                if self._awaited is awaited:
+                    self._close_awaited()
+                if attempt == 2 or not awaited.broken:
+                    raise
+                # The server went away since the last read (a restart): once more, anew.
+        raise AssertionError("unreachable")
+
+    async def _awaited_on(self, loop: asyncio.AbstractEventLoop) -> Any:
+        """The asynchronous connection, opened on `loop` if it has none there."""
         if self._awaited is None or self._awaited_loop is not loop:
             self._close_awaited()  # one made on another loop (a test's) cannot be used here
             connection = await _awaited_connection(self.engine)
@@ -260,15 +276,7 @@ class HeadWatch:
                 connection.pgconn.finish()
             else:
                 self._awaited, self._awaited_loop = connection, loop
-        awaited = self._awaited
-        try:
-            async with awaited.cursor() as cursor:  # the connection serialises its users
-                await cursor.execute(driver_sql(self.engine.dialect, statement), parameters)
-                return await cursor.fetchone()
-        except Exception:
-            if self._awaited is awaited:
-                self._close_awaited()
-            raise
+        return self._awaited
 
     def close(self) -> None:
         with self._lock:

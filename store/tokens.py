@@ -125,10 +125,12 @@ def authenticate(engine: Engine, token: str | None) -> TokenInfo:
     return _usable(row)
 
 
-def authenticate_watched(watch: HeadWatch, token: str | None) -> TokenInfo:
-    """`authenticate` as one read on `watch`'s own connection, outside any transaction: as
-    fresh as a read can be, so a revoke still takes effect on the very next request."""
-    return _found(watch.first(TOKEN_SQL, (_hash_of(token),)), watch.engine.dialect)
+async def authenticate_watched(watch: HeadWatch, token: str | None) -> TokenInfo:
+    """`authenticate` as one read on `watch`'s own connection, outside any transaction, awaited
+    (the event loop serves others meanwhile): as fresh as a read can be, so a revoke still
+    takes effect on the very next request."""
+    row = await watch.first_awaited(TOKEN_SQL, (_hash_of(token),))
+    return _found(row, watch.engine.dialect)
 
 
 async def admit_writer(watch: HeadWatch, token: str | None) -> tuple[TokenInfo, LinksMark]:
