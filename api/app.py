@@ -30,7 +30,7 @@ from api.routes import (
     search,
     subjects,
 )
-from api.threads import write_pool
+from api.threads import favour_the_loop, write_pool
 from services.archive import Archive
 from services.log import head_watch
 from services.replica import Reads
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics = Metrics(reads)
     head = head_watch(archive)
     writes = write_pool()
+    favour_the_loop()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
