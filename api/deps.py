@@ -14,10 +14,10 @@ from domain.figures import Window
 from domain.subjects import SLUG
 from domain.times import optional_time
 from services.archive import Archive
+from services.log import HeadWatch
 from services.replica import Reads
 from services.reports import METRIC
 from services.tokens import TokenInfo, Writer, admit_writer, authenticate_watched
-from store.log import HeadWatch
 
 # The dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its
 # thread pool, a hand-off to another thread and back per dependency per request.
