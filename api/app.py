@@ -30,6 +30,7 @@ from api.routes import (
     search,
     subjects,
 )
+from api.threads import favour_the_loop, write_pool
 from services.archive import Archive
 from services.log import head_watch
 from services.replica import Reads
@@ -42,10 +43,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     reads = Reads.open(archive)
     metrics = Metrics(reads)
     head = head_watch(archive)
+    writes = write_pool()
+    favour_the_loop()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        writes.shutdown()
         head.close()
         reads.close()
         archive.close()
@@ -65,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.archive = archive
     app.state.reads = reads
     app.state.metrics = metrics
+    app.state.watch = head  # the event loop's own reader: the head, a write's token
+    app.state.writes = writes  # the threads reports are appended on (api/threads.py)
     errors.install(app)
     if reads.replica is None:  # a replica's answers may be behind the primary's head
         app.add_middleware(AnswerCache, head=head)  # innermost: a kept answer gets every header

@@ -14,9 +14,10 @@ from domain.figures import Window
 from domain.subjects import SLUG
 from domain.times import optional_time
 from services.archive import Archive
+from services.log import HeadWatch
 from services.replica import Reads
 from services.reports import METRIC
-from services.tokens import TokenInfo, authenticate
+from services.tokens import TokenInfo, Writer, admit_writer, authenticate_watched
 
 # The dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its
 # thread pool, a hand-off to another thread and back per dependency per request.
@@ -100,12 +101,28 @@ RevisionsLimit = Annotated[
 _bearer = HTTPBearer(auto_error=False, description="a token from `recount tokens create NAME`")
 
 
-def require_token(
-    archive: ArchiveDep,
+async def require_token(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> TokenInfo:
-    """Checked against the database on every request, so a revoke takes effect at once."""
-    return authenticate(archive, credentials.credentials if credentials else None)
+    """Checked against the database on every request, so a revoke takes effect at once: one
+    indexed read on the app's own reader (`services.log.head_watch`), awaited by the event loop
+    on PostgreSQL: no thread, no pooled connection."""
+    watch: HeadWatch = request.app.state.watch
+    return await authenticate_watched(watch, credentials.credentials if credentials else None)
 
 
 RequireToken = Annotated[TokenInfo, Depends(require_token)]
+
+
+async def require_writer(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Writer:
+    """`require_token`, with how far the subjects' renames and merges go now read in the same
+    round trip, so a report resolves its subject from the links kept since the last change."""
+    watch: HeadWatch = request.app.state.watch
+    return await admit_writer(watch, credentials.credentials if credentials else None)
+
+
+RequireWriter = Annotated[Writer, Depends(require_writer)]

@@ -1,7 +1,8 @@
 """Read your own writes: every successful write answers with the log position it reached.
 
-`Recount-Position: P` on a write's response is the primary's log head once the write was
-answered, so it is at least the position of every event that write appended. A read that sends
+`Recount-Position: P` on a write's response is at least the position of every event that
+write appended: the position of its last event, when the route names it (`wrote`: no read
+more), else the primary's log head once the write was answered. A read that sends
 it back (`Recount-Position: P`) is answered from a state that holds P: by the read replica once
 it has applied P, else by the primary (services/replica.py). The header is set here, once, for
 every write route, so a new route cannot forget it.
@@ -11,11 +12,18 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "Recount-Position"
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 DIGITS = 19  # a position fits in a signed 64-bit integer
+WROTE = "recount_wrote_position"  # the request state's name for the position a route names
+
+
+def wrote(request: Request, position: int) -> None:
+    """Name the position this write reached (its last event's): the answer carries it."""
+    setattr(request.state, WROTE, position)
 
 
 class WritePosition:
@@ -29,9 +37,11 @@ class WritePosition:
 
         async def with_position(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] < 400:
-                archive = scope["app"].state.archive
-                head = await run_in_threadpool(archive.events.head)
-                MutableHeaders(scope=message)[HEADER] = str(head)
+                position = scope.get("state", {}).get(WROTE)
+                if position is None:
+                    archive = scope["app"].state.archive
+                    position = await run_in_threadpool(archive.events.head)
+                MutableHeaders(scope=message)[HEADER] = str(position)
             await send(message)
 
         await self.app(scope, receive, with_position)

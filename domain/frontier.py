@@ -18,6 +18,7 @@ from domain.errors import InvalidInput
 from domain.merkle import root
 
 _NODE_PREFIX = b"\x01"
+Node = tuple[int, int, bytes]  # (level, index, hash) of a complete subtree
 
 
 class Frontier:
@@ -47,11 +48,13 @@ class Frontier:
         self.size += 1
         return created
 
-    def extend(self, leaf_hashes: Sequence[bytes]) -> None:
+    def extend(self, leaf_hashes: Sequence[bytes], created: list[Node] | None = None) -> None:
         """Append many leaves: the same edge as appending them one by one, in fewer steps.
 
         Leaves that fill a whole aligned subtree are hashed level by level first, so the
-        loop over single leaves runs only at the ragged ends.
+        loop over single leaves runs only at the ragged ends. With `created`, every subtree
+        above the leaves that the appends complete is added to it (as `append` gives them,
+        but in another order: a live verification sorts them to compare with the stored).
         """
         start, count = 0, len(leaf_hashes)
         while start < count:
@@ -60,24 +63,33 @@ class Frontier:
                 - 1
             )
             if level == 0:
-                self.append(leaf_hashes[start])
+                made = self.append(leaf_hashes[start])
+                if created is not None:
+                    created += made[1:]
                 start += 1
                 continue
             nodes = list(leaf_hashes[start : start + (1 << level)])
+            height = 0
             while len(nodes) > 1:
                 pairs = zip(nodes[0::2], nodes[1::2], strict=True)
                 nodes = [
                     hashlib.sha256(_NODE_PREFIX + left + right).digest() for left, right in pairs
                 ]
-            self._push(level, self.size >> level, nodes[0])
+                height += 1
+                if created is not None:
+                    first = self.size >> height
+                    created += [(height, first + n, node) for n, node in enumerate(nodes)]
+            self._push(level, self.size >> level, nodes[0], created)
             self.size += 1 << level
             start += 1 << level
 
-    def _push(self, level: int, index: int, node: bytes) -> None:
+    def _push(self, level: int, index: int, node: bytes, created: list[Node] | None) -> None:
         edge = self._edge
         while index & 1:
             node = hashlib.sha256(_NODE_PREFIX + edge.pop()[2] + node).digest()
             level, index = level + 1, index >> 1
+            if created is not None:
+                created.append((level, index, node))
         edge.append((level, index, node))
 
     def root(self) -> bytes:

@@ -18,6 +18,7 @@ from store import feeds, keys, merkle, projections, rebuild, review, subjects
 from store.database import create_database_engine, migrate
 from store.events import Clock, EventStore, system_clock
 from store.projections import Projector
+from store.subjects import KnownLinks
 from store.tables import (
     document_routes,
     documents,
@@ -37,6 +38,7 @@ PROJECTORS: tuple[Projector, ...] = (
         (reports, figures, documents),
         replay=rebuild.apply,
         finish=rebuild.finish,
+        from_log=rebuild.apply_logged,
     ),
     Projector("feeds", feeds.apply_feed_events, (feeds_table,)),
     Projector("subjects", subjects.apply, (subjects_table, subject_links, document_routes)),
@@ -54,9 +56,11 @@ class Archive:
     settings: Settings
     engine: Engine
     events: EventStore = field(init=False)
+    links: KnownLinks = field(init=False)  # renames and merges as last read (writes resolve)
 
     def __post_init__(self) -> None:
         self.events = EventStore(self.engine)
+        self.links = KnownLinks()
         self.events.on_append.extend(projector.apply for projector in PROJECTORS)
 
     @classmethod

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from domain.events import RecordedEvent
 from services.archive import Archive
-from store.log import HeadWatch
+from store.log import HeadWatch as HeadWatch
 
 
 def read_events(

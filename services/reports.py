@@ -40,6 +40,7 @@ from domain.subjects import validate_subject
 from services.archive import Archive
 from services.subjects import writing_name
 from store.reports import report_stream, stream_version
+from store.subjects import LinksMark
 
 METRIC = re.compile(r"[a-z][a-z0-9_]{0,99}")
 KEY_MAX = 200
@@ -75,11 +76,13 @@ def record_report(
     idempotency_key: str | None = None,
     expected_version: int | None = None,
     via: str = "http",
+    links_at: LinksMark | None = None,
 ) -> RecordedEvent:
     """Append one FigureReported, under the name the subject's renames and merges led to; with
-    a key, a retry returns the event the first call wrote."""
+    a key, a retry returns the event the first call wrote. `links_at`: see `writing_name`."""
     key = _namespaced(actor, idempotency_key)
-    event = _figure_reported(writing_name(archive, validate_subject(subject)), report, key)
+    name = writing_name(archive, validate_subject(subject), links_at)
+    event = _figure_reported(name, report, key)
     pending = PendingEvent(event, expected_version, key, {"actor": actor, "via": via})
     result = archive.events.append([pending])
     if result.existing:

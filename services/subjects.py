@@ -33,7 +33,7 @@ from ingest.capture import CaptureResult
 from services.archive import Archive
 from store import subjects
 from store.reports import stream_version
-from store.subjects import Subject
+from store.subjects import LinksMark, Subject
 
 
 @dataclass(frozen=True)
@@ -140,9 +140,14 @@ def resolve(archive: Archive, name: str, window: Window | None = None) -> Naming
     return naming(subjects.links(archive.engine), name, window.position)
 
 
-def writing_name(archive: Archive, name: str) -> str:
-    """The name new reports for `name` are recorded under: where its renames and merges led."""
-    return resolve(archive, name).canonical
+def writing_name(archive: Archive, name: str, links_at: LinksMark | None = None) -> str:
+    """The name new reports for `name` are recorded under: where its renames and merges led.
+
+    `links_at`, a mark the caller has just read (`services.tokens.admit_writer`), lets the
+    links kept since the last rename or merge answer instead of a read of them all."""
+    if links_at is None:
+        return resolve(archive, name).canonical
+    return naming(archive.links.at(archive.engine, links_at), name, None).canonical
 
 
 def router(archive: Archive) -> Router:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from services.archive import Archive
 from store import tokens
+from store.log import HeadWatch
+from store.subjects import LinksMark
 from store.tokens import ROLES as ROLES
 from store.tokens import WRITER as WRITER
 from store.tokens import TokenInfo as TokenInfo
@@ -27,3 +31,24 @@ def revoke_token(archive: Archive, name_or_id: str) -> TokenInfo:
 def authenticate(archive: Archive, token: str | None) -> TokenInfo:
     """The token's owner; Unauthorized when missing or unknown, Forbidden when revoked."""
     return tokens.authenticate(archive.engine, token)
+
+
+async def authenticate_watched(watch: HeadWatch, token: str | None) -> TokenInfo:
+    """`authenticate` on a reader of its own (`services.log.head_watch`): the server's event
+    loop asks it, with no thread and no pooled connection; as fresh, revokes included."""
+    return await tokens.authenticate_watched(watch, token)
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who asks to write, and how far the subjects' renames and merges went when they asked."""
+
+    token: TokenInfo
+    links_at: LinksMark
+
+
+async def admit_writer(watch: HeadWatch, token: str | None) -> Writer:
+    """The token a write presents, checked as `authenticate` does, with the links' mark (for
+    `services.subjects.writing_name`): one statement on `watch`'s own connection, awaited."""
+    info, mark = await tokens.admit_writer(watch, token)
+    return Writer(info, mark)

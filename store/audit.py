@@ -368,8 +368,9 @@ def verify_live(
         roots = _Roots({c.tree_size for c in signed} | ({old.tree_size} if old else set()))
         frontier = Frontier()
         times = _RecordedTimes()
-        for chunk in stream_rows(connection, _EVENT_ROWS.format(size=int(size)), CHUNK):
-            computed = _leaves_of(chunk, frontier, roots, times)
+        lines = _LINE_ROWS[connection.dialect.name].format(size=int(size))
+        for chunk in stream_rows(connection, lines, CHUNK):
+            computed = _leaves_of(connection, chunk, frontier, roots, times)
             _compare_subtrees(connection, chunk[0][0], chunk[-1][0], computed)
             if progress is not None:
                 progress(frontier.size, size)
@@ -390,15 +391,28 @@ def verify_live(
     return Verified(size, frontier.root(), signed, old)
 
 
+# The columns of each event's canonical bytes, the JSON texts as bytes where the driver can
+# give them so (SQLite), with the stored leaf hash.
+_LINE_ROWS = {
+    dialect: (
+        f"SELECT position, leaf_hash, event_id, stream_id, version, type, CAST(data AS {raw}), "
+        f"CAST(metadata AS {raw}), recorded_at FROM events "
+        "WHERE position <= {size} ORDER BY position"
+    )
+    for dialect, raw in (("sqlite", "BLOB"), ("postgresql", "TEXT"))
+}
+_LINE = (  # with the leaf's prefix (RFC 6962), so each line is hashed as it is built
+    b'\x00{"data":%b,"event_id":%b,"metadata":%b,"position":%d,"recorded_at":%b,'
+    b'"stream_id":%b,"type":%b,"version":%d}'
+)
 # Raw rows: no type processing, the JSON columns as the text they hold.
-_EVENT_ROWS = (
+_EVENT_ROW = (
     "SELECT position, event_id, stream_id, version, type, CAST(data AS TEXT), "
-    "CAST(metadata AS TEXT), recorded_at, leaf_hash FROM events "
-    "WHERE position <= {size} ORDER BY position"
+    "CAST(metadata AS TEXT), recorded_at, leaf_hash FROM events WHERE position = {position}"
 )
 _SUBTREE_ROWS = (
     "SELECT level, node_index, hash FROM merkle_subtrees "
-    "WHERE position BETWEEN {first} AND {last} ORDER BY position, level"
+    "WHERE position BETWEEN {first} AND {last} ORDER BY level, node_index"
 )
 Subtree = tuple[int, int, bytes]
 
@@ -412,6 +426,7 @@ class _RecordedTimes:
 
     def __init__(self) -> None:
         self.spelled: dict[object, str] = {}
+        self.json: dict[object, bytes] = {}
 
     def text(self, raw: object) -> str:
         found = self.spelled.get(raw)
@@ -421,58 +436,111 @@ class _RecordedTimes:
             found = self.spelled[raw] = format_time(stored_time(raw))
         return found
 
+    def quoted(self, raw: object) -> bytes:
+        """The time as a JSON string, as in the canonical bytes."""
+        found = self.json.get(raw)
+        if found is None:
+            if len(self.json) > 4096:
+                self.json.clear()
+            found = self.json[raw] = orjson.dumps(self.text(raw))
+        return found
+
 
 def _leaves_of(
-    chunk: Sequence[Any], frontier: Frontier, roots: _Roots, times: _RecordedTimes
+    connection: Connection,
+    chunk: Sequence[Any],
+    frontier: Frontier,
+    roots: _Roots,
+    times: _RecordedTimes,
 ) -> list[Subtree]:
     """Check each event's leaf hash against its fields; give the subtrees above the leaves.
 
-    The bytes are first assembled around the stored JSON texts (`event_bytes`); when that
-    does not give the stored leaf hash (JSON not stored in canonical form, or a changed row),
-    the columns are parsed and encoded by `canonical_bytes`, the reference, which decides.
+    The chunk's lines are hashed in one pass and compared with the stored leaves at once;
+    the leaves are then folded by whole aligned subtrees (`Frontier.extend`), which also
+    gives the subtrees the stored ones must match, sorted as they are read.
     """
-    computed: list[Subtree] = []
-    append, sizes = frontier.append, roots.sizes
-    for position, event_id, stream_id, version, kind, data, metadata, recorded, stored in chunk:
-        expected = frontier.size + 1
-        if position != expected:
-            raise IntegrityError(
-                f"position {expected}: missing: the next stored event is at {position}",
-                expected,
-            )
-        stored = bytes(stored)
-        line = event_bytes(
-            position=position,
-            event_id=event_id,
-            stream_id=stream_id,
-            version=version,
-            type=kind,
-            data_text=data,
-            metadata_text=metadata,
-            recorded_at_text=times.text(recorded),
+    first, count = frontier.size + 1, len(chunk)
+    if chunk[0][0] != first or chunk[-1][0] != first + count - 1:  # positions are unique
+        expected = next(first + n for n, row in enumerate(chunk) if row[0] != first + n)
+        raise IntegrityError(
+            f"position {expected}: missing: the next stored event is at "
+            f"{chunk[expected - first][0]}",
+            expected,
         )
-        leaf = _sha256(b"\x00" + line).digest()
-        if leaf != stored:
-            form = canonical_form(
-                position=position,
-                event_id=event_id,
-                stream_id=stream_id,
-                version=version,
-                type=kind,
-                data=json.loads(data),
-                metadata=json.loads(metadata),
-                recorded_at=stored_time(recorded),
-            )
-            leaf = leaf_hash(canonical_bytes(form))
-            if leaf != stored:
-                raise IntegrityError(
-                    f"position {position}: its content does not hash to its stored leaf hash",
-                    position,
-                )
-        computed += append(leaf)[1:]  # the leaf itself is the row's own leaf_hash
-        if position in sizes:
-            roots.take(frontier)
+    stored = [bytes(row[1]) for row in chunk]
+    leaves = [_sha256(line).digest() for line in _lines(chunk, times)]
+    if leaves != stored:
+        for offset, (leaf, kept) in enumerate(zip(leaves, stored, strict=True)):
+            if leaf != kept:
+                _reference_leaf(connection, first + offset, kept, times)
+    computed: list[Subtree] = []
+    for part in _split_at(stored, frontier.size, roots.sizes):
+        frontier.extend(part, computed)
+        roots.take(frontier)
+    computed.sort()  # by level and index, as the stored ones are read
     return computed
+
+
+def _lines(chunk: Sequence[Any], times: _RecordedTimes) -> list[bytes]:
+    """Each row's leaf prefix and canonical bytes, assembled around its stored JSON texts
+    (as `event_bytes`, the strings spelled by orjson, whose escapes are JCS's). Only a fast
+    path: a row whose bytes miss its leaf hash is read again and judged by the reference
+    encoder (`_reference_leaf`), so a spelling this gets wrong costs time, never a verdict.
+    """
+    dumps, quoted, known = orjson.dumps, times.quoted, times.json.get
+    try:
+        return [
+            _LINE
+            % (
+                data if type(data) is bytes else data.encode(),
+                dumps(event_id),
+                metadata if type(metadata) is bytes else metadata.encode(),
+                position,
+                known(recorded) or quoted(recorded),
+                dumps(stream_id),
+                dumps(kind),
+                version,
+            )
+            for position, _, event_id, stream_id, version, kind, data, metadata, recorded in chunk
+        ]
+    except (TypeError, ValueError):  # a value orjson refuses (a lone surrogate...)
+        return [b""] * len(chunk)  # so every row goes to the reference
+
+
+def _reference_leaf(
+    connection: Connection, position: int, stored: bytes, times: _RecordedTimes
+) -> None:
+    """One event whose assembled bytes missed its leaf hash: the reference encoder decides."""
+    ((_, event_id, stream_id, version, kind, data, metadata, recorded, _),) = (
+        connection.exec_driver_sql(_EVENT_ROW.format(position=int(position))).all()
+    )
+    line = event_bytes(
+        position=position,
+        event_id=event_id,
+        stream_id=stream_id,
+        version=version,
+        type=kind,
+        data_text=data,
+        metadata_text=metadata,
+        recorded_at_text=times.text(recorded),
+    )
+    if _sha256(b"\x00" + line).digest() == stored:
+        return
+    form = canonical_form(
+        position=position,
+        event_id=event_id,
+        stream_id=stream_id,
+        version=version,
+        type=kind,
+        data=json.loads(data),
+        metadata=json.loads(metadata),
+        recorded_at=stored_time(recorded),
+    )
+    if leaf_hash(canonical_bytes(form)) != stored:
+        raise IntegrityError(
+            f"position {position}: its content does not hash to its stored leaf hash",
+            position,
+        )
 
 
 def _compare_subtrees(
@@ -485,7 +553,7 @@ def _compare_subtrees(
         return
     stored = [(level, index, bytes(digest)) for level, index, digest in stored]
     by_key = {(level, index): digest for level, index, digest in stored}
-    for level, index, digest in computed:
+    for level, index, digest in sorted(computed, key=_completing_event):
         if by_key.pop((level, index), None) != digest:
             size = (index + 1) << level  # the event whose append completed it
             raise IntegrityError(
@@ -503,6 +571,12 @@ def _compare_subtrees(
         "that the log does not produce",
         position,
     )
+
+
+def _completing_event(node: Subtree) -> tuple[int, int]:
+    """A subtree's place in the log: the position whose append completed it, then its level."""
+    level, index, _ = node
+    return (index + 1) << level, level
 
 
 def _nothing_beyond(engine: Engine, size: int) -> None:

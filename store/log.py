@@ -6,6 +6,7 @@ each built once. The hot insert goes to the driver as tuples (`store.rows`).
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
@@ -194,39 +195,103 @@ _SCAN = (
 HEAD_SQL = "SELECT position FROM log_head"
 
 
+async def _awaited_connection(engine: Engine) -> Any:
+    """An asynchronous psycopg connection to the engine's database, outside any transaction."""
+    import psycopg  # only PostgreSQL gets here
+
+    arguments, options = engine.dialect.create_connect_args(engine.url)
+    return await psycopg.AsyncConnection.connect(*arguments, **options, autocommit=True)
+
+
 class HeadWatch:
     """The log head, read on a driver connection of its own, outside any transaction.
 
     Cheap enough to ask before every kept answer (one primary-key read, no BEGIN/ROLLBACK) and
     it never waits for the pool, whose connections may all be held by requests that need the
     server's event loop to finish: so the loop itself may call it (one short read, a round trip
-    on PostgreSQL). The connection is opened on first use, dropped on any error (the next call
-    opens another) and closed by `close`.
+    on PostgreSQL). `first` makes other such reads on it; `first_awaited` makes them on an
+    asynchronous connection of its own on PostgreSQL (a write's token, `store.tokens`), so the
+    loop need not wait for the answer. Each connection is opened on first use, dropped on any
+    error (the next call opens another) and closed by `close`.
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._driver: Any = None
         self._lock = threading.Lock()
+        self._awaited: Any = None  # psycopg's AsyncConnection, for `first_awaited`
+        self._awaited_loop: asyncio.AbstractEventLoop | None = None
 
     def __call__(self) -> int:
+        row = self.first(HEAD_SQL)
+        assert row is not None
+        return int(row[0])
+
+    def first(self, statement: str, parameters: Sequence[Any] = ()) -> Any:
+        """The first row of a short read written with `?` marks (None if there is none), as the
+        driver gives it (SQLite: times as text)."""
+        sql = driver_sql(self.engine.dialect, statement)
         with self._lock:
             try:
                 if self._driver is None:
                     self._driver = self._open()
                 cursor = self._driver.cursor()
                 try:
-                    cursor.execute(HEAD_SQL)
-                    return int(cursor.fetchone()[0])
+                    cursor.execute(sql, parameters)
+                    return cursor.fetchone()
                 finally:
                     cursor.close()
             except Exception:
                 self._close()
                 raise
 
+    async def first_awaited(self, statement: str, parameters: Sequence[Any] = ()) -> Any:
+        """`first`, for the event loop: on PostgreSQL the loop serves other requests while the
+        answer travels (an asynchronous connection of this watch's own, opened on the running
+        loop); SQLite's local read does not wait for a network and is made as `first` makes it.
+        """
+        if self.engine.dialect.name != "postgresql":
+            return self.first(statement, parameters)
+        sql = driver_sql(self.engine.dialect, statement)
+        for attempt in (1, 2):
+            awaited = await self._awaited_on(asyncio.get_running_loop())
+            try:
+                async with awaited.cursor() as cursor:  # the connection serialises its users
+                    await cursor.execute(sql, parameters)
+                    return await cursor.fetchone()
+            except Exception:
+                if self._awaited is awaited:
+                    self._close_awaited()
+                if attempt == 2 or not awaited.broken:
+                    raise
+                # The server went away since the last read (a restart): once more, anew.
+        raise AssertionError("unreachable")
+
+    async def _awaited_on(self, loop: asyncio.AbstractEventLoop) -> Any:
+        """The asynchronous connection, opened on `loop` if it has none there."""
+        if self._awaited is None or self._awaited_loop is not loop:
+            self._close_awaited()  # one made on another loop (a test's) cannot be used here
+            connection = await _awaited_connection(self.engine)
+            if self._awaited is not None:  # another request opened one meanwhile
+                connection.pgconn.finish()
+            else:
+                self._awaited, self._awaited_loop = connection, loop
+        return self._awaited
+
     def close(self) -> None:
         with self._lock:
             self._close()
+        self._close_awaited()
+
+    def _close_awaited(self) -> None:
+        """Drop the asynchronous connection at once, from any loop or none (libpq's own close:
+        nothing to await)."""
+        if self._awaited is not None:
+            connection, self._awaited, self._awaited_loop = self._awaited, None, None
+            try:
+                connection.pgconn.finish()
+            except Exception:  # a broken connection: nothing more to give back
+                pass
 
     def _open(self) -> Any:
         connection = self.engine.raw_connection()

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from domain.canonical import canonical_text, event_bytes, leaf_hash
+from domain.canonical import canonical_text, data_text, event_bytes, float_fields, leaf_hash
 from domain.errors import IdempotencyKeyReused, StreamConflict
-from domain.events import Event, PendingEvent, RecordedEvent
+from domain.events import EVENT_TYPES, Event, PendingEvent, RecordedEvent
 from domain.times import format_time
 
 
@@ -48,6 +48,10 @@ class Encoded:
     metadata_text: str
 
 
+# Each event type's float fields, known from its model (`domain.canonical.float_fields`).
+FLOATS = {model: float_fields(model) for model in EVENT_TYPES.values()}
+
+
 def encode(item: PendingEvent) -> Encoded:
     event = item.event
     data = event.to_data()
@@ -59,7 +63,7 @@ def encode(item: PendingEvent) -> Encoded:
         event.stream_id,
         event.type,
         data,
-        canonical_text(data),
+        data_text(data, FLOATS.get(type(event))),
         metadata,
         metadata_text,
     )
@@ -109,6 +113,7 @@ def number(
     seen: set[str] = set()
     mine: dict[str, int] = {}
     rows: list[tuple[Any, ...]] = []
+    ids = iter(event_ids(len(batch.encoded)))
     for item in batch.encoded:
         key = item.pending.idempotency_key
         if key is not None:
@@ -130,7 +135,7 @@ def number(
         if expected is not None and expected != current:
             raise StreamConflict(stream_id, expected, current)
         mine[stream_id] = current + 1
-        recorded = _recorded(item, after + len(appended) + 1, current + 1, stamp)
+        recorded = _recorded(item, after + len(appended) + 1, current + 1, next(ids), stamp)
         appended.append(recorded)
         rows.append(_row(recorded, item, stamp))
     batch.versions, batch.rows = mine, rows
@@ -167,21 +172,28 @@ def imported_problem(
     return None
 
 
-def event_id() -> str:
-    """A time-ordered UUID (RFC 9562 version 7) as text.
+def event_ids(count: int) -> list[str]:
+    """`count` time-ordered UUIDs (RFC 9562 version 7) as text: one clock read and one call
+    for randomness a batch.
 
-    Its first 48 bits are the Unix time in milliseconds, so new ids land at the right edge of
+    Their first 48 bits are the Unix time in milliseconds, so new ids land at the right edge of
     the unique index instead of on a random page of it; 74 bits stay random.
     """
-    raw = bytearray((time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10))
-    raw[6] = raw[6] & 0x0F | 0x70
-    raw[8] = raw[8] & 0x3F | 0x80
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    millis = (time.time_ns() // 1_000_000).to_bytes(6, "big")
+    noise = os.urandom(10 * count)
+    ids = []
+    for start in range(0, 10 * count, 10):
+        raw = bytearray(millis + noise[start : start + 10])
+        raw[6] = raw[6] & 0x0F | 0x70
+        raw[8] = raw[8] & 0x3F | 0x80
+        h = raw.hex()
+        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return ids
 
 
-def _recorded(item: Encoded, position: int, version: int, stamp: Stamp) -> RecordedEvent:
-    new_id = event_id()
+def _recorded(
+    item: Encoded, position: int, version: int, new_id: str, stamp: Stamp
+) -> RecordedEvent:
     canonical = event_bytes(
         position=position,
         event_id=new_id,

@@ -8,6 +8,7 @@ services/archive.py, not here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +28,7 @@ from domain.qualifiers import VAGUE_BOUNDS
 from domain.review import as_report_events
 from domain.status import ReportStatus
 from store.ordinals import NUMBER_COLUMNS, NewReport, number_new, renumber
-from store.rows import RowInsert, db_time, write
+from store.rows import FEW, RowInsert, db_time, write
 from store.tables import documents, figures, reports
 
 Handler = Callable[[Connection, Sequence[RecordedEvent]], None]
@@ -46,6 +47,9 @@ class Projector:
     tables: tuple[Any, ...] = ()
     replay: Handler | None = None
     finish: Callable[[Connection], None] | None = None
+    # A replay's handler when the batch's events are in the log's table already (a replay
+    # of the live database, not a check's scratch copy, nor an import): it may read them there.
+    from_log: Handler | None = None
 
 
 def apply(connection: Connection, events: Sequence[RecordedEvent]) -> None:
@@ -288,7 +292,11 @@ def _write_figures(connection: Connection, touched: dict[tuple[str, str], _Touch
         rows.append(
             (current, time(at), position, figure.added, figure.last_position, subject, metric)
         )
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and len(rows) <= FEW:  # plain parameters
+        values = tuple(v for row in rows for v in row)
+        write(connection, _figures_pg(UPDATE_FIGURES_PG, len(rows)), values)
+        write(connection, _figures_pg(INSERT_FIGURES_PG, len(rows)), values)
+    elif connection.dialect.name == "postgresql":
         columns = tuple(map(list, zip(*rows, strict=True)))
         write(connection, UPDATE_FIGURES_PG, columns)
         write(connection, INSERT_FIGURES_PG, columns)
@@ -326,6 +334,19 @@ _UNNEST = (  # PostgreSQL: every figure of an append in one statement
     "unnest(%b::varchar[], %b::timestamptz[], %b::integer[], %b::integer[], %b::integer[], "
     "%b::varchar[], %b::varchar[]) AS u(c, at, p, n, l, s, m)"
 )
+_VALUES = (  # the same rows as plain parameters: a lone append's figure costs no arrays
+    "(%s::varchar, %s::timestamptz, %s::integer, %s::integer, %s::integer, %s::varchar, "
+    "%s::varchar)"
+)
+
+
+@functools.cache
+def _figures_pg(statement: str, count: int) -> str:
+    """`statement` reading `count` rows given as plain parameters instead of arrays."""
+    rows = ", ".join([_VALUES] * count)
+    return statement.replace(_UNNEST, f"(VALUES {rows}) AS u(c, at, p, n, l, s, m)")
+
+
 UPDATE_FIGURES_PG = (
     "UPDATE figures SET report_count = figures.report_count + u.n, last_position = u.l, "
     f"current_report_id = {_NEW_CURRENT.format(c='u.c', at='u.at', p='u.p')} "

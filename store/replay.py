@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, MetaData, Table, event, select, update
 
-from store import projections, search
+from store import bulk, projections, search
 from store.database import create_database_engine, stream_rows
 from store.events import EventStore
 from store.log import scan
@@ -64,7 +64,8 @@ def replay(
         connection.execute(update(log_head).values(position=log_head.c.position))
         with search.indexed_at_the_end(connection):
             projections.clear(connection, projectors)
-            return _replay_into(connection, connection, head(connection), projectors, progress)
+            size = head(connection)
+            return _replay_into(connection, connection, size, projectors, progress, from_log=True)
 
 
 def check(
@@ -102,16 +103,23 @@ def _replay_into(
     size: int,
     projectors: Sequence[Projector],
     progress: Progress | None,
+    from_log: bool = False,
 ) -> int:
+    """Every batch through the projectors; `from_log`: the target holds the log's rows too."""
     count = 0
-    handlers = [projector.replay or projector.apply for projector in projectors]
-    for batch in scan(source, size, BATCH):
-        for handler in handlers:
-            handler(target, batch)
-        count += len(batch)
-        if progress is not None:
-            progress(len(batch))
-        del batch  # let go before the next is read: one batch in memory at a time
+    handlers = [
+        (projector.from_log if from_log else None) or projector.replay or projector.apply
+        for projector in projectors
+    ]
+    tables = [table for projector in projectors for table in projector.tables]
+    with bulk.indexes_built_at_the_end(target, tables):  # before `finish`, which reads by them
+        for batch in scan(source, size, BATCH):
+            for handler in handlers:
+                handler(target, batch)
+            count += len(batch)
+            if progress is not None:
+                progress(len(batch))
+            del batch  # let go before the next is read: one batch in memory at a time
     for projector in projectors:
         if projector.finish is not None:
             projector.finish(target)

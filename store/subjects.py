@@ -9,6 +9,7 @@ documents or feeds has no row and still exists: `known_subjects` finds it where 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -141,6 +142,36 @@ def links(engine: Engine) -> list[Link]:
     """Every rename and merge, in log order (a few rows: read whole, resolved in the domain)."""
     with engine.connect() as connection:
         return links_on(connection)
+
+
+# Links are only ever added (each at its event's position), so their count and last position
+# change with every rename and merge, and with nothing else.
+# The mark as two columns of a select (`store.tokens.WRITER_SQL` reads it with a write's token).
+LINKS_MARK_COLUMNS = (
+    "(SELECT count(*) FROM subject_links), (SELECT coalesce(max(position), 0) FROM subject_links)"
+)
+LinksMark = tuple[int, int]
+
+
+class KnownLinks:
+    """The links as last read, kept under the mark read before them: a write that has just
+    read the mark (LINKS_MARK_COLUMNS) and finds it unchanged resolves its subject without reading
+    every link again; a rename or merge since changes the mark, and the links are read anew."""
+
+    def __init__(self) -> None:
+        self._mark: LinksMark | None = None
+        self._links: list[Link] = []
+        self._lock = threading.Lock()
+
+    def at(self, engine: Engine, mark: LinksMark) -> list[Link]:
+        """The links as of `mark` at least."""
+        with self._lock:
+            if self._mark == mark:
+                return self._links
+        found = links(engine)  # read after the mark: at least as new as it
+        with self._lock:
+            self._mark, self._links = mark, found
+        return found
 
 
 def links_on(connection: Connection) -> list[Link]:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -52,17 +53,28 @@ class EventRow(SQLModel, table=True):
     """The log: append-only (the database's own triggers refuse UPDATE and DELETE)."""
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),)
+    __table_args__ = (
+        UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
+        # Each index is written by every append, so only what a query reads (migration 0016,
+        # PostgreSQL): the keys that exist, none for the many events without one; and no index
+        # on event_id, which no query looks up (SQLite keeps both inline, as created).
+        Index(
+            "uq_events_idempotency_key",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
+    )
 
     position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    event_id: str = Field(unique=True, max_length=36)
+    event_id: str = Field(max_length=36)
     stream_id: str = Field(max_length=300)
     version: int
     type: str = Field(max_length=100)
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     meta: dict[str, Any] = Field(sa_column=Column("metadata", JSON, nullable=False))
     recorded_at: datetime = utc_column(index=True)
-    idempotency_key: str | None = Field(default=None, unique=True, max_length=300)
+    idempotency_key: str | None = Field(default=None, max_length=300)
     leaf_hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
 
 
@@ -99,6 +111,13 @@ class ReportRow(SQLModel, table=True):
         ),
         # A figure's revisions by number (store/ordinals.py): the latest N are one range.
         Index("ix_reports_revisions", "subject", "metric", "changed", "revision", "position"),
+        # Only reports from a captured document are looked up by it (migration 0016).
+        Index(
+            "ix_reports_document_id",
+            "document_id",
+            postgresql_where=text("document_id IS NOT NULL"),
+            sqlite_where=text("document_id IS NOT NULL"),
+        ),
     )
 
     report_id: str = Field(primary_key=True, max_length=36)
@@ -120,7 +139,7 @@ class ReportRow(SQLModel, table=True):
     source_url: str | None = Field(default=None, sa_type=Text)
     source_title: str | None = Field(default=None, sa_type=Text)
     source_publisher: str | None = Field(default=None, sa_type=Text)
-    document_id: str | None = Field(default=None, max_length=64, index=True)
+    document_id: str | None = Field(default=None, max_length=64)
     retraction_reason: str | None = Field(default=None, sa_type=Text)
     retraction_position: int | None = None
     retraction_recorded_at: datetime | None = utc_column(nullable=True)

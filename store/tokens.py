@@ -20,16 +20,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, insert, or_, select, update
+from sqlalchemy import Dialect, Engine, Row, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
 from domain.errors import Conflict, Forbidden, InvalidInput, Unauthorized, UnknownToken
+from store.log import HeadWatch
+from store.rows import read_time
+from store.subjects import LINKS_MARK_COLUMNS, LinksMark
 from store.tables import api_tokens
 
 PREFIX = "rct_"
 NAME_MAX = 100
 WRITER, EDITOR = "writer", "editor"
 ROLES = (WRITER, EDITOR)
+TOKEN_SQL = (
+    "SELECT token_id, name, created_at, revoked_at, role FROM api_tokens WHERE token_hash = ?"
+)
+# A writer's token with how far the subjects' links go, in one statement: a write needs both.
+WRITER_SQL = (
+    f"SELECT token_id, name, created_at, revoked_at, role, {LINKS_MARK_COLUMNS} "
+    "FROM api_tokens WHERE token_hash = ?"
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,38 @@ def authenticate(engine: Engine, token: str | None) -> TokenInfo:
     return _usable(row)
 
 
+async def authenticate_watched(watch: HeadWatch, token: str | None) -> TokenInfo:
+    """`authenticate` as one read on `watch`'s own connection, outside any transaction, awaited
+    (the event loop serves others meanwhile): as fresh as a read can be, so a revoke still
+    takes effect on the very next request."""
+    row = await watch.first_awaited(TOKEN_SQL, (_hash_of(token),))
+    return _found(row, watch.engine.dialect)
+
+
+async def admit_writer(watch: HeadWatch, token: str | None) -> tuple[TokenInfo, LinksMark]:
+    """`authenticate_watched` awaited (the event loop serves others meanwhile), with the links'
+    mark (`store.subjects.KnownLinks`) read in the same statement."""
+    row = await watch.first_awaited(WRITER_SQL, (_hash_of(token),))
+    return _found(row, watch.engine.dialect), (int(row[5]), int(row[6]))
+
+
+def _hash_of(token: str | None) -> str:
+    if not token:
+        raise Unauthorized("a bearer token is required")
+    return hash_token(token)
+
+
+def _found(row: Any, dialect: Dialect) -> TokenInfo:
+    """The token a read by its hash found, as the driver gave the row: Unauthorized when there
+    was none, Forbidden once revoked."""
+    if row is None:
+        raise Unauthorized("unknown token")
+    time = read_time(dialect)
+    created_at, revoked_at = time(row[2]), time(row[3])
+    assert created_at is not None
+    return _checked(TokenInfo(row[0], row[1], created_at, revoked_at, row[4]))
+
+
 def token_by_id(engine: Engine, token_id: str) -> TokenInfo:
     """A signed-in session's token, checked afresh: Forbidden once it is revoked."""
     query = select(api_tokens).where(api_tokens.c.token_id == token_id)
@@ -136,7 +179,10 @@ def _usable(row: Row[Any] | None) -> TokenInfo:
     """The token a request presents: Unauthorized when unknown, Forbidden once revoked."""
     if row is None:
         raise Unauthorized("unknown token")
-    info = _info(row._mapping)
+    return _checked(_info(row._mapping))
+
+
+def _checked(info: TokenInfo) -> TokenInfo:
     if info.revoked:
         raise Forbidden(f"token {info.name!r} was revoked")
     return info

@@ -10,7 +10,7 @@ migration stays as written when the code moves on). Only the projection
 changes; the log is untouched.
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0016 (merged to main before this revision)
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0013"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 
 from api import errors
-from api.deps import ArchiveDep, RequireToken, SubjectPath
+from api.deps import ArchiveDep, RequireToken, RequireWriter, SubjectPath
+from api.positions import wrote
 from api.schemas import EventOut, ReportIn, RetractionIn
+from api.threads import in_write_thread
 from domain.errors import (
     AlreadyRetracted,
     Forbidden,
@@ -38,11 +40,12 @@ router = APIRouter(
     status_code=errors.CREATED,
     responses=errors.documented(StreamConflict, IdempotencyKeyReused),
 )
-def post_report(
+async def post_report(
+    request: Request,
     subject: SubjectPath,
     body: ReportIn,
     archive: ArchiveDep,
-    token: RequireToken,
+    writer: RequireWriter,
     idempotency_key: Annotated[
         str | None, Header(max_length=200, description="a retry with it appends nothing")
     ] = None,
@@ -51,14 +54,18 @@ def post_report(
     ] = None,
 ) -> EventOut:
     """Record a report typed by hand; answers with the FigureReported event."""
-    event = record_report(
+    event = await in_write_thread(
+        request,
+        record_report,
         archive,
         subject,
         _report_input(body),
-        actor=token.name,
+        actor=writer.token.name,
         idempotency_key=idempotency_key,
         expected_version=expected_version(if_match),
+        links_at=writer.links_at,
     )
+    wrote(request, event.position)
     return EventOut.of(event)
 
 
@@ -68,7 +75,7 @@ def post_report(
     responses=errors.documented(UnknownReport, AlreadyRetracted, StreamConflict),
 )
 def post_retraction(
-    report_id: str, body: RetractionIn, archive: ArchiveDep, token: RequireToken
+    request: Request, report_id: str, body: RetractionIn, archive: ArchiveDep, token: RequireToken
 ) -> EventOut:
     """Retract a report (it stays in the log and the history, marked); answers with the event.
 
@@ -77,6 +84,7 @@ def post_retraction(
     retracted = retract_report(
         archive, report_id, body.reason, actor=token.name, any_report=token.is_editor
     )
+    wrote(request, retracted.position)
     return EventOut.of(retracted)
 
 

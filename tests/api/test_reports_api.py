@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
+from services.subjects import merge_subjects, rename_subject
 from services.tokens import create_token, revoke_token
 from tests.api.conftest import SUBJECT, archive_of
 
@@ -109,3 +112,42 @@ def test_revoked_token_is_refused_at_once_with_403(client, auth):
     refused = client.post(REPORTS, json=report(value=170), headers=auth)
     assert refused.status_code == 403 and refused.json()["title"] == "Forbidden"
     assert len(events_after(client, 14)) == 1
+
+
+def test_a_rename_or_merge_made_elsewhere_takes_effect_for_the_very_next_write(client, auth):
+    assert client.post(REPORTS, json=report(), headers=auth).json()["data"]["subject"] == SUBJECT
+    rename_subject(archive_of(client), SUBJECT, "kazakhstan-2022")  # as the CLI would
+    moved = client.post(REPORTS, json=report(value=170), headers=auth).json()
+    assert moved["data"]["subject"] == "kazakhstan-2022"
+    assert moved["stream_id"] == "figure:kazakhstan-2022/deaths"
+    other = "almaty-2022"
+    assert client.post(f"/v1/subjects/{other}/reports", json=report(), headers=auth).json()
+    merge_subjects(archive_of(client), other, "kazakhstan-2022")
+    merged = client.post(f"/v1/subjects/{other}/reports", json=report(value=180), headers=auth)
+    assert merged.json()["data"]["subject"] == "kazakhstan-2022"
+
+
+def test_a_token_revoked_between_two_writes_refuses_the_second_over_every_write_route(client, auth):
+    assert client.post(REPORTS, json=report(), headers=auth).status_code == 201
+    revoke_token(archive_of(client), "desk")
+    refused = client.post(REPORTS, json=report(value=170), headers=auth)
+    retraction = client.post(
+        f"/v1/reports/{events_after(client, 14)[0].data['report_id']}/retraction",
+        json={"reason": "typo"},
+        headers=auth,
+    )
+    assert (refused.status_code, retraction.status_code) == (403, 403)
+    assert len(events_after(client, 14)) == 1
+
+
+def test_concurrent_writes_each_answer_with_their_own_position(client, auth):
+    def write(n: int) -> tuple[str, int]:
+        body = report(metric=f"m{n % 4}", value=100 + n)
+        answer = client.post(f"/v1/subjects/writer-{n % 8}/reports", json=body, headers=auth)
+        assert answer.status_code == 201
+        return answer.headers["Recount-Position"], answer.json()["position"]
+
+    with ThreadPoolExecutor(8) as pool:
+        answered = list(pool.map(write, range(64)))
+    assert all(header == str(position) for header, position in answered)
+    assert sorted(position for _, position in answered) == list(range(15, 15 + 64))

@@ -37,3 +37,15 @@ def test_extending_by_many_leaves_gives_the_edge_of_appending_them_one_by_one():
             many.extend(leaves[start:end])
             assert many.size == end
         assert (many.root(), many._edge) == (one.root(), one._edge)
+
+
+def test_extending_by_many_leaves_completes_the_subtrees_appending_them_one_by_one_does():
+    leaves = [leaf_hash(n.to_bytes(4, "big")) for n in range(1000)]
+    for cuts in ([0, 1000], [0, 3, 4, 8, 16, 100, 512, 513, 1000], [0, 1, 2, 3, 999, 1000]):
+        one, many = Frontier(), Frontier()
+        expected = [node for leaf in leaves for node in one.append(leaf)[1:]]
+        created: list[tuple[int, int, bytes]] = []
+        for start, end in zip(cuts, cuts[1:], strict=False):
+            many.extend(leaves[start:end], created)
+        assert sorted(created) == sorted(expected)
+        assert len(created) == len(expected)

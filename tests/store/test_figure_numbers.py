@@ -178,7 +178,7 @@ def test_an_archive_from_before_the_numbers_upgrades_to_the_numbers_the_appends_
     with archive.engine.connect() as connection:
         appended = sorted(connection.execute(numbers))
     before = figure_history(archive, subject, METRIC, Window(MOMENTS[8]))[0]
-    migrate(archive, "0013", command.downgrade)
+    migrate(archive, "0016", command.downgrade)
     migrate(archive, "head", command.upgrade)
     with archive.engine.connect() as connection:
         assert sorted(connection.execute(numbers)) == appended

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from domain.events import (
     FeedPaused,
     FeedRemoved,
     FeedResumed,
+    FigureReported,
     PendingEvent,
     ReadingQueued,
     ReportConfirmed,
@@ -163,6 +165,31 @@ def test_replay_rebuilds_every_read_model_from_a_log_of_every_event_type(
 
     assert audit.replay_check(archive) is None
     assert audit.replay(archive) == archive.events.head()
+    assert read_model_rows(archive) == built
+    assert audit.replay_check(archive) is None
+
+
+class _WrittenBeforeItsFields(FigureReported):
+    """A report as an older version wrote it: without the fields added since (the model's
+    defaults fill them in), its time with an offset instead of the log's "Z"."""
+
+    def to_data(self) -> dict[str, Any]:
+        data = super().to_data()
+        del data["approximate"], data["reported_at_basis"]
+        data["reported_at"] = data["reported_at"].replace("Z", "+00:00")
+        return data
+
+
+def test_replay_reads_data_written_before_its_fields_existed_as_the_appends_did(archive):
+    older = _WrittenBeforeItsFields(**reported(40, day=12).model_dump())
+    archive.events.append([pending(reported(30, day=10)), pending(older)])
+    archive.events.append([pending(retracted(older, "misread")), pending(reported(50, day=13))])
+    with archive.engine.connect() as connection:
+        stored = connection.execute(select(events.c.data).where(events.c.position == 2)).scalar()
+    assert "approximate" not in stored and stored["reported_at"].endswith("+00:00")
+    built = read_model_rows(archive)
+
+    assert audit.replay(archive) == 4
     assert read_model_rows(archive) == built
     assert audit.replay_check(archive) is None
 
