@@ -524,7 +524,7 @@ def _reference_leaf(
         metadata_text=metadata,
         recorded_at_text=times.text(recorded),
     )
-    if _sha256(b"\x00" + line).digest() == stored:
+    if leaf_hash(line) == stored:
         return
     form = canonical_form(
         position=position,

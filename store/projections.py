@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, select, update
@@ -171,7 +172,7 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
     if retractions["stored"]:
         connection.execute(RETRACT, retractions["stored"])
     withdrawn = {figure for figure, t in touched.items() if t.retracted}
-    new = [NewReport(r[1], r[2], r[12], r[15], r[3], r[-1]) for r in new_rows]
+    new = [NewReport(*_numbered_by(r)) for r in new_rows]
     numbers, again = number_new(connection, new, withdrawn)
     INSERT_REPORTS(connection, [(*row, *n) for row, n in zip(new_rows, numbers, strict=True)])
     if retractions["new"]:
@@ -217,6 +218,13 @@ REPORT_COLUMNS = (
     "eligible",
 )
 INSERT_REPORTS = RowInsert(reports, REPORT_COLUMNS + NUMBER_COLUMNS)
+# Where a report row holds what `number_new` reads, in `NewReport`'s order.
+_numbered_by = itemgetter(
+    *(
+        REPORT_COLUMNS.index(name)
+        for name in ("subject", "metric", "reported_at", "position", "value", "eligible")
+    )
+)
 
 
 def _report_row(
