@@ -5,7 +5,9 @@ of a table costs a B-tree descent and a page write per row, in the order the row
 position, so random for an index on a subject or a report id); built once over the loaded
 table, it is one sort and a sequential write. Only the indexes a statement could do without
 are dropped: those backing a primary key or a unique constraint stay, since the load's own
-upserts and updates find rows through them.
+upserts and updates find rows through them. Kept too: the reports' timeline index, by which
+each batch numbers its reports on from each figure's last row (store/ordinals.py), as an
+append does; numbered as they go in, the rows need no second write at the end.
 
 Both databases change their schema inside the caller's transaction: a failure rolls the
 drops back with the rows. On PostgreSQL, DROP INDEX locks its table until the commit, so a
@@ -36,6 +38,10 @@ POSTGRES_INDEXES = (
 )
 
 
+# Read while the load runs: each figure's last row, for the next batch's numbers.
+KEPT = frozenset({"ix_reports_timeline"})
+
+
 @contextmanager
 def indexes_built_at_the_end(connection: Connection, tables: Sequence[Table]) -> Iterator[None]:
     """Within the caller's transaction: the tables' secondary indexes dropped, then rebuilt.
@@ -59,4 +65,4 @@ def _secondary_indexes(connection: Connection, names: list[str]) -> list[tuple[s
         rows = connection.exec_driver_sql(SQLITE_INDEXES.format(names=quoted)).all()
     else:
         rows = connection.exec_driver_sql(POSTGRES_INDEXES, {"names": names}).all()
-    return [(str(name), str(definition)) for name, definition in rows]
+    return [(str(name), str(definition)) for name, definition in rows if name not in KEPT]

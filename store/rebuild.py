@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -45,7 +46,7 @@ from domain.events import (
 )
 from domain.qualifiers import VAGUE_BOUNDS
 from domain.status import ReportStatus
-from store.ordinals import number_all
+from store.ordinals import NUMBER_COLUMNS, NewReport, number_new, renumber
 from store.projections import INSERT_DOCUMENTS, REPORT_COLUMNS, RETRACT, current_report_query
 from store.rows import RowInsert, db_time, write
 from store.tables import figures, reports
@@ -53,8 +54,17 @@ from store.tables import figures, reports
 VAGUE = frozenset(q.value for q in VAGUE_BOUNDS)
 REPORTED = ReportStatus.REPORTED.value
 RETRACTION_COLUMNS = ("retraction_reason", "retraction_position", "retraction_recorded_at")
-INSERT_REPORTS = RowInsert(reports, REPORT_COLUMNS + RETRACTION_COLUMNS)
+INSERT_REPORTS = RowInsert(reports, REPORT_COLUMNS + RETRACTION_COLUMNS + NUMBER_COLUMNS)
 RETRACTION = slice(len(REPORT_COLUMNS), len(REPORT_COLUMNS) + len(RETRACTION_COLUMNS))
+REPORTED_AT = REPORT_COLUMNS.index("reported_at")
+RETRACTED_BY = len(REPORT_COLUMNS) + RETRACTION_COLUMNS.index("retraction_position")
+# Where a report row holds what `number_new` reads, in `NewReport`'s order.
+_numbered_by = itemgetter(
+    *(
+        REPORT_COLUMNS.index(name)
+        for name in ("subject", "metric", "reported_at", "position", "value", "eligible")
+    )
+)
 
 
 def apply(connection: Connection, batch: Sequence[RecordedEvent]) -> None:
@@ -78,26 +88,43 @@ def apply(connection: Connection, batch: Sequence[RecordedEvent]) -> None:
             _retract(new, stored, touched, data, recorded, time)
     if stored:  # before the inserts: none of them may reach a report later in the batch
         connection.execute(RETRACT, stored)
-    INSERT_REPORTS(connection, [tuple(row) for row in new.values()])
+    rows = list(new.values())
+    numbers, again = number_new(connection, [_numbered(row) for row in rows], _withdrawn(stored))
+    INSERT_REPORTS(connection, [(*row, *n) for row, n in zip(rows, numbers, strict=True)])
+    renumber(connection, again, [r["b_report"] for r in stored])
     INSERT_DOCUMENTS(connection, documents)
     _add_to_figures(connection, touched)
+
+
+def _numbered(row: list[Any]) -> NewReport:
+    """What `number_new` reads of a row of `INSERT_REPORTS`: a report retracted later in its
+    batch is already marked so, and is numbered as retracted (no second pass needed)."""
+    subject, metric, reported_at, position, value, eligible = _numbered_by(row)
+    live = eligible and row[RETRACTED_BY] is None
+    return NewReport(subject, metric, reported_at, position, value, live)
+
+
+def _withdrawn(retractions: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """The figures of reports from earlier batches retracted in this one: numbered again
+    from their place by `renumber`, as an append's retractions are."""
+    return {r["b_figure"] for r in retractions}
 
 
 def apply_logged(connection: Connection, batch: Sequence[RecordedEvent]) -> None:
     """As `apply`, for events already in the log's table (a replay): on SQLite the reports'
     rows are written by the database itself from the stored data (`INSERT ... SELECT` with
-    `json_extract`), so they never come through Python. Only a report whose data is not in
-    the model's current shape (or its time not as the model writes it) is built here, as
-    `apply` builds it.
+    `json_extract`), so they never come through Python; only their numbers do (one JSON
+    array a batch). Only a report whose data is not in the model's current shape (or its
+    time not as the model writes it) is built here, as `apply` builds it.
     """
     if connection.dialect.name != "sqlite":  # see the module's docstring
         apply(connection, batch)
         return
     time = _Times(db_time(connection.dialect))
     documents: list[tuple[Any, ...]] = []
-    odd: list[tuple[Any, ...]] = []  # reports built here: the model's reading of their data
-    built_here: list[int] = []  # the positions of the events they come from
-    seen: set[str] = set()  # reports added so far in this batch
+    odd: dict[int, tuple[Any, ...]] = {}  # reports built here, by their place in `new`
+    new: list[list[Any]] = []  # each report as `NewReport` reads it, in log order
+    seen: dict[str, int] = {}  # reports added so far in this batch: their place in `new`
     earlier: list[dict[str, Any]] = []  # retractions of reports from earlier batches
     later: list[dict[str, Any]] = []  # retractions of reports added earlier in this batch
     touched: dict[tuple[str, str], list[int]] = {}
@@ -108,36 +135,36 @@ def apply_logged(connection: Connection, batch: Sequence[RecordedEvent]) -> None
         elif kind == FigureReported.type:
             if not _in_shape(data):
                 data = recorded.event.to_data()
-                odd.append(tuple(_report_row(data, recorded, time)[:COLUMNS]))
-                built_here.append(recorded.position)
-            _added(seen, touched, data, recorded.position)
+                odd[len(new)] = tuple(_report_row(data, recorded, time)[:COLUMNS])
+            _added(seen, new, touched, data, recorded.position, odd)
         elif kind == ReportRetracted.type:
             data = _data(recorded, RETRACTED_FIELDS)
-            _retracted(seen, earlier, later, touched, data, recorded)
+            _retracted(seen, new, earlier, later, touched, data, recorded)
         elif kind == ReportCorrected.type:  # the new report, then the old one withdrawn
             if not (data.keys() == CORRECTED_FIELDS and _in_shape(data["correction"])):
                 data = recorded.event.to_data()
-                odd.append(tuple(_report_row(data["correction"], recorded, time)[:COLUMNS]))
-                built_here.append(recorded.position)
-            _added(seen, touched, data["correction"], recorded.position)
-            _retracted(seen, earlier, later, touched, data, recorded)
+                odd[len(new)] = tuple(_report_row(data["correction"], recorded, time)[:COLUMNS])
+            _added(seen, new, touched, data["correction"], recorded.position, odd)
+            _retracted(seen, new, earlier, later, touched, data, recorded)
     if earlier:  # before the inserts: none of them may reach a report later in the batch
         connection.execute(RETRACT, earlier)
-    if seen:
-        _insert_logged_reports(connection, batch[0].position, batch[-1].position, built_here)
-    INSERT_ODD_REPORTS(connection, odd)
+    numbers, again = number_new(connection, [NewReport(*r) for r in new], _withdrawn(earlier))
+    logged = [(r[3], *n) for i, (r, n) in enumerate(zip(new, numbers, strict=True)) if i not in odd]
+    if logged:
+        write(connection, INSERT_LOGGED_SQLITE, (orjson.dumps(logged).decode(),))
+    INSERT_ODD_REPORTS(connection, [(*row, *numbers[i]) for i, row in odd.items()])
     if later:  # in log order; the first retraction of a report counts (RETRACT's own test)
         connection.execute(RETRACT, later)
+    renumber(connection, again, [r["b_report"] for r in earlier])
     INSERT_DOCUMENTS(connection, documents)
     _add_to_figures(connection, touched)
 
 
 def finish(connection: Connection) -> None:
-    """After the last batch: each figure's current report, by the appends' own rule, and
-    each report's place in its figure (store/ordinals.py), by the appends' own statement."""
+    """After the last batch: each figure's current report, by the appends' own rule. Each
+    report's place in its figure (store/ordinals.py) was written with its row, batch by batch."""
     current = current_report_query(figures.c.subject, figures.c.metric).scalar_subquery()
     connection.execute(update(figures).values(current_report_id=current))
-    number_all(connection)
 
 
 class _Times:
@@ -197,16 +224,39 @@ def _in_shape(data: dict[str, Any]) -> bool:
 
 
 def _added(
-    seen: set[str], touched: dict[tuple[str, str], list[int]], data: dict[str, Any], at: int
+    seen: dict[str, int],
+    new: list[list[Any]],
+    touched: dict[tuple[str, str], list[int]],
+    data: dict[str, Any],
+    at: int,
+    odd: dict[int, tuple[Any, ...]],
 ) -> None:
-    seen.add(data["report_id"])
-    figure = touched.setdefault((data["subject"], data["metric"]), [0, 0])
+    """A report of the batch, as `number_new` reads it (its time as the database stores it;
+    live until a retraction later in the batch says otherwise)."""
+    place = seen[data["report_id"]] = len(new)
+    subject, metric, value = data["subject"], data["metric"], data["value"]
+    eligible = (
+        value is not None
+        and data["qualifier"] not in VAGUE
+        and data["status"] == REPORTED
+        and data["subset_of"] is None
+    )
+    built = odd.get(place)
+    moment = _stored_time(data["reported_at"]) if built is None else built[REPORTED_AT]
+    new.append([subject, metric, moment, at, value, eligible])
+    figure = touched.setdefault((subject, metric), [0, 0])
     figure[0] += 1
     figure[1] = at
 
 
+def _stored_time(moment: str) -> str:
+    """`CANONICAL_TIME` in SQLAlchemy's SQLite spelling, as `INSERT_LOGGED_SQLITE` writes it."""
+    return f"{moment[:10]} {moment[11:19]}{moment[19:26] if len(moment) == 27 else '.000000'}"
+
+
 def _retracted(
-    seen: set[str],
+    seen: dict[str, int],
+    new: list[list[Any]],
     earlier: list[dict[str, Any]],
     later: list[dict[str, Any]],
     touched: dict[tuple[str, str], list[int]],
@@ -214,14 +264,19 @@ def _retracted(
     recorded: RecordedEvent,
 ) -> None:
     """A retraction reaches only a report already in the log when it is written."""
-    (later if data["report_id"] in seen else earlier).append(
-        {
-            "b_report": data["report_id"],
-            "b_reason": data["reason"],
-            "b_position": recorded.position,
-            "b_recorded_at": recorded.recorded_at,
-        }
-    )
+    retraction = {
+        "b_report": data["report_id"],
+        "b_reason": data["reason"],
+        "b_position": recorded.position,
+        "b_recorded_at": recorded.recorded_at,
+        "b_figure": (data["subject"], data["metric"]),
+    }
+    place = seen.get(data["report_id"])
+    if place is None:
+        earlier.append(retraction)
+    else:
+        later.append(retraction)
+        new[place][5] = False  # numbered as retracted: not live
     touched.setdefault((data["subject"], data["metric"]), [0, 0])[1] = recorded.position
 
 
@@ -321,6 +376,7 @@ def _retract(
                 "b_reason": data["reason"],
                 "b_position": recorded.position,
                 "b_recorded_at": recorded.recorded_at,
+                "b_figure": (data["subject"], data["metric"]),
             }
         )
     elif row[RETRACTION.start + 1] is None:
@@ -330,7 +386,7 @@ def _retract(
 
 # How the models write a time (pydantic's JSON: UTC as "Z", microseconds only when not zero).
 CANONICAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?Z")
-INSERT_ODD_REPORTS = RowInsert(reports, REPORT_COLUMNS)  # no retraction yet: NULL
+INSERT_ODD_REPORTS = RowInsert(reports, REPORT_COLUMNS + NUMBER_COLUMNS)  # no retraction yet
 COLUMNS = len(REPORT_COLUMNS)
 
 # The report columns as the database reads them from an event's data (`d`, the report: the
@@ -365,21 +421,17 @@ def _report_select(field: dict[str, str], source: str) -> str:
 
 
 _SQLITE_SOURCE = "json_extract(d, '$.source.{name}')"
-_REPORT_TYPES = f"('{FigureReported.type}', '{ReportCorrected.type}')"
+# The reports of a batch, given as one JSON array of [position, ordinal, changed, revision]
+# in log order: each event read by its position (the table's rowid), its numbers beside it.
 INSERT_LOGGED_SQLITE = (
-    f"INSERT INTO reports ({', '.join(REPORT_COLUMNS)}) "
-    f"SELECT {_report_select(_SQLITE_FIELD, _SQLITE_SOURCE)} FROM ("
-    f"SELECT CASE type WHEN '{ReportCorrected.type}' THEN json_extract(data, '$.correction') "
-    "ELSE data END AS d, recorded_at, position FROM events "
-    f"WHERE position BETWEEN ? AND ? AND type IN {_REPORT_TYPES} "
-    "AND position NOT IN (SELECT value FROM json_each(?)) ORDER BY position)"
+    f"INSERT INTO reports ({', '.join(REPORT_COLUMNS + NUMBER_COLUMNS)}) "
+    f"SELECT {_report_select(_SQLITE_FIELD, _SQLITE_SOURCE)}, ordinal, changed, revision FROM ("
+    f"SELECT CASE e.type WHEN '{ReportCorrected.type}' THEN json_extract(e.data, '$.correction') "
+    "ELSE e.data END AS d, e.recorded_at, e.position, json_extract(n.value, '$[1]') AS ordinal, "
+    "json_extract(n.value, '$[2]') AS changed, json_extract(n.value, '$[3]') AS revision "
+    "FROM json_each(?) AS n CROSS JOIN events AS e "
+    "WHERE e.position = json_extract(n.value, '$[0]') ORDER BY n.key)"
 )
-
-
-def _insert_logged_reports(
-    connection: Connection, first: int, last: int, built_here: list[int]
-) -> None:
-    write(connection, INSERT_LOGGED_SQLITE, (first, last, orjson.dumps(built_here).decode()))
 
 
 ADD_TO_FIGURES = (

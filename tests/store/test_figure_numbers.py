@@ -25,6 +25,7 @@ from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
 from services import audit
 from services.figures import figure_answer, figure_history
+from store import replay as replays
 from store.database import MIGRATIONS
 from store.tables import reports
 from tests.store.builders import pending, reported, retracted
@@ -166,6 +167,34 @@ def test_a_replay_numbers_every_report_as_the_appends_did(archive):
     now = figure_history(archive, subject, METRIC, Window())[0]
     view = expected(archive, subject, Window(position=archive.events.head()))
     assert (now.current, now.revisions_total) == (view.current, len(view.revisions))
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    operations=st.lists(OPERATION, min_size=1, max_size=30),
+    append_batch=st.integers(1, 4),
+    replay_batch=st.integers(1, 6),
+)
+def test_a_replay_in_batches_numbers_every_report_as_the_appends_did(
+    archive, operations, append_batch, replay_batch, monkeypatch
+):
+    """Batches cut through the history: reports dated before those of an earlier batch,
+    retractions and corrections of reports from earlier batches, each numbered as it goes in."""
+    subject = next(subjects)
+    events = history(subject, operations)
+    assume(events)
+    for chunk in range(0, len(events), append_batch):
+        archive.events.append([pending(e) for e in events[chunk : chunk + append_batch]])
+    numbers = select(reports.c.report_id, reports.c.ordinal, reports.c.changed, reports.c.revision)
+    with archive.engine.connect() as connection:
+        appended = sorted(connection.execute(numbers))
+    monkeypatch.setattr(replays, "BATCH", replay_batch)
+    audit.replay(archive)
+    with archive.engine.connect() as connection:
+        assert sorted(connection.execute(numbers)) == appended
+    assert audit.replay_check(archive) is None
 
 
 def test_an_archive_from_before_the_numbers_upgrades_to_the_numbers_the_appends_keep(archive):
