@@ -15,9 +15,9 @@ append's reports that come after every stored report of their figure (news as it
 numbered on from the figure's last row before they are inserted (`number_new`, one read for
 all the append's figures); a report dated before others of its figure, or a retraction, has
 the rows from its place onwards numbered again by one set-based statement (`renumber`), which
-costs as many rows as follow it. A replay numbers every figure at once at the end
-(`number_all`), with the same statement from the start of each timeline, and migration 0014
-does the same for an archive from before these columns.
+costs as many rows as follow it. A replay numbers each batch's reports the same way
+(store/rebuild.py), as they are inserted, so no row is written twice; migration 0014 numbers
+an archive from before these columns with the same statement from the start of each timeline.
 
 These describe the archive at its head: a window pinned to an earlier position sees them
 only when nothing of the figure was recorded after it (`figures.last_position`); otherwise
@@ -81,11 +81,6 @@ _STARTS_POSTGRES = (
     " %s::integer[]) AS u(subject, metric, at, pos))"
 )
 _CHUNK = 2000  # figures a statement (SQLite caps a statement's parameters)
-# Every figure from the start of its timeline (position 0 comes before every report).
-NUMBER_ALL = (
-    "WITH starts AS (SELECT subject, metric, min(reported_at) AS at, 0 AS pos"
-    " FROM reports GROUP BY subject, metric)" + _RENUMBER
-)
 KEYS_SQL = "SELECT subject, metric, reported_at, position FROM reports WHERE report_id IN ({})"
 
 NUMBER_COLUMNS = ("ordinal", "changed", "revision")
@@ -208,8 +203,3 @@ def renumber(connection: Connection, keys: Sequence[Key], retracted: Sequence[st
         statement = _STARTS_SQLITE.format(rows=", ".join(["(?, ?, ?, ?)"] * len(chunk)))
         with translated(connection, statement):
             driver.execute(statement + _RENUMBER, [v for row in chunk for v in row])
-
-
-def number_all(connection: Connection) -> None:
-    """Number every figure's reports from the start (after a replay, or by migration 0014)."""
-    connection.exec_driver_sql(NUMBER_ALL)

@@ -6,8 +6,11 @@ landing on tables already full: it parses each event into its model and keeps ea
 current report up to date as it goes. Here, instead, each batch's rows are built straight from
 the stored data (the model's JSON form, written by the append that validated it), a report's
 retractions and corrections later in the same batch are written into its row before it is
-inserted, each figure's count and last position are added in one upsert, and each figure's
-current report is chosen once at the end, by the same rule and query the appends use.
+inserted, each figure's count and last position are added in one upsert, each report is numbered on
+its figure's timeline as it goes in (store/ordinals.py, as an append numbers it: a report
+retracted later in its batch already counts as retracted, and only figures touched out of
+order are numbered again, from their place), and each figure's current report is chosen once
+at the end, by the same rule and query the appends use.
 
 `recount replay --check` compares what this builds with what the appends built, table by
 table, so the two ways cannot drift apart unnoticed. Data not in the model's current shape
