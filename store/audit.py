@@ -206,7 +206,7 @@ def export_lines(
             lines.pop()  # what follows the last newline: nothing
             leaves = [_sha256(b"\x00" + line).digest() for line in lines]
             if listed is not None:
-                encoded = b"".join([_b64_line(leaf) for leaf in leaves])
+                encoded = b"".join(map(binascii.b2a_base64, leaves))  # as _b64_line
                 where = listed.tell()
                 if listed.read(len(encoded)) != encoded:  # then look line by line
                     listed.seek(where)
