@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import nullcontext
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from hashlib import sha256 as _sha256
 from pathlib import Path
@@ -373,11 +373,12 @@ def verify_live(
         times = _RecordedTimes()
         lines = _LINE_ROWS[connection.dialect.name]
         query = f"{lines} WHERE position <= {int(size)} ORDER BY position"
-        for chunk in _event_lines(connection, store.engine, query):
-            computed = _leaves_of(connection, chunk, frontier, roots, times)
-            _compare_subtrees(connection, chunk[0][0], chunk[-1][0], computed)
-            if progress is not None:
-                progress(frontier.size, size)
+        with closing(_event_lines(connection, store.engine, query)) as chunks:
+            for chunk in chunks:
+                computed = _leaves_of(connection, chunk, frontier, roots, times)
+                _compare_subtrees(connection, chunk[0][0], chunk[-1][0], computed)
+                if progress is not None:
+                    progress(frontier.size, size)
     if frontier.size < size:
         missing = frontier.size + 1
         raise IntegrityError(
@@ -421,7 +422,9 @@ _LINE_ROWS = {
 }
 
 
-def _event_lines(connection: Connection, engine: Engine, query: str) -> Iterator[Sequence[Any]]:
+def _event_lines(
+    connection: Connection, engine: Engine, query: str
+) -> Generator[Sequence[Any], None, None]:
     """The rows of `_LINE_ROWS`, a chunk at a time.
 
     PostgreSQL assembles the lines in its own process, so a reader thread keeps it at work on

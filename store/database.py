@@ -5,7 +5,7 @@ from __future__ import annotations
 import queue
 import secrets
 import threading
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -92,7 +92,7 @@ def stream_rows(
 
 def stream_rows_ahead(
     engine: Engine, sql: str, chunk: int = 5000, *, binary: bool = False, ahead: int = 2
-) -> Iterator[Sequence[Any]]:
+) -> Generator[Sequence[Any], None, None]:
     """`stream_rows` on a connection of its own, read by a thread up to `ahead` chunks early.
 
     For a scan whose caller works on each chunk in Python (verify hashes every event): the
