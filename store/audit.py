@@ -398,26 +398,28 @@ def verify_live(
 
 # Each event's canonical bytes, assembled by the database around its stored JSON texts (kept
 # sorted and compact by the append), with its position and stored leaf hash: one value a row
-# to fetch and hash, no per-row work in Python. The strings are quoted by the database's own
+# to fetch and hash, no per-row work in Python. The stream is quoted by the database's own
 # JSON quoting, whose escapes are JCS's (`\"`, `\\`, `\b\f\n\r\t`, else `\u00xx` in lower
-# case, nothing else escaped), and the time spelled as `format_time` does. Only a fast path:
-# a row whose bytes miss its leaf hash is read again and judged by the reference encoder
+# case, nothing else escaped); the event id (a UUID) and the type (a name in the registry)
+# hold nothing to escape, so they are only put in quotes; the time is spelled as
+# `format_time` does. Only a fast path: a row whose bytes miss its leaf hash (an odd
+# character where none was expected) is read again and judged by the reference encoder
 # (`_reference_leaf`), so a spelling this gets wrong costs time, never a verdict.
 _TEMPLATE = (
-    '{"data":%s,"event_id":%s,"metadata":%s,"position":%s,"recorded_at":"%s",'
-    '"stream_id":%s,"type":%s,"version":%s}'
+    '{"data":%s,"event_id":"%s","metadata":%s,"position":%s,"recorded_at":"%s",'
+    '"stream_id":%s,"type":"%s","version":%s}'
 )
 _LINE_ROWS = {
     "sqlite": (
-        f"SELECT position, leaf_hash, CAST(printf('{_TEMPLATE}', data, json_quote(event_id), "
-        "metadata, position, replace(recorded_at, ' ', 'T') || 'Z', json_quote(stream_id), "
-        "json_quote(type), version) AS BLOB) FROM events"
+        f"SELECT position, leaf_hash, CAST(printf('{_TEMPLATE}', data, event_id, metadata, "
+        "position, replace(recorded_at, ' ', 'T') || 'Z', json_quote(stream_id), type, "
+        "version) AS BLOB) FROM events"
     ),
     "postgresql": (
-        f"SELECT position, leaf_hash, convert_to(format('{_TEMPLATE}', data, to_json(event_id), "
+        f"SELECT position, leaf_hash, convert_to(format('{_TEMPLATE}', data, event_id, "
         "metadata, position, "
         "to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-        "to_json(stream_id), to_json(type), version), 'UTF8') FROM events"
+        "to_json(stream_id), type, version), 'UTF8') FROM events"
     ),
 }
 
