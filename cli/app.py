@@ -18,17 +18,21 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from typer._click import Context
 from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer's own copy of click
-from typer.core import TyperGroup
+from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
+from typer.core import TyperCommand, TyperGroup, _TyperParameter
 
 from domain.errors import RecountError
 from domain.times import as_utc, parse_time
@@ -39,13 +43,55 @@ if TYPE_CHECKING:
     from services.archive import Archive
 
 
+class PlainPaths(TyperCommand):
+    """A command whose flags and paths are taken as given, without Typer's pydantic coercion.
+
+    Typer coerces every parameter's value through a pydantic TypeAdapter, which imports
+    pydantic and builds a schema first: about a third of a `recount extract` on an idle
+    machine. A flag's bool and a path's text need no such thing (`_Plain`).
+    """
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        _plain_coercion(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
+
+def _plain_coercion(params: Iterable[Any]) -> None:
+    for param in params:
+        if isinstance(param, _TyperParameter) and param._runtime_param is None:
+            described = param.type_descriptor
+            if described.annotation in (bool, Path, Path | None):
+                param._runtime_param = _Plain(
+                    described.parameter_info, described.annotation, described
+                )
+
+
+@dataclass(frozen=True)
+class _Plain(RuntimeParam):
+    """A bool as given, a text as a Path; anything else as Typer would coerce it."""
+
+    described: TypeDescriptor
+
+    def _coerce_value(self, value: Any, param: _TyperParameter, ctx: Context) -> Any:
+        if self.annotation is bool and isinstance(value, bool):
+            return value
+        if self.annotation is not bool and isinstance(value, str | Path):
+            return Path(value)
+        return build_runtime_param(self.described)._coerce_value(value, param, ctx)
+
+
 class RecountGroup(TyperGroup):
     """The root command: a usage error is one line on stderr and exit status 1.
 
     Click would print the usage, a hint and a boxed message, with exit status 2; scripts and
     people both do better with `error: missing option '--subject' (see 'recount ingest --help')`.
-    A group run without a command prints its help, as asked for, with status 0.
+    A group run without a command prints its help, as asked for, with status 0. Its own
+    flags skip Typer's pydantic coercion, as `PlainPaths` says.
     """
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        _plain_coercion(self.get_params(ctx))
+        return super().parse_args(ctx, args)
 
     def main(
         self,

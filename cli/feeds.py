@@ -20,11 +20,11 @@ import typer
 from rich.table import Table
 
 from cli.app import fail, opened, out, plain_errors, print_json, say, shown_time, table
-from domain.feeds import ACTIVE, Feed, FeedState, format_interval, parse_header
 from domain.urls import redact_url, redact_urls_in
 from ingest.schedule import CONCURRENCY, DISPATCH_SECONDS, ENTRIES_PER_POLL
 
 if TYPE_CHECKING:
+    from domain.feeds import Feed, FeedState
     from services.settings import Settings
 
 commands = typer.Typer()  # merged into `recount` by cli/main.py
@@ -80,7 +80,7 @@ def add(
     the log; the log, the API and this command show the URL without them.
     """
     from domain.errors import InvalidInput
-    from domain.feeds import parse_interval
+    from domain.feeds import format_interval, parse_header, parse_interval
     from domain.subjects import validate_subject
     from services.feeds import check_feed, register_feed
 
@@ -201,6 +201,8 @@ def _table(found: list[Feed]) -> Table:
     """Three columns that fit 80: the feed (id, subject, URL), its status, interval and next
     poll, and the last poll (when, what it found or why it failed). Nothing is cut: the feed
     column is as wide as the longest subject (up to 30), so a slug is always on one line."""
+    from domain.feeds import ACTIVE, format_interval  # not at start-up: `recount extract`
+
     shown = table("feed", ("status", 10), "last poll")
     shown.columns[0].min_width = min(30, max((len(_subject(f)) for f in found), default=8))
     for feed in found:

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from cli import audit, extraction, feeds, review, subjects, tokens
 from cli.app import (
+    PlainPaths,
     app,
     err,
     followed,
@@ -158,7 +159,7 @@ def _print_capture(result: CaptureResult) -> None:
     )
 
 
-@app.command("extract")
+@app.command("extract", cls=PlainPaths)
 @plain_errors
 def extract_command(
     file: Annotated[

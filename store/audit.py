@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import nullcontext
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from hashlib import sha256 as _sha256
 from pathlib import Path
@@ -31,7 +31,7 @@ from domain.frontier import Frontier
 from domain.merkle import EMPTY_ROOT, leaf_hash
 from domain.times import format_time
 from store.checkpoints import stored_checkpoints
-from store.database import stored_time, stream_rows
+from store.database import stored_time, stream_rows, stream_rows_ahead
 from store.events import EventStore
 from store.export import (
     CHECKPOINT_FILE,
@@ -206,7 +206,7 @@ def export_lines(
             lines.pop()  # what follows the last newline: nothing
             leaves = [_sha256(b"\x00" + line).digest() for line in lines]
             if listed is not None:
-                encoded = b"".join([_b64_line(leaf) for leaf in leaves])
+                encoded = b"".join(map(binascii.b2a_base64, leaves))  # as _b64_line
                 where = listed.tell()
                 if listed.read(len(encoded)) != encoded:  # then look line by line
                     listed.seek(where)
@@ -356,9 +356,12 @@ def verify_live(
 ) -> Verified:
     """Check the database: leaf hashes, stored subtrees, every stored checkpoint, the key file.
 
-    The events and the subtrees they complete are read as raw rows in position order, a chunk
-    at a time, on one connection (one snapshot on PostgreSQL's repeatable reads, and in SQLite's
-    WAL), so memory stays flat however long the log.
+    The events up to the head are read in position order a chunk at a time, each row with its
+    canonical bytes assembled by the database (`_event_lines`; on PostgreSQL by a reader
+    thread on a connection of its own), and the subtrees each chunk completes on this
+    connection, so memory stays flat however long the log. Events up to the head were
+    committed before either read began, and the log refuses UPDATE and DELETE, so both
+    connections see the same events.
     """
     with store.engine.connect() as connection:
         size = head(connection)
@@ -368,12 +371,14 @@ def verify_live(
         roots = _Roots({c.tree_size for c in signed} | ({old.tree_size} if old else set()))
         frontier = Frontier()
         times = _RecordedTimes()
-        lines = _LINE_ROWS[connection.dialect.name].format(size=int(size))
-        for chunk in stream_rows(connection, lines, CHUNK):
-            computed = _leaves_of(connection, chunk, frontier, roots, times)
-            _compare_subtrees(connection, chunk[0][0], chunk[-1][0], computed)
-            if progress is not None:
-                progress(frontier.size, size)
+        lines = _LINE_ROWS[connection.dialect.name]
+        query = f"{lines} WHERE position <= {int(size)} ORDER BY position"
+        with closing(_event_lines(connection, store.engine, query)) as chunks:
+            for chunk in chunks:
+                computed = _leaves_of(connection, chunk, frontier, roots, times)
+                _compare_subtrees(connection, chunk[0][0], chunk[-1][0], computed)
+                if progress is not None:
+                    progress(frontier.size, size)
     if frontier.size < size:
         missing = frontier.size + 1
         raise IntegrityError(
@@ -391,20 +396,49 @@ def verify_live(
     return Verified(size, frontier.root(), signed, old)
 
 
-# The columns of each event's canonical bytes, the JSON texts as bytes where the driver can
-# give them so (SQLite), with the stored leaf hash.
-_LINE_ROWS = {
-    dialect: (
-        f"SELECT position, leaf_hash, event_id, stream_id, version, type, CAST(data AS {raw}), "
-        f"CAST(metadata AS {raw}), recorded_at FROM events "
-        "WHERE position <= {size} ORDER BY position"
-    )
-    for dialect, raw in (("sqlite", "BLOB"), ("postgresql", "TEXT"))
-}
-_LINE = (  # with the leaf's prefix (RFC 6962), so each line is hashed as it is built
-    b'\x00{"data":%b,"event_id":%b,"metadata":%b,"position":%d,"recorded_at":%b,'
-    b'"stream_id":%b,"type":%b,"version":%d}'
+# Each event's canonical bytes, assembled by the database around its stored JSON texts (kept
+# sorted and compact by the append), with its position and stored leaf hash: one value a row
+# to fetch and hash, no per-row work in Python. The stream is quoted by the database's own
+# JSON quoting, whose escapes are JCS's (`\"`, `\\`, `\b\f\n\r\t`, else `\u00xx` in lower
+# case, nothing else escaped); the event id (a UUID) and the type (a name in the registry)
+# hold nothing to escape, so they are only put in quotes; the time is spelled as
+# `format_time` does. Only a fast path: a row whose bytes miss its leaf hash (an odd
+# character where none was expected) is read again and judged by the reference encoder
+# (`_reference_leaf`), so a spelling this gets wrong costs time, never a verdict.
+_TEMPLATE = (
+    '{"data":%s,"event_id":"%s","metadata":%s,"position":%s,"recorded_at":"%s",'
+    '"stream_id":%s,"type":"%s","version":%s}'
 )
+_LINE_ROWS = {
+    "sqlite": (
+        f"SELECT position, leaf_hash, CAST(printf('{_TEMPLATE}', data, event_id, metadata, "
+        "position, replace(recorded_at, ' ', 'T') || 'Z', json_quote(stream_id), type, "
+        "version) AS BLOB) FROM events"
+    ),
+    "postgresql": (
+        f"SELECT position, leaf_hash, convert_to(format('{_TEMPLATE}', data, event_id, "
+        "metadata, position, "
+        "to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+        "to_json(stream_id), type, version), 'UTF8') FROM events"
+    ),
+}
+
+
+def _event_lines(
+    connection: Connection, engine: Engine, query: str
+) -> Generator[Sequence[Any], None, None]:
+    """The rows of `_LINE_ROWS`, a chunk at a time.
+
+    PostgreSQL assembles the lines in its own process, so a reader thread keeps it at work on
+    the next chunks while this one is hashed (the rows in binary: each line as its bytes).
+    SQLite works in this process, under the GIL as it builds each row: a thread only adds
+    switching, so the rows are read here.
+    """
+    if connection.dialect.name == "postgresql":
+        return stream_rows_ahead(engine, query, CHUNK, binary=True)
+    return stream_rows(connection, query, CHUNK)
+
+
 # Raw rows: no type processing, the JSON columns as the text they hold.
 _EVENT_ROW = (
     "SELECT position, event_id, stream_id, version, type, CAST(data AS TEXT), "
@@ -426,7 +460,6 @@ class _RecordedTimes:
 
     def __init__(self) -> None:
         self.spelled: dict[object, str] = {}
-        self.json: dict[object, bytes] = {}
 
     def text(self, raw: object) -> str:
         found = self.spelled.get(raw)
@@ -434,15 +467,6 @@ class _RecordedTimes:
             if len(self.spelled) > 4096:
                 self.spelled.clear()
             found = self.spelled[raw] = format_time(stored_time(raw))
-        return found
-
-    def quoted(self, raw: object) -> bytes:
-        """The time as a JSON string, as in the canonical bytes."""
-        found = self.json.get(raw)
-        if found is None:
-            if len(self.json) > 4096:
-                self.json.clear()
-            found = self.json[raw] = orjson.dumps(self.text(raw))
         return found
 
 
@@ -455,9 +479,10 @@ def _leaves_of(
 ) -> list[Subtree]:
     """Check each event's leaf hash against its fields; give the subtrees above the leaves.
 
-    The chunk's lines are hashed in one pass and compared with the stored leaves at once;
-    the leaves are then folded by whole aligned subtrees (`Frontier.extend`), which also
-    gives the subtrees the stored ones must match, sorted as they are read.
+    Each row brings its canonical bytes as the database assembled them (`_LINE_ROWS`); the
+    chunk's lines are hashed in one pass and compared with the stored leaves at once. The
+    leaves are then folded by whole aligned subtrees (`Frontier.extend`), which also gives
+    the subtrees the stored ones must match, sorted as they are read.
     """
     first, count = frontier.size + 1, len(chunk)
     if chunk[0][0] != first or chunk[-1][0] != first + count - 1:  # positions are unique
@@ -467,8 +492,11 @@ def _leaves_of(
             f"{chunk[expected - first][0]}",
             expected,
         )
-    stored = [bytes(row[1]) for row in chunk]
-    leaves = [_sha256(line).digest() for line in _lines(chunk, times)]
+    stored = [bytes(leaf) for _, leaf, _ in chunk]
+    try:
+        leaves = [_sha256(b"\x00" + line).digest() for _, _, line in chunk]
+    except TypeError:  # no line (a NULL the database gave): every row to the reference
+        leaves = [b""] * count
     if leaves != stored:
         for offset, (leaf, kept) in enumerate(zip(leaves, stored, strict=True)):
             if leaf != kept:
@@ -479,32 +507,6 @@ def _leaves_of(
         roots.take(frontier)
     computed.sort()  # by level and index, as the stored ones are read
     return computed
-
-
-def _lines(chunk: Sequence[Any], times: _RecordedTimes) -> list[bytes]:
-    """Each row's leaf prefix and canonical bytes, assembled around its stored JSON texts
-    (as `event_bytes`, the strings spelled by orjson, whose escapes are JCS's). Only a fast
-    path: a row whose bytes miss its leaf hash is read again and judged by the reference
-    encoder (`_reference_leaf`), so a spelling this gets wrong costs time, never a verdict.
-    """
-    dumps, quoted, known = orjson.dumps, times.quoted, times.json.get
-    try:
-        return [
-            _LINE
-            % (
-                data if type(data) is bytes else data.encode(),
-                dumps(event_id),
-                metadata if type(metadata) is bytes else metadata.encode(),
-                position,
-                known(recorded) or quoted(recorded),
-                dumps(stream_id),
-                dumps(kind),
-                version,
-            )
-            for position, _, event_id, stream_id, version, kind, data, metadata, recorded in chunk
-        ]
-    except (TypeError, ValueError):  # a value orjson refuses (a lone surrogate...)
-        return [b""] * len(chunk)  # so every row goes to the reference
 
 
 def _reference_leaf(
@@ -548,7 +550,14 @@ def _compare_subtrees(
 ) -> None:
     """The subtrees stored for positions first..last must be exactly those the leaves make."""
     query = _SUBTREE_ROWS.format(first=int(first), last=int(last))
-    stored = [row for rows in stream_rows(connection, query, 1 << 16) for row in rows]
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    cursor = dbapi.cursor()  # a chunk's subtrees: about as many rows as its events, at most
+    try:
+        cursor.execute(query)
+        stored = cursor.fetchall()
+    finally:
+        cursor.close()
     if stored == computed:
         return
     stored = [(level, index, bytes(digest)) for level, index, digest in stored]

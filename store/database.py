@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import queue
 import secrets
+import threading
 from collections.abc import Generator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -62,20 +64,21 @@ def migrate(engine: Engine) -> None:
 
 
 def stream_rows(
-    connection: Connection, sql: str, chunk: int = 5000
+    connection: Connection, sql: str, chunk: int = 5000, *, binary: bool = False
 ) -> Generator[Sequence[Any], None, None]:
     """Rows of a trusted query straight from the driver, `chunk` at a time, in the query's order.
 
     For the scans of the whole log (verify, replay, import checks): no per-row work by
     SQLAlchemy, and on PostgreSQL a server-side cursor, so memory stays flat however long the
     log. Values come as the driver gives them (SQLite: JSON and times as text). The query
-    takes no parameters: callers format their integers in.
+    takes no parameters: callers format their integers in. `binary` asks PostgreSQL for its
+    binary format (a `bytea` then comes as its bytes, not as hex text to decode).
     """
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SELECT 1")  # inside the SQLAlchemy transaction
-        cursor = dbapi.cursor(name=f"recount_scan_{secrets.token_hex(4)}")
+        cursor = dbapi.cursor(name=f"recount_scan_{secrets.token_hex(4)}", binary=binary)
     else:
         cursor = dbapi.cursor()
     try:
@@ -85,6 +88,56 @@ def stream_rows(
             del rows  # not held while the next chunk is fetched
     finally:
         cursor.close()
+
+
+def stream_rows_ahead(
+    engine: Engine, sql: str, chunk: int = 5000, *, binary: bool = False, ahead: int = 2
+) -> Generator[Sequence[Any], None, None]:
+    """`stream_rows` on a connection of its own, read by a thread up to `ahead` chunks early.
+
+    For a scan whose caller works on each chunk in Python (verify hashes every event): the
+    database and the driver, which lets go of the GIL while it waits for rows, produce the next
+    chunks meanwhile instead of idling, and memory stays bounded by `ahead` + 2 chunks. The
+    connection sees what was committed when the query started; the caller reads anything else
+    on its own connection. Stopping early (a failure found) stops the reader too.
+    """
+    chunks: queue.Queue[Sequence[Any] | BaseException | None] = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def offer(item: Sequence[Any] | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            with engine.connect() as connection:
+                rows = stream_rows(connection, sql, chunk, binary=binary)
+                try:
+                    for found in rows:
+                        if not offer(found):
+                            return
+                finally:
+                    rows.close()
+        except BaseException as error:  # the caller raises it
+            offer(error)
+            return
+        offer(None)
+
+    reader = threading.Thread(target=read, name="recount-scan", daemon=True)
+    reader.start()
+    try:
+        while (item := chunks.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def stored_time(raw: object) -> datetime:

@@ -60,3 +60,20 @@ def test_a_database_command_still_loads_the_database(sqlite_url):
     _, report = run_cli("figures", "--json", env={"RECOUNT_DATABASE_URL": sqlite_url})
     assert report["code"] == 1  # no `recount init` yet: one plain line, as ever
     assert "sqlalchemy" in report["loaded"]
+
+
+def test_extract_of_a_file_does_not_load_pydantic_for_its_arguments(tmp_path):
+    """Typer would coerce FILE and --json through pydantic: a third of the command's start-up."""
+    article = tmp_path / "article.txt"
+    article.write_text("Police said 1,200 people were detained.", encoding="utf-8")
+    check = (
+        "import sys\nfrom cli.main import app\n"
+        "try:\n    app(sys.argv[1:], prog_name='recount')\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('pydantic' if 'pydantic' in sys.modules else 'without')"
+    )
+    for args in (["extract", str(article)], ["extract", "--json", str(article)]):
+        done = subprocess.run(
+            [sys.executable, "-c", check, *args], capture_output=True, text=True, timeout=60
+        )
+        assert "arrests" in done.stdout
+        assert done.stderr.strip().splitlines()[-1] == "without"

@@ -141,3 +141,57 @@ def test_against_a_checkpoint_larger_than_the_log_fails(archive, tmp_path):
     write_lines(small, lines(small)[:3])
     with pytest.raises(IntegrityError, match="^position 4: missing"):
         verify_export(small, against=later)
+
+
+# The live verification hashes each event's canonical bytes as the database assembles them
+# from the stored columns (its own JSON quoting, its own spelling of the time). What the
+# database spells otherwise than RFC 8785 goes to the reference encoder: never a verdict.
+AWKWARD = 'a "quoted" \\ back\tslash, \x01\x1f\x7f, é ß 中文 😀 \u2028 / end'
+
+
+def tamper(archive, *statements: str) -> None:
+    """Change the log around Recount, its refusing triggers set aside for the statements."""
+    postgres = archive.engine.dialect.name == "postgresql"
+    with archive.engine.begin() as connection:
+        if postgres:
+            connection.exec_driver_sql("ALTER TABLE events DISABLE TRIGGER USER")
+        else:
+            connection.exec_driver_sql("DROP TRIGGER IF EXISTS events_refuse_update")
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+        if postgres:
+            connection.exec_driver_sql("ALTER TABLE events ENABLE TRIGGER USER")
+
+
+def replaced(archive, column: str, *pairs: tuple[str, str]) -> str:
+    """SQL for `column`'s JSON text with each (old, new) replaced, back in the column's type."""
+    postgres = archive.engine.dialect.name == "postgresql"
+    expression = f"{column}::text" if postgres else column
+    for old, new in pairs:
+        expression = f"replace({expression}, '{old}', '{new}')"
+    return f"({expression})::json" if postgres else expression
+
+
+def test_events_with_strings_to_escape_verify_live_and_an_edit_is_named(archive):
+    awkward = reported(105).model_copy(update={"quote": AWKWARD})
+    append(archive, 3)
+    archive.events.append([PendingEvent(awkward, metadata={"actor": AWKWARD, "n": 2**40})])
+    append(archive, 2)
+    make_checkpoint(archive)
+    assert verify_live(archive).tree_size == 6
+    edited = replaced(archive, "metadata", ("中文", "中国"))
+    tamper(archive, f"UPDATE events SET metadata = {edited} WHERE position = 4")
+    with pytest.raises(IntegrityError, match=r"^position 4: "):
+        verify_live(archive)
+
+
+def test_data_stored_in_another_spelling_of_the_same_json_still_verifies(archive):
+    append(archive, 4)
+    make_checkpoint(archive)
+    spaced = replaced(archive, "data", ('":', '": '), (',"', ', "'))  # the same JSON
+    tamper(archive, f"UPDATE events SET data = {spaced} WHERE position = 2")
+    assert verify_live(archive).tree_size == 4
+    edited = replaced(archive, "data", ('"people"', '"persons"'))
+    tamper(archive, f"UPDATE events SET data = {edited} WHERE position = 3")
+    with pytest.raises(IntegrityError, match=r"^position 3: "):
+        verify_live(archive)
