@@ -12,12 +12,13 @@ or before it (one probe), and the latest N revisions are one range of `ix_report
 
 A report or a retraction changes these only from its own place on the timeline onwards. An
 append's reports that come after every stored report of their figure (news as it comes) are
-numbered on from the figure's last row before they are inserted (`number_new`, one read for
-all the append's figures); a report dated before others of its figure, or a retraction, has
-the rows from its place onwards numbered again by one set-based statement (`renumber`), which
-costs as many rows as follow it. A replay numbers each batch's reports the same way
-(store/rebuild.py), as they are inserted, so no row is written twice; migration 0014 numbers
-an archive from before these columns with the same statement from the start of each timeline.
+numbered on from the figure's last row before they are inserted (`number_new`: what the last
+append on the connection left, else one read for all the append's figures); a report dated
+before others of its figure, or a retraction, has the rows from its place onwards numbered
+again by one set-based statement (`renumber`), which costs as many rows as follow it. A
+replay numbers each batch's reports the same way (store/rebuild.py), as they are inserted,
+so no row is written twice; migration 0014 numbers an archive from before these columns with
+the same statement from the start of each timeline.
 
 These describe the archive at its head: a window pinned to an earlier position sees them
 only when nothing of the figure was recorded after it (`figures.last_position`); otherwise
@@ -31,6 +32,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
+from store import memo
 from store.rows import flush, read, translated
 
 # Number again, from each figure's start (subject, metric, at, pos), every row at or after it.
@@ -112,25 +114,45 @@ class NewReport(NamedTuple):
 
 
 Numbers = tuple[int, bool, int]  # ordinal, changed, revision
+Figure = tuple[str, str]  # subject, metric
+Tail = tuple[Any, ...]  # a figure's last row: reported_at, position, ordinal, revision, and
+# the value of its last report that may be current
+TAILS_KEPT = "figure tails"  # under this key in store/memo.py
+KEPT_FIGURES = 100_000  # figures' tails kept between appends, at most
 UNNUMBERED: Numbers = (0, False, 0)
 
 
 def number_new(
-    connection: Connection, new: Sequence[NewReport], retracted: set[tuple[str, str]]
+    connection: Connection,
+    new: Sequence[NewReport],
+    retracted: set[tuple[str, str]],
+    size: int | None = None,
+    end: int | None = None,
 ) -> tuple[list[Numbers], list[Key]]:
     """The numbers of an append's new reports, and where to number again in SQL.
 
     A figure whose new reports all come after its last stored one on the timeline, with no
-    retraction in the append, is numbered on from its last row (one read for all figures):
-    the usual append of news as it comes. Any other (a report dated before others, or a
-    retraction) is left for `renumber`, from the earliest of its new reports.
+    retraction in the append, is numbered on from its last row: the usual append of news as it
+    comes. Any other (a report dated before others, or a retraction) is left for `renumber`,
+    from the earliest of its new reports. The append takes the log from `size` events to `end`.
+
+    Each figure's last row is what the last append on this connection left for it, when that
+    append ended at `size` (store/memo.py: nothing else can have written since); the figures
+    it does not know are read, in one query. A lone writer thus reads nothing before its
+    writes, and on PostgreSQL its append stays one round trip. A replay, which appends
+    nothing, passes no `size` and neither recalls nor keeps anything.
     """
-    by_figure: dict[tuple[str, str], list[int]] = {}
+    recalled = None if size is None else memo.recall(connection, TAILS_KEPT, size)
+    kept: dict[Figure, Tail] = {} if recalled is None else recalled
+    by_figure: dict[Figure, list[int]] = {}
     for n, report in enumerate(new):
         by_figure.setdefault((report.subject, report.metric), []).append(n)
-    tails = _tails(connection, [f for f in by_figure if f not in retracted])
+    wanted = [f for f in by_figure if f not in retracted]
+    tails = {f: kept[f] for f in wanted if f in kept}
+    tails.update(_tails(connection, [f for f in wanted if f not in tails]))
     numbers = [UNNUMBERED] * len(new)
     again: list[Key] = []
+    moved: dict[Figure, Tail] = {}
     for figure, indexes in by_figure.items():
         order = sorted(indexes, key=lambda n: (new[n].reported_at, new[n].position))
         first = new[order[0]]
@@ -148,12 +170,23 @@ def number_new(
             if report.live:
                 value = report.value
             numbers[n] = (ordinal, changed, revision)
+        last = new[order[-1]]
+        moved[figure] = (last.reported_at, last.position, ordinal, revision, value)
+    forgotten = retracted | {(key[0], key[1]) for key in again}  # numbered again in SQL
+
+    def committed() -> None:
+        if len(kept) + len(moved) > KEPT_FIGURES:
+            kept.clear()
+        for figure in forgotten:
+            kept.pop(figure, None)
+        kept.update(moved)
+
+    if end is not None:
+        memo.keep(connection, TAILS_KEPT, end, kept, then=committed)
     return numbers, again
 
 
-def _tails(
-    connection: Connection, figures: list[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[Any, ...]]:
+def _tails(connection: Connection, figures: list[Figure]) -> dict[Figure, Tail]:
     """Each figure's last row: (reported_at, position, ordinal, revision, last live value)."""
     if not figures:
         return {}

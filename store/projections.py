@@ -128,6 +128,8 @@ class _Touched:
 
 
 def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> None:
+    if not events:
+        return
     time = db_time(connection.dialect)
     recorded_at: tuple[datetime, Any] | None = None  # one time for a whole append: convert once
     new_rows = []
@@ -173,7 +175,8 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
         connection.execute(RETRACT, retractions["stored"])
     withdrawn = {figure for figure, t in touched.items() if t.retracted}
     new = [NewReport(*_numbered_by(r)) for r in new_rows]
-    numbers, again = number_new(connection, new, withdrawn)
+    size, end = events[0].position - 1, events[-1].position
+    numbers, again = number_new(connection, new, withdrawn, size, end)
     INSERT_REPORTS(connection, [(*row, *n) for row, n in zip(new_rows, numbers, strict=True)])
     if retractions["new"]:
         connection.execute(RETRACT, retractions["new"])

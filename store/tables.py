@@ -55,14 +55,15 @@ class EventRow(SQLModel, table=True):
     __tablename__ = "events"
     __table_args__ = (
         UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
-        # Each index is written by every append, so only what a query reads (migration 0016,
-        # PostgreSQL): the keys that exist, none for the many events without one; and no index
-        # on event_id, which no query looks up (SQLite keeps both inline, as created).
+        # Each index is written by every append, so only what a query reads (migrations 0016,
+        # and 0018 on SQLite): the keys that exist, none for the many events without one; and
+        # no index on event_id, which no query looks up.
         Index(
             "uq_events_idempotency_key",
             "idempotency_key",
             unique=True,
             postgresql_where=text("idempotency_key IS NOT NULL"),
+            sqlite_where=text("idempotency_key IS NOT NULL"),
         ),
     )
 

@@ -28,6 +28,7 @@ from services.figures import figure_answer, figure_history
 from store import replay as replays
 from store.database import MIGRATIONS
 from store.tables import reports
+from tests.conftest import open_archive
 from tests.store.builders import pending, reported, retracted
 
 METRIC = "deaths"
@@ -215,3 +216,30 @@ def test_an_archive_from_before_the_numbers_upgrades_to_the_numbers_the_appends_
     view = expected(archive, subject, Window(MOMENTS[8], position=archive.events.head()))
     assert (before.current, before.revisions_total) == (view.current, len(view.revisions))
     assert before.reports_total == len(view.reports) > 1
+
+
+def test_reports_appended_by_another_archive_between_two_appends_are_numbered_on(
+    archive, database_url, tmp_path
+):
+    """An append numbers on from what its last append left only if nothing came in between."""
+    subject = next(subjects)
+    other = open_archive(database_url, tmp_path)
+    try:
+        days = [
+            ("report", v, Qualifier.AT_LEAST, d, 0, ReportStatus.REPORTED)
+            for v, d in [(10, 10), (12, 11), (12, 12), (30, 13), (31, 14), (31, 10)]
+        ]
+        for n, event in enumerate(history(subject, days)):
+            (archive if n % 3 != 1 else other).events.append([pending(event)])
+        numbers = select(
+            reports.c.report_id, reports.c.ordinal, reports.c.changed, reports.c.revision
+        )
+        with archive.engine.connect() as connection:
+            appended = sorted(connection.execute(numbers.where(reports.c.subject == subject)))
+        audit.replay(archive)
+        with archive.engine.connect() as connection:
+            replayed = sorted(connection.execute(numbers.where(reports.c.subject == subject)))
+        assert appended == replayed
+        assert sorted(ordinal for _, ordinal, _, _ in appended) == list(range(1, 7))
+    finally:
+        other.close()
