@@ -31,13 +31,13 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from store import memo
 from store.rows import flush, read, translated, write
 
 # Number again, from each figure's start (subject, metric, at, pos), every row at or after it.
 # `starts` is given as a CTE before this text. Before the start: the last row's ordinal and
 # revision count, and the value of the last report that may be current (eligible, not
-# retracted), which the first such report after the start is compared with.
+# retracted), which the first such report after the start is compared with. `base` is
+# MATERIALIZED: inlined, its three look-ups ran again for every row of the suffix.
 _RENUMBER = """,
 base AS MATERIALIZED (
  SELECT s.subject, s.metric, s.at, s.pos,
@@ -121,19 +121,8 @@ Numbers = tuple[int, bool, int]  # ordinal, changed, revision
 UNNUMBERED: Numbers = (0, False, 0)
 
 
-TAILS_KEPT = "recount.ordinals.tails"
-KEPT_TAILS = 50_000  # figures whose last row an append's connection keeps, at most
-
-# A figure's last row: (reported_at, position, ordinal, revision, last live value), or only
-# its place (reported_at, position) when its numbers were set again in SQL.
-Tail = tuple[Any, ...]
-
-
 def number_new(
-    connection: Connection,
-    new: Sequence[NewReport],
-    retracted: set[tuple[str, str]],
-    log: tuple[int, int] | None = None,
+    connection: Connection, new: Sequence[NewReport], retracted: set[tuple[str, str]]
 ) -> tuple[list[Numbers], list[Key]]:
     """The numbers of an append's new reports, and where to number again in SQL.
 
@@ -141,49 +130,23 @@ def number_new(
     retraction in the append, is numbered on from its last row (one read for all figures):
     the usual append of news as it comes. Any other (a report dated before others, or a
     retraction) is left for `renumber`, from the earliest of its new reports.
-
-    `log` is the log's size before and after the append: each figure's last row as this
-    append leaves it is kept on the connection (`store.memo`, recalled only by the next
-    append at exactly that size), so the next append of the same figures reads nothing first:
-    a read fewer in each of the group commit's transactions.
     """
     by_figure: dict[tuple[str, str], list[int]] = {}
     for n, report in enumerate(new):
         by_figure.setdefault((report.subject, report.metric), []).append(n)
-    orders = {
-        figure: sorted(indexes, key=lambda n: (new[n].reported_at, new[n].position))
-        for figure, indexes in by_figure.items()
-    }
-    kept: dict[tuple[str, str], Tail] | None = None
-    if log is not None and not retracted:
-        kept = memo.recall(connection, TAILS_KEPT, log[0])
-    kept = {} if kept is None else kept
-    tails: dict[tuple[str, str], Tail] = {}
-    for figure, order in orders.items():
-        tail = kept.get(figure)
-        if figure in retracted or tail is None:
-            continue
-        first = new[order[0]]
-        if len(tail) == 5 or (first.reported_at, first.position) < tail:  # place decides
-            tails[figure] = tail
-    tails.update(_tails(connection, [f for f in orders if f not in retracted and f not in tails]))
+    tails = _tails(connection, [f for f in by_figure if f not in retracted])
     numbers = [UNNUMBERED] * len(new)
     again: list[Key] = []
-    leaves: dict[tuple[str, str], Tail | None] = {}
-    for figure, order in orders.items():
-        first, last = new[order[0]], new[order[-1]]
-        tail = tails.get(figure, (None, None, 0, 0, None))
-        at, position = tail[0], tail[1]
+    for figure, indexes in by_figure.items():
+        order = sorted(indexes, key=lambda n: (new[n].reported_at, new[n].position))
+        first = new[order[0]]
+        at, position, ordinal, revision, value = tails.get(figure, (None, None, 0, 0, None))
         if figure in retracted or (
             at is not None and (first.reported_at, first.position) < (at, position)
         ):
             again.append((*figure, first.reported_at, first.position))
-            placed = figure not in retracted and at is not None
-            leaves[figure] = (
-                max((at, position), (last.reported_at, last.position)) if placed else None
-            )
             continue
-        ordinal, revision, value = tail[2] or 0, tail[3] or 0, tail[4]
+        ordinal, revision = ordinal or 0, revision or 0
         for n in order:
             report = new[n]
             changed = report.live and report.value != value
@@ -191,22 +154,7 @@ def number_new(
             if report.live:
                 value = report.value
             numbers[n] = (ordinal, changed, revision)
-        leaves[figure] = (last.reported_at, last.position, ordinal, revision, value)
-    if log is not None:
-        memo.keep(connection, TAILS_KEPT, log[1], kept, then=lambda: _leave(kept, leaves))
     return numbers, again
-
-
-def _leave(kept: dict[tuple[str, str], Tail], leaves: dict[tuple[str, str], Tail | None]) -> None:
-    """Bring the kept tails up to what a committed append left (bounded: past the bound, the
-    figures are read again)."""
-    if len(kept) > KEPT_TAILS:
-        kept.clear()
-    for figure, tail in leaves.items():
-        if tail is None:
-            kept.pop(figure, None)
-        else:
-            kept[figure] = tail
 
 
 def _tails(
@@ -234,8 +182,9 @@ def renumber(connection: Connection, keys: Sequence[Key], retracted: Sequence[st
     """Number again each figure from the earliest place touched: the `keys` given and the
     `retracted` reports' own (read here; retractions are few).
 
-    Run after the append's reports and retractions are written; on PostgreSQL the queued
-    writes are sent first, since this statement reads them.
+    Run after the append's reports and retractions are written; on PostgreSQL it is queued
+    after them as a statement of its own (it reads them), sent with the commit: no round trip
+    of its own.
     """
     if not keys and not retracted:
         return

@@ -173,8 +173,7 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
         connection.execute(RETRACT, retractions["stored"])
     withdrawn = {figure for figure, t in touched.items() if t.retracted}
     new = [NewReport(*_numbered_by(r)) for r in new_rows]
-    log = (events[0].position - 1, events[-1].position) if events else None
-    numbers, again = number_new(connection, new, withdrawn, log)
+    numbers, again = number_new(connection, new, withdrawn)
     INSERT_REPORTS(connection, [(*row, *n) for row, n in zip(new_rows, numbers, strict=True)])
     if retractions["new"]:
         connection.execute(RETRACT, retractions["new"])

@@ -27,7 +27,6 @@ from services import audit
 from services.figures import figure_answer, figure_history
 from store.database import MIGRATIONS
 from store.tables import reports
-from tests.conftest import open_archive
 from tests.store.builders import pending, reported, retracted
 
 METRIC = "deaths"
@@ -187,25 +186,3 @@ def test_an_archive_from_before_the_numbers_upgrades_to_the_numbers_the_appends_
     view = expected(archive, subject, Window(MOMENTS[8], position=archive.events.head()))
     assert (before.current, before.revisions_total) == (view.current, len(view.revisions))
     assert before.reports_total == len(view.reports) > 1
-
-
-def test_two_writers_taking_turns_number_reports_as_a_replay_does(archive, database_url, tmp_path):
-    """Each store keeps the last rows it wrote; what the other writer appended in between
-    must not be numbered over."""
-    other = open_archive(database_url, tmp_path)
-    subject = next(subjects)
-    try:
-        days = [12, 13, 14, 15, 16, 17, 18, 17, 19, 20]  # news in order, and one dated before
-        for n, day in enumerate(days):
-            writer = (archive, archive, other)[n % 3]
-            writer.events.append([pending(reported(10 + n % 4, day=day, subject=subject))])
-    finally:
-        other.close()
-    numbers = select(reports.c.report_id, reports.c.ordinal, reports.c.changed, reports.c.revision)
-    with archive.engine.connect() as connection:
-        appended = sorted(connection.execute(numbers.where(reports.c.subject == subject)))
-    audit.replay(archive)
-    with archive.engine.connect() as connection:
-        replayed = sorted(connection.execute(numbers.where(reports.c.subject == subject)))
-    assert appended == replayed
-    assert sorted(ordinal for _, ordinal, _, _ in appended) == list(range(1, len(days) + 1))
