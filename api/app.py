@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.answers import AnswerCache
+from api.collector import settle_the_heap
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
 from api.metrics import AnswerTimer, Metrics
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        settle_the_heap()  # built and imported: what the process holds now lives as long as it
         yield
         writes.shutdown()
         head.close()

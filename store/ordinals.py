@@ -33,14 +33,15 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection
 
 from store import memo
-from store.rows import flush, read, translated
+from store.rows import flush, read, translated, write
 
 # Number again, from each figure's start (subject, metric, at, pos), every row at or after it.
 # `starts` is given as a CTE before this text. Before the start: the last row's ordinal and
 # revision count, and the value of the last report that may be current (eligible, not
-# retracted), which the first such report after the start is compared with.
+# retracted), which the first such report after the start is compared with. `base` is
+# MATERIALIZED: inlined, its three look-ups ran again for every row of the suffix.
 _RENUMBER = """,
-base AS (
+base AS MATERIALIZED (
  SELECT s.subject, s.metric, s.at, s.pos,
   COALESCE((SELECT r.ordinal FROM reports r WHERE r.subject = s.subject AND r.metric = s.metric
    AND (r.reported_at, r.position) < (s.at, s.pos)
@@ -209,8 +210,9 @@ def renumber(connection: Connection, keys: Sequence[Key], retracted: Sequence[st
     """Number again each figure from the earliest place touched: the `keys` given and the
     `retracted` reports' own (read here; retractions are few).
 
-    Run after the append's reports and retractions are written; on PostgreSQL the queued
-    writes are sent first, since this statement reads them.
+    Run after the append's reports and retractions are written; on PostgreSQL it is queued
+    after them as a statement of its own (it reads them), sent with the commit: no round trip
+    of its own.
     """
     if not keys and not retracted:
         return
@@ -223,11 +225,10 @@ def renumber(connection: Connection, keys: Sequence[Key], retracted: Sequence[st
         if known is None or (at, position) < known:
             starts[(subject, metric)] = (at, position)
     rows = [(s, m, at, p) for (s, m), (at, p) in starts.items()]
-    if connection.dialect.name == "postgresql":
-        flush(connection)
+    if connection.dialect.name == "postgresql":  # queued after the writes it reads
         for n in range(0, len(rows), _CHUNK):
             columns = [list(c) for c in zip(*rows[n : n + _CHUNK], strict=True)]
-            connection.exec_driver_sql(_STARTS_POSTGRES + _RENUMBER, tuple(columns))
+            write(connection, _STARTS_POSTGRES + _RENUMBER, tuple(columns), after_the_queued=True)
         return
     driver = connection.connection.driver_connection
     assert driver is not None

@@ -167,13 +167,28 @@ def driver_sql(dialect: Dialect, statement: str) -> str:
 
 
 DEFERRED = "recount.deferred_writes"
+# In a queue: the writes before it are sent as statements of their own, before those after it.
+BARRIER: tuple[str, Any, bool] = ("", (), False)
 
 
-def write(connection: Connection, statement: str, parameters: Any, many: bool = False) -> None:
-    """Run a write now, or queue it when the connection is deferring writes."""
+def write(
+    connection: Connection,
+    statement: str,
+    parameters: Any,
+    many: bool = False,
+    after_the_queued: bool = False,
+) -> None:
+    """Run a write now, or queue it when the connection is deferring writes.
+
+    `after_the_queued`: the write reads what was queued before it, so it is queued as a
+    statement of its own after them (still in the same round trip), not a clause beside them.
+    """
     queue: list[tuple[str, Any, bool]] | None = connection.info.get(DEFERRED)
     if queue is not None:
-        queue.append((statement, parameters, many))
+        if after_the_queued:
+            queue.extend((BARRIER, (statement, parameters, many), BARRIER))
+        else:
+            queue.append((statement, parameters, many))
     elif connection.dialect.name == "sqlite":
         driver = connection.connection.driver_connection
         assert driver is not None
@@ -256,6 +271,11 @@ def _chunks(items: list[tuple[str, Any, bool]]) -> Iterator[list[tuple[str, Any,
     chunk: list[tuple[str, Any, bool]] = []
     length = count = 0
     for item in items:
+        if item is BARRIER:
+            if chunk:
+                yield chunk
+            chunk, length, count = [], 0, 0
+            continue
         statement, parameters, _ = item
         if chunk and (
             length + len(statement) + 16 > CACHED_LENGTH
