@@ -114,12 +114,12 @@ class RecountGroup(TyperGroup):
         except typer.TyperException as error:
             if not standalone_mode:
                 raise
-            err.print(usage_line(error), markup=False, highlight=False, soft_wrap=True)
+            err.print(usage_line(error), soft_wrap=True)
             sys.exit(1)
         except typer.Abort:
             if not standalone_mode:
                 raise
-            err.print("aborted", markup=False, highlight=False)
+            err.print("aborted")
             sys.exit(1)
         if not standalone_mode:
             return result
@@ -143,8 +143,10 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,  # plain help: no boxes, no `<bool>` after every flag
 )
-out = Console()
-err = Console(stderr=True)
+# Nothing printed is read as Rich markup or coloured by guess: the text is the archive's
+# (titles, quotes, article sentences), and `[red]` in it must show as written.
+out = Console(markup=False, highlight=False)
+err = Console(stderr=True, markup=False, highlight=False)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -177,11 +179,11 @@ def _is_database_error(error: Exception) -> bool:
 def say(line: str) -> None:
     """A line of plain text on stdout: no markup read into it, no colours guessed, and no
     line break added (the terminal wraps it; a URL copied from it stays whole)."""
-    out.print(line, markup=False, highlight=False, soft_wrap=True)
+    out.print(line, soft_wrap=True)
 
 
 def fail(line: str) -> NoReturn:
-    err.print(line, markup=False, highlight=False, soft_wrap=True)
+    err.print(line, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -193,7 +195,7 @@ def followed(call: Callable[[Any], R], subject: str | None) -> R:
     try:
         return call(subject)
     except SubjectMoved as moved:
-        err.print(f"note: subject {moved.subject} is now {moved.to}", markup=False, highlight=False)
+        err.print(f"note: subject {moved.subject} is now {moved.to}")
         return call(moved.to)
 
 

@@ -73,8 +73,6 @@ def export_command(
     out.print(
         f"exported {signed.tree_size} events to {directory} "
         f"(root {_b64(signed.root_hash)}, key {signed.key_id})",
-        markup=False,
-        highlight=False,
         soft_wrap=True,
     )
 
@@ -96,12 +94,10 @@ def import_command(
     out.print(
         f"imported {imported.tree_size} events from {directory} "
         f"(root {_b64(imported.root_hash)}, key {imported.key_id})",
-        markup=False,
-        highlight=False,
         soft_wrap=True,
     )
     if imported.key_note is not None:
-        err.print(f"note: {imported.key_note}", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"note: {imported.key_note}", soft_wrap=True)
 
 
 @commands.command()
@@ -125,7 +121,7 @@ def verify(
                 with opened() as archive:
                     result = verify_live(archive, against, progress)
     except IntegrityError as error:
-        err.print(f"verification failed: {error}", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"verification failed: {error}", soft_wrap=True)
         raise typer.Exit(1) from None
     _print_verified(result)
 
@@ -135,8 +131,6 @@ def _print_verified(result: Verified) -> None:
     kept = f", extends {result.against.tree_size}" if result.against is not None else ""
     out.print(
         f"verified {result.tree_size} events: root {_b64(result.root_hash)}{held}{kept}",
-        markup=False,
-        highlight=False,
         soft_wrap=True,
     )
 
@@ -184,7 +178,5 @@ def rotate() -> None:
     out.print(
         f"signing key {rotation.key_id} replaces {rotation.previous_key_id} "
         f"(SigningKeyRotated at position {rotation.position})",
-        markup=False,
-        highlight=False,
         soft_wrap=True,
     )

@@ -39,7 +39,7 @@ def extract_eval(
         if as_json:
             print_json(result.to_json())
         else:
-            out.print(result.render(), markup=False, highlight=False)
+            out.print(result.render())
         return
     union = Evaluation()
     for evaluation in each.values():
@@ -50,7 +50,7 @@ def extract_eval(
         return
     lines = [f"{path}\n  {evaluation.headline()}" for path, evaluation in each.items()]
     lines.append(f"\nunion of {len(each)} files\n{union.render()}")
-    out.print("\n".join(lines), markup=False, highlight=False)
+    out.print("\n".join(lines))
 
 
 @commands.command("reextract")

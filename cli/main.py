@@ -367,7 +367,7 @@ def replay(
             return
         difference = audits.replay_check(archive, advance)
     if difference is not None:
-        err.print(f"replay differs: {difference}", markup=False, highlight=False)
+        err.print(f"replay differs: {difference}")
         raise typer.Exit(1)
     out.print("replay matches the projections")
 

@@ -54,4 +54,4 @@ def revoke(name: Annotated[str, typer.Argument(help="the token's name or id")]) 
 
     with opened() as archive:
         info = revoke_token(archive, name)
-    out.print(f"revoked {info.name}", markup=False)
+    out.print(f"revoked {info.name}")

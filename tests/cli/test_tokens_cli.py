@@ -67,3 +67,11 @@ def test_an_unknown_role_fails_in_one_line_and_makes_no_token(env):
     assert done.output.strip() == "error: a token's role is writer or editor, not 'boss'"
     listed = runner.invoke(app, ["tokens", "list"], env=environment).output
     assert " x " not in listed
+
+
+def test_a_name_in_square_brackets_is_listed_as_written_not_read_as_styling(env):
+    runner, environment = env
+    name = "[bold]desk[/bold]"
+    assert runner.invoke(app, ["tokens", "create", name], env=environment).exit_code == 0
+    listed = runner.invoke(app, ["tokens", "list"], env=environment)
+    assert name in listed.output
