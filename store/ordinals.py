@@ -117,7 +117,8 @@ class NewReport(NamedTuple):
 Numbers = tuple[int, bool, int]  # ordinal, changed, revision
 Figure = tuple[str, str]  # subject, metric
 Tail = tuple[Any, ...]  # a figure's last row: reported_at, position, ordinal, revision, and
-# the value of its last report that may be current
+# the value of its last report that may be current; the last three None when only the place
+# is known (the figure was numbered again in SQL)
 TAILS_KEPT = "figure tails"  # under this key in store/memo.py
 KEPT_FIGURES = 100_000  # figures' tails kept between appends, at most
 UNNUMBERED: Numbers = (0, False, 0)
@@ -140,28 +141,39 @@ def number_new(
     Each figure's last row is what the last append on this connection left for it, when that
     append ended at `size` (store/memo.py: nothing else can have written since); the figures
     it does not know are read, in one query. A lone writer thus reads nothing before its
-    writes, and on PostgreSQL its append stays one round trip. A replay, which appends
-    nothing, passes no `size` and neither recalls nor keeps anything.
+    writes, and on PostgreSQL its append stays one round trip. A figure numbered again in SQL
+    keeps only its last row's place (its numbers are the statement's): a report dated before
+    that place goes to `renumber` with no read, one dated after it reads the numbers first.
+    A replay, which appends nothing, passes no `size` and neither recalls nor keeps anything.
     """
     recalled = None if size is None else memo.recall(connection, TAILS_KEPT, size)
     kept: dict[Figure, Tail] = {} if recalled is None else recalled
     by_figure: dict[Figure, list[int]] = {}
     for n, report in enumerate(new):
         by_figure.setdefault((report.subject, report.metric), []).append(n)
+    orders = {
+        figure: sorted(indexes, key=lambda n: (new[n].reported_at, new[n].position))
+        for figure, indexes in by_figure.items()
+    }
     wanted = [f for f in by_figure if f not in retracted]
-    tails = {f: kept[f] for f in wanted if f in kept}
+    tails = {
+        f: kept[f]
+        for f in wanted
+        if f in kept and (kept[f][2] is not None or _before(new[orders[f][0]], kept[f]))
+    }  # a place without numbers serves only a report dated before it
     tails.update(_tails(connection, [f for f in wanted if f not in tails]))
     numbers = [UNNUMBERED] * len(new)
     again: list[Key] = []
     moved: dict[Figure, Tail] = {}
-    for figure, indexes in by_figure.items():
-        order = sorted(indexes, key=lambda n: (new[n].reported_at, new[n].position))
-        first = new[order[0]]
-        at, position, ordinal, revision, value = tails.get(figure, (None, None, 0, 0, None))
-        if figure in retracted or (
-            at is not None and (first.reported_at, first.position) < (at, position)
-        ):
+    for figure, order in orders.items():
+        first, last = new[order[0]], new[order[-1]]
+        tail = tails.get(figure, (None, None, 0, 0, None))
+        at, position, ordinal, revision, value = tail
+        if figure in retracted or (at is not None and _before(first, tail)):
             again.append((*figure, first.reported_at, first.position))
+            if figure not in retracted:  # its last row's place; its numbers are SQL's
+                place = max((at, position), (last.reported_at, last.position))
+                moved[figure] = (*place, None, None, None)
             continue
         ordinal, revision = ordinal or 0, revision or 0
         for n in order:
@@ -171,9 +183,8 @@ def number_new(
             if report.live:
                 value = report.value
             numbers[n] = (ordinal, changed, revision)
-        last = new[order[-1]]
         moved[figure] = (last.reported_at, last.position, ordinal, revision, value)
-    forgotten = retracted | {(key[0], key[1]) for key in again}  # numbered again in SQL
+    forgotten = retracted  # numbered again in SQL from a place not read
 
     def committed() -> None:
         if len(kept) + len(moved) > KEPT_FIGURES:
@@ -185,6 +196,11 @@ def number_new(
     if end is not None:
         memo.keep(connection, TAILS_KEPT, end, kept, then=committed)
     return numbers, again
+
+
+def _before(report: NewReport, tail: Tail) -> bool:
+    """Whether `report` comes before a figure's last row on the timeline."""
+    return (report.reported_at, report.position) < (tail[0], tail[1])
 
 
 def _tails(connection: Connection, figures: list[Figure]) -> dict[Figure, Tail]:
