@@ -7,8 +7,9 @@ is made one of two ways:
   figure's last report or retraction (`figures.last_position`): the window then sees the
   figure as it stands, bounded only by as_of, so the reports and revisions up to as_of are the
   `ordinal` and `revision` of the last row at or before it, the latest revisions one range of
-  `ix_reports_revisions`, the current report the first eligible, unretracted row walking back
-  from as_of, and the page the rows after the cursor: a few probes, whatever the history;
+  `ix_reports_changes` (the revisions' timeline), the current report the first eligible,
+  unretracted row walking back from as_of, and the page the rows after the cursor: a few
+  probes, whatever the history;
 - by a walk of the window along `ix_reports_timeline` (subject, metric, reported_at, position,
   then eligible, value and retraction_position, so the walk reads the index alone), when the
   window is pinned before the figure's last change: which reports it holds and which of them
@@ -213,7 +214,8 @@ class _Walk:
 # (store/ordinals.py), in one statement of three parts, each an index probe or range:
 # 0. the reports and revisions up to as_of (the last row at or before it), the current report,
 #    and the rank of the row at the cursor;
-# 1. the latest revisions by number, up to the count of part 0;
+# 1. the latest revisions up to as_of: the last entries of `ix_reports_changes` before it,
+#    the same rows as the revision numbers above part 0's count less :revisions;
 # 2. one page after the cursor (with each row's ordinal: its rank on the timeline, to sort by).
 _FIGURE = "subject = :subject AND metric = :metric"
 _LAST_BY_AS_OF = (
@@ -228,9 +230,9 @@ _NUMBERS = (
     f" (SELECT ordinal FROM reports WHERE {_FIGURE}"
     " AND (reported_at, position) <= (:at, :position)"
     " ORDER BY reported_at DESC, position DESC LIMIT 1)"
-    f" UNION ALL SELECT 1, position, revision, NULL, NULL FROM reports WHERE {_FIGURE}"
-    f" AND changed = TRUE AND revision > (SELECT revision{_LAST_BY_AS_OF} - :revisions"
-    f" AND revision <= (SELECT revision{_LAST_BY_AS_OF}"
+    " UNION ALL SELECT 1, position, revision, NULL, NULL FROM (SELECT position, revision"
+    f" FROM reports WHERE {_FIGURE} AND changed AND reported_at <= :as_of"
+    " ORDER BY reported_at DESC, position DESC LIMIT :revisions) AS latest"
     " UNION ALL SELECT 2, position, ordinal, NULL, NULL FROM (SELECT position, ordinal FROM reports"
     f" WHERE {_FIGURE} AND reported_at <= :as_of AND (reported_at, position) > (:at, :position)"
     " ORDER BY reported_at, position LIMIT :limit) AS page"

@@ -8,7 +8,9 @@ much as the figure's history; instead each report row holds, as the archive stan
   the last such report before it on the timeline);
 - `revision`: how many revisions there are up to it, itself included.
 So the reports and revisions up to a time are the `ordinal` and `revision` of the last row at
-or before it (one probe), and the latest N revisions are one range of `ix_reports_revisions`.
+or before it (one probe), and the latest N revisions are one range of `ix_reports_changes`
+(the revisions' timeline: no index holds `ordinal` or `revision`, so numbering again rewrites
+rows in place, heap-only on PostgreSQL, migration 0020).
 
 A report or a retraction changes these only from its own place on the timeline onwards. An
 append's reports that come after every stored report of their figure (news as it comes) are

@@ -110,8 +110,15 @@ class ReportRow(SQLModel, table=True):
             *("subject", "metric", "reported_at", "position"),
             *("eligible", "value", "retraction_position"),  # held, so a walk reads no rows
         ),
-        # A figure's revisions by number (store/ordinals.py): the latest N are one range.
-        Index("ix_reports_revisions", "subject", "metric", "changed", "revision", "position"),
+        # A figure's revisions on its timeline (store/ordinals.py): the latest N up to a time
+        # are one range. No index holds `ordinal` or `revision`, so numbering a figure again
+        # rewrites its rows in place on PostgreSQL (migration 0020).
+        Index(
+            "ix_reports_changes",
+            *("subject", "metric", "reported_at", "position"),
+            postgresql_where=text("changed"),
+            sqlite_where=text("changed"),
+        ),
         # Only reports from a captured document are looked up by it (migration 0016).
         Index(
             "ix_reports_document_id",
