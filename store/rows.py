@@ -230,9 +230,13 @@ def read_alone(connection: Connection, statement: str, parameters: Sequence[Any]
 
     if driver.info.transaction_status != TransactionStatus.IDLE:
         return read(connection, statement, parameters)  # inside a transaction: stay in it
+    sql = driver_sql(connection.dialect, statement)
     driver.autocommit = True
     try:
-        return read(connection, statement, parameters)
+        with translated(connection, sql), driver.cursor() as cursor:
+            cursor.execute(sql, parameters, binary=True)  # rows in binary: less to format
+            rows: list[Any] = cursor.fetchall()
+            return rows
     finally:
         driver.autocommit = False
 
