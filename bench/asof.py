@@ -1,6 +1,6 @@
 """Where one figure's as-of answer spends its time, part by part, against hand-written SQL.
 
-    .venv/bin/python -m bench.asof --events 20000 [--url postgresql+psycopg://...] [--rounds 300]
+    .venv/bin/python -m bench.asof --events 20000 [--url postgresql+psycopg://...] [--analyze]
 
 The log and the question are bench.peers' (`asof_figure_vs_sql`): N FigureReported events in
 batches of 1,000, the figure `subject-0/deaths` as of the middle of its story. The parts take
@@ -33,7 +33,7 @@ from typing import Any
 
 from api.schemas import FigureOut
 from bench.core import START, fresh_archive
-from bench.peers import CURRENT_SQL, RecountContender, payloads, raw_connection
+from bench.peers import CURRENT_SQL, RecountContender, analyze, payloads, raw_connection
 from domain.figures import Window
 from services.archive import Archive
 from services.figures import figure_answer
@@ -92,12 +92,17 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=300)
     parser.add_argument("--url", help="a PostgreSQL URL; a SQLite file if absent")
+    parser.add_argument(
+        "--analyze", action="store_true", help="PostgreSQL: ANALYZE after the appends"
+    )
     args = parser.parse_args()
     with ExitStack() as stack:
         archive = stack.enter_context(fresh_archive(args.url))
         contender = RecountContender(archive, payloads(args.events, 1))
         for start in range(0, args.events, 1000):
             contender.append(start, min(start + 1000, args.events))
+        if args.analyze:
+            analyze(archive)
         raw = stack.enter_context(raw_connection(archive))
         medians = parts(archive, raw, args.rounds)
     sql = medians["sql"]
