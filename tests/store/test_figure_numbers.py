@@ -13,12 +13,10 @@ import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from alembic.config import Config
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from alembic import command
 from domain.events import ReportCorrected
 from domain.figures import Window, reduce_figure, replay_reports
 from domain.qualifiers import Qualifier
@@ -26,9 +24,9 @@ from domain.status import ReportStatus
 from services import audit
 from services.figures import figure_answer, figure_history
 from store import replay as replays
-from store.database import MIGRATIONS
 from store.tables import reports
 from tests.conftest import open_archive
+from tests.store import migrations
 from tests.store.builders import pending, reported, retracted
 
 METRIC = "deaths"
@@ -48,14 +46,6 @@ OPERATION = st.one_of(
 )
 MOMENTS = [None] + [datetime(2022, 1, 9, tzinfo=UTC) + timedelta(hours=12 * n) for n in range(13)]
 subjects = (f"numbered-{n}" for n in itertools.count())
-
-
-def migrate(archive, revision, step):
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with archive.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        step(config, revision)
 
 
 def history(subject, operations):
@@ -208,8 +198,8 @@ def test_an_archive_from_before_the_numbers_upgrades_to_the_numbers_the_appends_
     with archive.engine.connect() as connection:
         appended = sorted(connection.execute(numbers))
     before = figure_history(archive, subject, METRIC, Window(MOMENTS[8]))[0]
-    migrate(archive, "0016", command.downgrade)
-    migrate(archive, "head", command.upgrade)
+    migrations.downgrade(archive.engine, "0016")
+    migrations.upgrade(archive.engine, "head")
     with archive.engine.connect() as connection:
         assert sorted(connection.execute(numbers)) == appended
     assert figure_history(archive, subject, METRIC, Window(MOMENTS[8]))[0] == before

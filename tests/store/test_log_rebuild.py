@@ -8,13 +8,11 @@ as revision 0001 made it.
 from __future__ import annotations
 
 import pytest
-from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from alembic import command
-from store.database import MIGRATIONS
 from tests.conftest import open_archive
+from tests.store import migrations
 from tests.store.builders import pending, reported
 
 ROWS = "SELECT * FROM events ORDER BY position"
@@ -23,14 +21,6 @@ COPY_WITH_KEY = (
     "type, data, metadata, recorded_at, idempotency_key, leaf_hash FROM events "
     "WHERE idempotency_key = 'k-1'"
 )
-
-
-def migrate(archive, revision, step):
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with archive.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        step(config, revision)
 
 
 def rows(archive):
@@ -49,7 +39,7 @@ def indexes(archive):
 def old_log(sqlite_url, tmp_path):
     """A SQLite archive migrated up to the revision before 0018, with events in its log."""
     archive = open_archive(sqlite_url, tmp_path)
-    migrate(archive, "0014", command.downgrade)
+    migrations.downgrade(archive.engine, "0014")
     archive.events.append([pending(reported(160), key="k-1"), pending(reported(170))])
     archive.events.append([pending(reported(180, metric="arrests"))])
     yield archive
@@ -58,7 +48,7 @@ def old_log(sqlite_url, tmp_path):
 
 def test_the_rebuilt_log_keeps_every_event_and_refuses_changes(old_log):
     before = rows(old_log)
-    migrate(old_log, "head", command.upgrade)
+    migrations.upgrade(old_log.engine, "head")
     assert rows(old_log) == before and len(before) == 3
     assert sorted(indexes(old_log)) == [
         "ix_events_recorded_at",
@@ -77,8 +67,8 @@ def test_the_rebuilt_log_keeps_every_event_and_refuses_changes(old_log):
 
 def test_the_way_back_restores_the_log_as_first_made(old_log):
     before = rows(old_log)
-    migrate(old_log, "head", command.upgrade)
-    migrate(old_log, "0014", command.downgrade)
+    migrations.upgrade(old_log.engine, "head")
+    migrations.downgrade(old_log.engine, "0014")
     assert rows(old_log) == before
     assert len([n for n in indexes(old_log) if n.startswith("sqlite_autoindex")]) == 3
     with pytest.raises(IntegrityError, match="idempotency_key"):

@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from alembic.config import Config
 from sqlalchemy import event as sa_event
 
-from alembic import command
 from domain.checkpoints import verify_checkpoint
 from domain.errors import IntegrityError, InvalidInput
 from domain.events import KEYS_STREAM, PendingEvent, SigningKeyRotated
@@ -23,10 +21,11 @@ from services.audit import (
 )
 from store import keys
 from store.checkpoints import checkpoint_at, latest_checkpoint
-from store.database import MIGRATIONS, create_database_engine
+from store.database import create_database_engine
 from store.events import EventStore
 from store.keys import known_keys
 from tests.conftest import open_archive
+from tests.store import migrations
 from tests.store.builders import reported
 
 BATCHES = [1, 2, 3, 5, 8, 1, 13, 7]  # 40 events, heads at sizes that are and are not powers of 2
@@ -119,11 +118,7 @@ def test_bad_proof_requests_are_invalid_input(archive, call, message):
 
 def test_upgrading_a_log_that_has_events_builds_its_tree(sqlite_url, tmp_path):
     engine = create_database_engine(sqlite_url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
+    migrations.upgrade(engine, "0001")
     EventStore(engine).append([PendingEvent(reported(i)) for i in range(1, 12)])
     engine.dispose()
     archive = open_archive(sqlite_url, tmp_path)  # migrates to head
