@@ -50,7 +50,7 @@ from domain.qualifiers import Qualifier
 from domain.status import ReportStatus
 from domain.subjects import stored_slugs
 from store.database import stored_time
-from store.rows import db_time, read
+from store.rows import db_time, read, read_alone
 from store.subjects import links_on
 from store.tables import documents, events, figures, log_head, reports
 
@@ -591,6 +591,47 @@ class FigureRows:
     reports_next: ReportCursor | None
 
 
+# A window whose position is at or after the figure's last change, answered whole in one
+# statement (one snapshot, one round trip): the log head (or the window's own position), whether
+# any subject was ever renamed or merged and where the figure last changed; the kept numbers
+# (`_NUMBERS`' parts, the last row at or before as_of read once); and each report they pick
+# joined to its whole row and its review as it stood at that position (`_SHOWN_SQL`'s rule).
+# `part` is 0 for the current report (its `rank` the cursor's ordinal), 1 for a revision (by
+# revision number), 2 for a report of the page (by ordinal). Rows of a window that turns out
+# to be pinned before the figure's last change are not used (`figure_rows` walks it instead).
+_ONE_ANSWER = f"""WITH pinned AS (SELECT (SELECT position FROM log_head) AS head,
+ (SELECT count(*) FROM subject_links) AS linked,
+ (SELECT last_position FROM figures WHERE {_FIGURE}) AS changed),
+bounded AS (SELECT head, linked, changed, coalesce(:bound, head) AS bound FROM pinned),
+last AS (SELECT ordinal, revision FROM reports WHERE {_FIGURE} AND reported_at <= :as_of
+ ORDER BY reported_at DESC, position DESC LIMIT 1),
+picked AS (SELECT 0 AS part,
+ (SELECT position FROM reports WHERE {_FIGURE} AND reported_at <= :as_of
+  AND eligible AND retraction_position IS NULL
+  ORDER BY reported_at DESC, position DESC LIMIT 1) AS position,
+ (SELECT ordinal FROM reports WHERE {_FIGURE} AND (reported_at, position) <= (:at, :after)
+  ORDER BY reported_at DESC, position DESC LIMIT 1) AS rank
+ UNION ALL SELECT 1, position, revision FROM reports WHERE {_FIGURE} AND changed = TRUE
+ AND revision > (SELECT revision FROM last) - :revisions AND revision <= (SELECT revision FROM last)
+ UNION ALL SELECT 2, position, ordinal FROM (SELECT position, ordinal FROM reports
+ WHERE {_FIGURE} AND reported_at <= :as_of AND (reported_at, position) > (:at, :after)
+ ORDER BY reported_at, position LIMIT :limit) AS page)
+SELECT b.head, b.linked, b.changed, l.ordinal, l.revision, k.part, k.position, k.rank,
+ r.report_id, r.value, r.low, r.high, r.qualifier, r.approximate, r.unit,
+ r.quote, r.reported_at, r.reported_at_basis, r.recorded_at, r.position, r.status, r.subset_of,
+ r.retraction_reason, r.retraction_position, r.retraction_recorded_at, r.source_url,
+ r.source_title, r.source_publisher, r.document_id, r.confidence, d.state, d.actor,
+ d.recorded_at, d.reason, d.corrects, d.corrected_by
+FROM bounded b LEFT JOIN last l ON TRUE LEFT JOIN picked k ON TRUE
+LEFT JOIN reports r ON r.position = k.position
+LEFT JOIN review_decisions d ON d.report_id = r.report_id AND d.position = (
+ SELECT max(x.position) FROM review_decisions x
+ WHERE x.report_id = r.report_id AND x.state <> 'queued' AND x.position <= b.bound)"""
+ONE_ANSWER_SQL = re.sub(r":\w+", "?", _ONE_ANSWER)
+ONE_ANSWER_ORDER = re.findall(r":(\w+)", _ONE_ANSWER)
+_SHOWN_FROM = 8  # the first column of the shown report in a row of ONE_ANSWER_SQL
+
+
 def figure_rows(
     engine: Engine,
     subject: str,
@@ -602,27 +643,43 @@ def figure_rows(
     revisions: int = REVISIONS_LIMIT,
     log_head: int | None = None,
 ) -> FigureRows | None:
-    """One figure's bounded answer as rows, on one connection: the head (unless the caller
-    read it), the walk, and the shown reports with their reviews, three reads in all.
+    """One figure's bounded answer as rows, on one connection.
+
+    A window at or after the figure's last change (every question about the archive as it
+    stands, and its permalinks until the figure changes) is one statement (`_ONE_ANSWER`);
+    otherwise, or with known_at, the head, the walk and the shown reports: three reads.
 
     None when the name is a merged subject in the window (the caller folds its slugs);
     SubjectMoved when it was renamed or merged away by then.
     """
     _check_paging(limit, revisions)
+    after = after or START
+    page = (limit, revisions)
     with engine.connect() as connection:
-        head, linked, changed = read(connection, HEAD_AND_LINKS_SQL, [subject, metric])[0]
+        answered: list[Any] | None = None
+        if window.known_at is None:
+            bound = log_head if window.at_position is None else window.at_position
+            answered = _one_answer(connection, subject, metric, bound, window, after, page)
+            head, linked, changed = answered[0][:3]
+        else:
+            head, linked, changed = read(connection, HEAD_AND_LINKS_SQL, [subject, metric])[0]
         window = pin(connection, window, int(head or 0) if log_head is None else log_head)
         if linked and len(stored_slugs(links_on(connection), subject, window.position)) > 1:
             return None
-        walk = _walk(connection, subject, metric, window, after or START, limit, revisions, changed)
+        position = window.position
+        assert position is not None
+        if answered is not None and changed is not None and changed <= position:
+            walk, shown = _from_one_answer(answered, position)
+        else:
+            walk = _walk(connection, subject, metric, window, after, limit, revisions, changed)
+            wanted = {*walk.page, *walk.revisions}
+            if walk.current is not None:
+                wanted.add(walk.current)
+            shown = _shown(connection, sorted(wanted), window) if wanted else {}
         if walk.total == 0:
             require_figure(connection, subject, metric)
             return FigureRows(subject, metric, window, None, [], 0, 0, [], 0, None)
-        wanted = {*walk.page, *walk.revisions}
-        if walk.current is not None:
-            wanted.add(walk.current)
-        shown = _shown(connection, sorted(wanted), window) if wanted else {}
-    page = [shown[p] for p in walk.page]
+    reports = [shown[p] for p in walk.page]
     return FigureRows(
         subject,
         metric,
@@ -631,12 +688,65 @@ def figure_rows(
         [shown[p] for p in walk.revisions],
         walk.revisions_total,
         walk.total,
-        page,
+        reports,
         walk.remaining,
-        ReportCursor(page[-1].reported_at, page[-1].position)
-        if page and walk.remaining > 0
+        ReportCursor(reports[-1].reported_at, reports[-1].position)
+        if reports and walk.remaining > 0
         else None,
     )
+
+
+def _one_answer(
+    connection: Connection,
+    subject: str,
+    metric: str,
+    bound: int | None,
+    window: Window,
+    after: ReportCursor,
+    page: tuple[int, int],
+) -> list[Any]:
+    """The rows of `_ONE_ANSWER` (`page`: limit, revisions), bound to `bound`, else to the
+    head it reads itself."""
+    time = db_time(connection.dialect)
+    named = {
+        "subject": subject,
+        "metric": metric,
+        "bound": bound,
+        "as_of": time(OPEN_TIME if window.as_of is None else window.as_of),
+        "at": time(after.reported_at),
+        "after": after.position,
+        "limit": page[0],
+        "revisions": page[1],
+    }
+    return read_alone(connection, ONE_ANSWER_SQL, [named[name] for name in ONE_ANSWER_ORDER])
+
+
+def _from_one_answer(rows: list[Any], bound: int) -> tuple[_Walk, dict[int, ShownReport]]:
+    """`_numbers`' walk and `_shown`'s reports, from the rows of `_ONE_ANSWER`."""
+    total, revisions_total = rows[0][3:5]
+    if not total:
+        return _Walk(0, [], 0, [], 0, None), {}
+    current = before = None
+    kept: list[tuple[int, int]] = []
+    page: list[tuple[int, int]] = []
+    shown: dict[int, ShownReport] = {}
+    for row in rows:
+        part, position, rank = row[5:8]
+        if part == 0:
+            current, before = position, rank
+        elif part == 1:
+            kept.append((rank, position))
+        else:
+            page.append((rank, position))
+        if position is not None and position not in shown:
+            shown[position] = _shown_report(row[_SHOWN_FROM:], bound)
+    ordered = [p for _, p in sorted(page)]
+    following = max(0, total - (before or 0))
+    kept.sort()
+    walk = _Walk(
+        total, ordered, following - len(ordered), [p for _, p in kept], revisions_total, current
+    )
+    return walk, shown
 
 
 _FIELD = {name: n for n, name in enumerate(ShownReport._fields)}
@@ -653,17 +763,22 @@ def _shown(connection: Connection, positions: list[int], window: Window) -> dict
     statement = _SHOWN_SQL.format(", ".join("?" * len(positions)))
     found = {}
     for row in read(connection, statement, [bound, *positions]):
-        fields = list(row)
-        fields[_APPROXIMATE] = bool(fields[_APPROXIMATE])  # SQLite's 0 or 1
-        for n in _TIMES:
-            if fields[n] is not None:
-                fields[n] = stored_time(fields[n])
-        if fields[_RETRACTED_AT] is not None and fields[_RETRACTED_AT] > bound:
-            for n in _RETRACTION:  # retracted after the window: not seen in it
-                fields[n] = None
-        report = ShownReport._make(fields)
+        report = _shown_report(row, bound)
         found[report.position] = report
     return found
+
+
+def _shown_report(row: Any, bound: int) -> ShownReport:
+    """A shown report from its columns as the driver gives them (`_SHOWN_SQL`'s)."""
+    fields = list(row)
+    fields[_APPROXIMATE] = bool(fields[_APPROXIMATE])  # SQLite's 0 or 1
+    for n in _TIMES:
+        if fields[n] is not None:
+            fields[n] = stored_time(fields[n])
+    if fields[_RETRACTED_AT] is not None and fields[_RETRACTED_AT] > bound:
+        for n in _RETRACTION:  # retracted after the window: not seen in it
+            fields[n] = None
+    return ShownReport._make(fields)
 
 
 @dataclass(frozen=True)

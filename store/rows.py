@@ -214,6 +214,33 @@ def read(connection: Connection, statement: str, parameters: Sequence[Any]) -> l
             cursor.close()
 
 
+def read_alone(connection: Connection, statement: str, parameters: Sequence[Any]) -> list[Any]:
+    """`read` for a statement that is a whole answer by itself (one snapshot, no transaction).
+
+    On PostgreSQL it runs in autocommit: no BEGIN before it, and no ROLLBACK when the connection
+    goes back to the pool. That ROLLBACK is what costs most: psycopg forgets every prepared
+    statement of the connection on it, so a statement asked once a checkout is planned afresh
+    every time. Without it, the driver prepares the statement on its fifth use on that
+    connection and the server then only executes it.
+    """
+    driver = connection.connection.driver_connection
+    if connection.dialect.name != "postgresql" or driver is None or driver.autocommit:
+        return read(connection, statement, parameters)
+    from psycopg.pq import TransactionStatus  # PostgreSQL's driver, there only
+
+    if driver.info.transaction_status != TransactionStatus.IDLE:
+        return read(connection, statement, parameters)  # inside a transaction: stay in it
+    sql = driver_sql(connection.dialect, statement)
+    driver.autocommit = True
+    try:
+        with translated(connection, sql), driver.cursor() as cursor:
+            cursor.execute(sql, parameters, binary=True)  # rows in binary: less to format
+            rows: list[Any] = cursor.fetchall()
+            return rows
+    finally:
+        driver.autocommit = False
+
+
 @contextmanager
 def translated(connection: Connection, statement: str) -> Iterator[None]:
     """Driver errors as SQLAlchemy's (IntegrityError and the rest), as if it had run them."""
