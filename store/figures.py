@@ -611,8 +611,9 @@ picked AS (SELECT 0 AS part,
   ORDER BY reported_at DESC, position DESC LIMIT 1) AS position,
  (SELECT ordinal FROM reports WHERE {_FIGURE} AND (reported_at, position) <= (:at, :after)
   ORDER BY reported_at DESC, position DESC LIMIT 1) AS rank
- UNION ALL SELECT 1, position, revision FROM reports WHERE {_FIGURE} AND changed = TRUE
- AND revision > (SELECT revision FROM last) - :revisions AND revision <= (SELECT revision FROM last)
+ UNION ALL SELECT 1, position, revision FROM (SELECT position, revision FROM reports
+ WHERE {_FIGURE} AND changed AND reported_at <= :as_of
+ ORDER BY reported_at DESC, position DESC LIMIT :revisions) AS latest
  UNION ALL SELECT 2, position, ordinal FROM (SELECT position, ordinal FROM reports
  WHERE {_FIGURE} AND reported_at <= :as_of AND (reported_at, position) > (:at, :after)
  ORDER BY reported_at, position LIMIT :limit) AS page)
