@@ -33,7 +33,7 @@ from domain.checkpoints import Checkpoint
 from domain.errors import Conflict, IntegrityError, InvalidInput
 from domain.events import RecordedEvent, parse_event
 from domain.times import parse_time
-from store import search
+from store import bulk, search
 from store.audit import export_lines, parse_line
 from store.checkpoints import keep_checkpoint
 from store.events import EventStore
@@ -82,6 +82,7 @@ def import_events(
             for projector in projectors:
                 if projector.finish is not None:
                     projector.finish(connection)
+        bulk.gather_statistics(connection, [events, *(t for p in projectors for t in p.tables)])
         written = head(connection)
         if written != size:
             raise IntegrityError(

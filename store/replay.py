@@ -65,7 +65,9 @@ def replay(
         with search.indexed_at_the_end(connection):
             projections.clear(connection, projectors)
             size = head(connection)
-            return _replay_into(connection, connection, size, projectors, progress, from_log=True)
+            count = _replay_into(connection, connection, size, projectors, progress, from_log=True)
+        bulk.gather_statistics(connection, [t for p in projectors for t in p.tables])
+        return count
 
 
 def check(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects import sqlite
 
 from domain.events import (
@@ -38,7 +38,7 @@ from store import replay as replays
 from store.rows import db_time
 from store.search import indexed_at_the_end, search
 from store.tables import UTCDateTime, events
-from tests.conftest import open_archive
+from tests.conftest import open_archive, postgres_schema_url
 from tests.store.builders import SUBJECT, pending, reported, retracted
 
 BY_HAND = {"actor": "desk-a", "via": "cli"}
@@ -203,6 +203,34 @@ def test_an_import_builds_the_read_models_the_appends_built(tmp_path, archive):
     assert read_model_rows(archive) == read_model_rows(source)
     assert search(archive.engine, "people died") == search(source.engine, "people died")
     source.close()
+
+
+PLANNER_STATISTICS = text(
+    "SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = current_schema() "
+    "AND tablename IN ('events', 'reports', 'figures') ORDER BY tablename"
+)
+
+
+def test_a_replay_and_an_import_leave_postgresql_statistics_for_the_planner(tmp_path, archive):
+    """Without them the planner answered a figure of a freshly rebuilt archive through the
+    wrong index, reading its whole history, until autovacuum came by."""
+    if archive.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    every_kind_of_event(archive)
+    audit.replay(archive)
+    with archive.engine.connect() as connection:
+        assert connection.execute(PLANNER_STATISTICS).scalars().all() == ["figures", "reports"]
+    audit.export(archive, tmp_path / "export")
+    schema = postgres_schema_url()
+    target = open_archive(next(schema), tmp_path / "to")
+    try:
+        audit.import_export(target, tmp_path / "export")
+        with target.engine.connect() as connection:
+            found = connection.execute(PLANNER_STATISTICS).scalars().all()
+        assert found == ["events", "figures", "reports"]
+    finally:
+        target.close()
+        schema.close()  # drops it
 
 
 def test_search_finds_the_words_of_the_latest_version_after_a_replay(archive):
