@@ -528,15 +528,20 @@ HEAD_AND_LINKS_SQL = (
 # The reports an answer shows, each with its review as it stood at the window's position (the
 # latest decision at or before it that is not a requeue, as store/review.py's `reviews_at`
 # reads it), by position.
-_SHOWN_SQL = """SELECT r.report_id, r.value, r.low, r.high, r.qualifier, r.approximate, r.unit,
+# A shown report's columns (`ShownReport`'s order), and its review as it stood at a position:
+# the last decision up to it (a report still queued has none).
+_SHOWN_COLUMNS = """r.report_id, r.value, r.low, r.high, r.qualifier, r.approximate, r.unit,
  r.quote, r.reported_at, r.reported_at_basis, r.recorded_at, r.position, r.status, r.subset_of,
  r.retraction_reason, r.retraction_position, r.retraction_recorded_at, r.source_url,
  r.source_title, r.source_publisher, r.document_id, r.confidence, d.state, d.actor,
- d.recorded_at, d.reason, d.corrects, d.corrected_by
-FROM reports r LEFT JOIN review_decisions d ON d.report_id = r.report_id AND d.position = (
+ d.recorded_at, d.reason, d.corrects, d.corrected_by"""
+_REVIEW_UP_TO = """LEFT JOIN review_decisions d ON d.report_id = r.report_id AND d.position = (
  SELECT max(x.position) FROM review_decisions x
- WHERE x.report_id = r.report_id AND x.state <> 'queued' AND x.position <= ?)
-WHERE r.position IN ({})"""
+ WHERE x.report_id = r.report_id AND x.state <> 'queued' AND x.position <= {bound})"""
+_SHOWN_SQL = (
+    f"SELECT {_SHOWN_COLUMNS}\nFROM reports r {_REVIEW_UP_TO.format(bound='?')}\n"
+    "WHERE r.position IN ({})"
+)
 
 
 class ShownReport(NamedTuple):
@@ -618,16 +623,10 @@ picked AS (SELECT 0 AS part,
  WHERE {_FIGURE} AND reported_at <= :as_of AND (reported_at, position) > (:at, :after)
  ORDER BY reported_at, position LIMIT :limit) AS page)
 SELECT b.head, b.linked, b.changed, l.ordinal, l.revision, k.part, k.position, k.rank,
- r.report_id, r.value, r.low, r.high, r.qualifier, r.approximate, r.unit,
- r.quote, r.reported_at, r.reported_at_basis, r.recorded_at, r.position, r.status, r.subset_of,
- r.retraction_reason, r.retraction_position, r.retraction_recorded_at, r.source_url,
- r.source_title, r.source_publisher, r.document_id, r.confidence, d.state, d.actor,
- d.recorded_at, d.reason, d.corrects, d.corrected_by
+ {_SHOWN_COLUMNS}
 FROM bounded b LEFT JOIN last l ON TRUE LEFT JOIN picked k ON TRUE
 LEFT JOIN reports r ON r.position = k.position
-LEFT JOIN review_decisions d ON d.report_id = r.report_id AND d.position = (
- SELECT max(x.position) FROM review_decisions x
- WHERE x.report_id = r.report_id AND x.state <> 'queued' AND x.position <= b.bound)"""
+{_REVIEW_UP_TO.format(bound="b.bound")}"""
 ONE_ANSWER_SQL = re.sub(r":\w+", "?", _ONE_ANSWER)
 ONE_ANSWER_ORDER = re.findall(r":(\w+)", _ONE_ANSWER)
 _SHOWN_FROM = 8  # the first column of the shown report in a row of ONE_ANSWER_SQL

@@ -186,12 +186,11 @@ def number_new(
                 value = report.value
             numbers[n] = (ordinal, changed, revision)
         moved[figure] = (last.reported_at, last.position, ordinal, revision, value)
-    forgotten = retracted  # numbered again in SQL from a place not read
 
     def committed() -> None:
         if len(kept) + len(moved) > KEPT_FIGURES:
             kept.clear()
-        for figure in forgotten:
+        for figure in retracted:  # numbered again in SQL from a place not read
             kept.pop(figure, None)
         kept.update(moved)
 
