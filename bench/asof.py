@@ -33,7 +33,7 @@ from typing import Any
 
 from api.schemas import FigureOut
 from bench.core import START, fresh_archive
-from bench.peers import CURRENT_SQL, RecountContender, analyze, payloads, raw_connection
+from bench.peers import RecountContender, analyze, current_query, payloads, raw_connection
 from domain.figures import Window
 from services.archive import Archive
 from services.figures import figure_answer
@@ -47,10 +47,7 @@ def parts(archive: Archive, raw: Any, rounds: int) -> dict[str, float]:
     head = archive.events.head()
     as_of = START + timedelta(minutes=head // 2)
     window = Window(as_of)
-    sqlite = archive.engine.url.get_backend_name() == "sqlite"
-    statement = CURRENT_SQL.replace("{m}", "?" if sqlite else "%s")
-    moment: Any = as_of.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else as_of
-    params = (SUBJECT, METRIC, moment, head, head)
+    statement, params = current_query(archive, SUBJECT, METRIC, as_of, head)
     found, _ = figure_answer(archive, SUBJECT, METRIC, window)
     assert isinstance(found, figures.FigureRows)
     pooled = archive.engine.connect()

@@ -320,6 +320,16 @@ def analyze(archive: Archive) -> None:
             connection.execute(text("ANALYZE"))
 
 
+def current_query(
+    archive: Archive, subject: str, metric: str, as_of: datetime, head: int
+) -> tuple[str, tuple[Any, ...]]:
+    """`CURRENT_SQL` and its parameters for the raw driver of the archive's database."""
+    sqlite = archive.engine.url.get_backend_name() == "sqlite"
+    statement = CURRENT_SQL.replace("{m}", "?" if sqlite else "%s")
+    moment: Any = as_of.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else as_of
+    return statement, (subject, metric, moment, head, head)
+
+
 def asof_seconds(archive: Archive, repeat: int = 30) -> tuple[float, float]:
     """Median seconds of one figure's as-of answer: the route's (read, then written as JSON
     bytes), then hand-written SQL for its current value.
@@ -337,10 +347,7 @@ def asof_seconds(archive: Archive, repeat: int = 30) -> tuple[float, float]:
         found, _ = figure_answer(archive, subject, metric, Window(as_of))
         answer = FigureOut.encoded(found, "/")
         ours.append(time.perf_counter() - began)
-    sqlite = archive.engine.url.get_backend_name() == "sqlite"
-    statement = CURRENT_SQL.replace("{m}", "?" if sqlite else "%s")
-    moment: Any = as_of.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else as_of
-    params = (subject, metric, moment, head, head)
+    statement, params = current_query(archive, subject, metric, as_of, head)
     sql: list[float] = []
     value = None
     with raw_connection(archive) as connection:

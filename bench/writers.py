@@ -18,8 +18,7 @@ decides what its write costs (store/ordinals.py):
 - backdated (under `backdated`): the report dates cycle (day `1 + n % 28`, hour `n % 24`), so
   after a figure's first few reports nearly every one is dated before the figure's latest, as
   when an archive is filled in from old coverage; each such write numbers again every later row
-  of its figure, a cost that grows with the figure's history (rows after it). Until session 22
-  this was the bench's only case.
+  of its figure, a cost that grows with the figure's history (rows after it).
 `log_holds_exactly_the_acknowledged_writes` covers every write of both cases.
 """
 
