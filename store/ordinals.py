@@ -30,6 +30,7 @@ store/figures.py walks the window.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
@@ -126,6 +127,20 @@ KEPT_FIGURES = 100_000  # figures' tails kept between appends, at most
 UNNUMBERED: Numbers = (0, False, 0)
 
 
+@dataclass
+class KeptTails:
+    """Figures' tails kept between appends on one connection (store/memo.py).
+
+    `whole`: every figure with a report in the log is in `tails`, so a figure that is not has
+    none and needs no read. True from an empty log on, for as long as each append's tails are
+    kept (an unbroken chain of appends on the connection); lost when the tails are cleared or
+    a retraction has a figure numbered again from a place not read.
+    """
+
+    tails: dict[Figure, Tail] = field(default_factory=dict)
+    whole: bool = False
+
+
 def number_new(
     connection: Connection,
     new: Sequence[NewReport],
@@ -142,14 +157,16 @@ def number_new(
 
     Each figure's last row is what the last append on this connection left for it, when that
     append ended at `size` (store/memo.py: nothing else can have written since); the figures
-    it does not know are read, in one query. A lone writer thus reads nothing before its
-    writes, and on PostgreSQL its append stays one round trip. A figure numbered again in SQL
+    it does not know are read, in one query, unless what is kept goes back unbroken to an
+    empty log (`KeptTails.whole`): then a figure it does not know has no report yet. A lone
+    writer thus reads nothing before its writes, a new figure's first report included, and on
+    PostgreSQL its append stays one round trip. A figure numbered again in SQL
     keeps only its last row's place (its numbers are the statement's): a report dated before
     that place goes to `renumber` with no read, one dated after it reads the numbers first.
     A replay, which appends nothing, passes no `size` and neither recalls nor keeps anything.
     """
     recalled = None if size is None else memo.recall(connection, TAILS_KEPT, size)
-    kept: dict[Figure, Tail] = {} if recalled is None else recalled
+    kept = KeptTails(whole=size == 0) if recalled is None else recalled  # empty: none to read
     by_figure: dict[Figure, list[int]] = {}
     for n, report in enumerate(new):
         by_figure.setdefault((report.subject, report.metric), []).append(n)
@@ -158,12 +175,14 @@ def number_new(
         for figure, indexes in by_figure.items()
     }
     wanted = [f for f in by_figure if f not in retracted]
+    known = kept.tails
     tails = {
-        f: kept[f]
+        f: known[f]
         for f in wanted
-        if f in kept and (kept[f][2] is not None or _before(new[orders[f][0]], kept[f]))
+        if f in known and (known[f][2] is not None or _before(new[orders[f][0]], known[f]))
     }  # a place without numbers serves only a report dated before it
-    tails.update(_tails(connection, [f for f in wanted if f not in tails]))
+    unread = [f for f in wanted if f not in tails and (f in known or not kept.whole)]
+    tails.update(_tails(connection, unread))
     numbers = [UNNUMBERED] * len(new)
     again: list[Key] = []
     moved: dict[Figure, Tail] = {}
@@ -188,11 +207,13 @@ def number_new(
         moved[figure] = (last.reported_at, last.position, ordinal, revision, value)
 
     def committed() -> None:
-        if len(kept) + len(moved) > KEPT_FIGURES:
-            kept.clear()
+        if len(known) + len(moved) > KEPT_FIGURES:
+            known.clear()
+            kept.whole = False
         for figure in retracted:  # numbered again in SQL from a place not read
-            kept.pop(figure, None)
-        kept.update(moved)
+            known.pop(figure, None)
+            kept.whole = False
+        known.update(moved)
 
     if end is not None:
         memo.keep(connection, TAILS_KEPT, end, kept, then=committed)

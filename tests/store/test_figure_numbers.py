@@ -235,3 +235,23 @@ def test_reports_appended_by_another_archive_between_two_appends_are_numbered_on
         assert sorted(ordinal for _, ordinal, _, _ in appended) == list(range(1, 7))
     finally:
         other.close()
+
+
+def test_after_a_retraction_a_fresh_archive_numbers_the_figure_after_its_stored_reports(archive):
+    """From an empty log an archive knows every figure without reading one; a retraction
+    has the figure numbered in SQL, so its next report, dated after all, must read it first."""
+    subject = next(subjects)
+    days = [("report", v, Qualifier.AT_LEAST, d, 0, ReportStatus.REPORTED) for v, d in [(10, 10)]]
+    story = history(subject, [*days, *days, ("retract", 0), *days])
+    later = story[1].reported_at + timedelta(days=2)
+    story[-1] = story[-1].model_copy(update={"reported_at": later})
+    for event in story:
+        archive.events.append([pending(event)])
+    numbers = select(reports.c.report_id, reports.c.ordinal, reports.c.changed, reports.c.revision)
+    with archive.engine.connect() as connection:
+        appended = sorted(connection.execute(numbers.where(reports.c.subject == subject)))
+    audit.replay(archive)
+    with archive.engine.connect() as connection:
+        replayed = sorted(connection.execute(numbers.where(reports.c.subject == subject)))
+    assert appended == replayed
+    assert sorted(ordinal for _, ordinal, _, _ in appended) == [1, 2, 3]
