@@ -277,6 +277,9 @@ def flush(connection: Connection, commit: bool = False) -> None:
     queue.clear()
     driver = connection.connection.driver_connection
     assert driver is not None
+    if commit and items and _nothing_sent(driver):
+        _commit_alone(connection, driver, items)
+        return
     statements = [_combined(chunk) for chunk in _chunks(items)]
     first = statements[0][0] if statements else "COMMIT"
     with translated(connection, first), driver.pipeline(), driver.cursor() as cursor:
@@ -284,6 +287,65 @@ def flush(connection: Connection, commit: bool = False) -> None:
             cursor.execute(statement, parameters, prepare=True)  # planned once per shape
         if commit:  # queued like the writes: the driver's commit() would wait for its own sync
             cursor.execute("COMMIT")
+
+
+def _nothing_sent(driver: Any) -> bool:
+    """Whether the driver has sent nothing of the transaction yet (it sends BEGIN with the
+    first statement): then the queue holds the transaction's whole work."""
+    from psycopg.pq import TransactionStatus  # PostgreSQL's driver, there only
+
+    return bool(driver.info.transaction_status == TransactionStatus.IDLE)
+
+
+def _commit_alone(connection: Connection, driver: Any, items: list[tuple[str, Any, bool]]) -> None:
+    """A transaction whose whole work is queued writes, sent without BEGIN and COMMIT.
+
+    In autocommit mode one statement is its own transaction, and statements sent in a pipeline
+    up to its one Sync are one implicit transaction (PostgreSQL's extended query protocol): all
+    of them commit, or none. A lone append's writes, whose runs between barriers each become
+    one statement, then cost one round trip and four protocol messages fewer than BEGIN, the
+    writes and COMMIT in a pipeline (which the driver also handles in Python, step by step).
+    Statements written with `%s` only go as the server's own `$n` (`_numbered`, text kept per
+    shape) on a raw cursor: the driver's parsing of placeholders is skipped whatever their count.
+    """
+    from psycopg import RawCursor  # PostgreSQL's driver, there only
+
+    runs = [_combined(run) for run in _runs(items)]
+    driver.autocommit = True
+    try:
+        if len(runs) == 1 and "%b" not in runs[0][0]:
+            statement, parameters = runs[0]
+            with translated(connection, statement), RawCursor(driver) as cursor:
+                cursor.execute(_numbered(statement), parameters, prepare=True)
+            return
+        first = runs[0][0]
+        with translated(connection, first), driver.pipeline(), driver.cursor() as cursor:
+            for statement, parameters in runs:
+                cursor.execute(statement, parameters, prepare=True)
+    finally:
+        if _nothing_sent(driver):  # a broken connection is the group commit's to drop
+            driver.autocommit = False
+
+
+def _runs(items: list[tuple[str, Any, bool]]) -> Iterator[list[tuple[str, Any, bool]]]:
+    """The queued writes between barriers."""
+    run: list[tuple[str, Any, bool]] = []
+    for item in items:
+        if item is BARRIER:
+            if run:
+                yield run
+            run = []
+        else:
+            run.append(item)
+    if run:
+        yield run
+
+
+@functools.lru_cache(maxsize=256)
+def _numbered(statement: str) -> str:
+    """A statement written with `%s` marks, with PostgreSQL's `$1`, `$2`, ... instead."""
+    parts = statement.split("%s")
+    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], start=1)) + parts[-1]
 
 
 # The driver keeps a statement's parsed placeholders only up to these sizes (psycopg's
