@@ -305,7 +305,7 @@ def _commit_alone(connection: Connection, driver: Any, items: list[tuple[str, An
     of them commit, or none. A lone append's writes, whose runs between barriers each become
     one statement, then cost one round trip and four protocol messages fewer than BEGIN, the
     writes and COMMIT in a pipeline (which the driver also handles in Python, step by step).
-    Statements written with `%s` only go as the server's own `$n` (`_numbered`, text kept per
+    A statement written with `%s` only goes as the server's own `$n` (`_numbered`, text kept per
     shape) on a raw cursor: the driver's parsing of placeholders is skipped whatever their count.
     """
     from psycopg import RawCursor  # PostgreSQL's driver, there only
@@ -313,10 +313,14 @@ def _commit_alone(connection: Connection, driver: Any, items: list[tuple[str, An
     runs = [_combined(run) for run in _runs(items)]
     driver.autocommit = True
     try:
-        if len(runs) == 1 and "%b" not in runs[0][0]:
+        if len(runs) == 1:  # no pipeline: the driver's handling of one costs more than a sync
             statement, parameters = runs[0]
-            with translated(connection, statement), RawCursor(driver) as cursor:
-                cursor.execute(_numbered(statement), parameters, prepare=True)
+            if "%b" not in statement:
+                statement, cursor = _numbered(statement), RawCursor(driver)
+            else:  # binary arrays (a group of appends): the driver reads the marks
+                cursor = driver.cursor()
+            with translated(connection, statement), cursor:
+                cursor.execute(statement, parameters, prepare=True)
             return
         first = runs[0][0]
         with translated(connection, first), driver.pipeline(), driver.cursor() as cursor:
