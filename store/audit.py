@@ -140,7 +140,7 @@ def verify_export(
     for chunk in export_lines(directory, checkpoint.tree_size, progress):
         for offset in chunk.announcing_keys():
             position = chunk.first + offset
-            keys.update(_announced_keys(parse_line(chunk.lines[offset], position), position))
+            keys.update(_announced_keys(parse_line(chunk.line(offset), position), position))
         for part in _split_at(chunk.leaves, frontier.size, roots.sizes):
             frontier.extend(part)
             roots.take(frontier)
@@ -165,19 +165,30 @@ def _split_at(leaves: list[bytes], size: int, sizes: set[int]) -> Iterator[list[
 
 @dataclass(frozen=True)
 class ExportChunk:
-    """Consecutive lines of an export's events (without their newlines) and their leaf hashes."""
+    """Consecutive lines of an export's events and their leaf hashes.
 
-    first: int  # the position of lines[0]
-    lines: list[bytes]
+    Each line is kept as its leaf hashes it: 0x00, then the line without its newline.
+    """
+
+    first: int  # the position of inputs[0]
+    inputs: list[bytes]
     leaves: list[bytes]
 
     may_rotate: bool  # whether any line may name the type of SigningKeyRotated
+
+    @property
+    def lines(self) -> list[bytes]:
+        """The lines as written (without their newlines)."""
+        return [line[1:] for line in self.inputs]
+
+    def line(self, offset: int) -> bytes:
+        return self.inputs[offset][1:]
 
     def announcing_keys(self) -> list[int]:
         """Offsets of the lines that may be SigningKeyRotated events (to be parsed)."""
         if not self.may_rotate:
             return []
-        return [n for n, line in enumerate(self.lines) if _ROTATION in line]
+        return [n for n, line in enumerate(self.inputs) if _ROTATION in line]
 
 
 _ROTATION = b'"type":"SigningKeyRotated"'
@@ -201,36 +212,36 @@ def export_lines(
         leaf_list.open("rb") if leaf_list.exists() else nullcontext() as listed,
     ):
         first = 1
-        for lines, may_rotate in _line_lists(events_file):
-            leaves = [_sha256(b"\x00" + line).digest() for line in lines]
+        for inputs, may_rotate in _line_lists(events_file):
+            leaves = [_sha256(line).digest() for line in inputs]
             if listed is not None:
                 encoded = b"".join(map(binascii.b2a_base64, leaves))  # as _b64_line
                 where = listed.tell()
                 if listed.read(len(encoded)) != encoded:  # then look line by line
                     listed.seek(where)
-                    expected = [listed.readline() for _ in lines]
-                    _name_an_unlisted_leaf(first, lines, leaves, expected)
+                    expected = [listed.readline() for _ in inputs]
+                    _name_an_unlisted_leaf(first, inputs, leaves, expected)
             else:
-                _check_positions(first, lines)
-            if first + len(lines) - 1 > size:
+                _check_positions(first, inputs)
+            if first + len(inputs) - 1 > size:
                 raise IntegrityError(
                     f"position {size + 1}: beyond {CHECKPOINT_FILE}, which covers {size} events",
                     size + 1,
                 )
-            yield ExportChunk(first, lines, leaves, may_rotate)
-            first += len(lines)
+            yield ExportChunk(first, inputs, leaves, may_rotate)
+            first += len(inputs)
             if progress is not None:
                 progress(first - 1, size)
 
 
-def _check_positions(first: int, lines: list[bytes]) -> None:
-    for position, line in enumerate(lines, start=first):
+def _check_positions(first: int, inputs: list[bytes]) -> None:
+    for position, line in enumerate(inputs, start=first):
         if line.rfind(b',"position":%d,"recorded_at":' % position) < 0:
-            parse_line(line, position)  # names what is wrong with it
+            parse_line(line[1:], position)  # names what is wrong with it
 
 
 def _name_an_unlisted_leaf(
-    first: int, lines: list[bytes], leaves: list[bytes], expected: list[bytes]
+    first: int, inputs: list[bytes], leaves: list[bytes], expected: list[bytes]
 ) -> None:
     for offset, (leaf, listed) in enumerate(zip(leaves, expected, strict=True)):
         if listed == _b64_line(leaf) or _same(listed, leaf):
@@ -238,7 +249,7 @@ def _name_an_unlisted_leaf(
         position = first + offset
         if not listed:
             return  # the list ends early: it only helps name events, the root decides
-        parse_line(lines[offset], position)  # names what is wrong with it, if it can
+        parse_line(inputs[offset][1:], position)  # names what is wrong with it, if it can
         raise IntegrityError(
             f"position {position}: its bytes do not hash to the leaf hash the server "
             f"recorded ({LEAF_HASHES_FILE})",
@@ -250,21 +261,22 @@ CHUNK_BYTES = 1 << 20
 
 
 def _line_lists(source: BinaryIO) -> Iterator[tuple[list[bytes], bool]]:
-    """The lines (without newlines) of about CHUNK_BYTES at a time, and whether any may
-    announce a key; a last line without a newline counts as one.
+    """The lines of about CHUNK_BYTES at a time, each as its leaf hashes it (0x00, then the
+    line without its newline), and whether any may announce a key; a last line without a
+    newline counts as one.
 
-    Each block read is split as it is: the piece after its last newline starts the next
-    block's first line, so no block is copied whole to cut it (a copy of each megabyte
-    costs about a tenth of the pass).
+    Each block read is split as it is (the piece after its last newline starts the next
+    block's first line), with the prefix put after every newline in one `replace`: no block
+    is copied whole to cut it, and no line copied again to prefix it.
     """
-    rest = b""
+    rest = b"\x00"
     while block := source.read(CHUNK_BYTES):
-        lines = block.split(b"\n")
-        lines[0] = rest + lines[0]
-        rest = lines.pop()
-        if lines:  # the block's own bytes, and the first line for a name across the cut
-            yield lines, _ROTATION in block or _ROTATION in lines[0]
-    if rest:
+        inputs = block.replace(b"\n", b"\n\x00").split(b"\n")
+        inputs[0] = rest + inputs[0]
+        rest = inputs.pop()
+        if inputs:  # the block's own bytes, and the first line for a name across the cut
+            yield inputs, _ROTATION in block or _ROTATION in inputs[0]
+    if rest != b"\x00":
         yield [rest], _ROTATION in rest
 
 
