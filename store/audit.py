@@ -510,10 +510,9 @@ def _leaves_of(
             f"{chunk[expected - first][0]}",
             expected,
         )
-    _, leaf_column, inputs = zip(*chunk, strict=True)  # the columns, in one call
-    stored = list(map(bytes, leaf_column))
+    stored = [leaf for _, leaf, _ in chunk]  # bytes from both drivers (binary on PostgreSQL)
     try:
-        leaves = [_sha256(line).digest() for line in inputs]
+        leaves = [_sha256(line).digest() for _, _, line in chunk]
     except TypeError:  # no line (a NULL the database gave): every row to the reference
         leaves = [b""] * count
     if leaves != stored:
