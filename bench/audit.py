@@ -2,14 +2,17 @@
 
     .venv/bin/python -m bench.audit [--events 50000] [--batch 1000] [--leaves 1000000]
                                     [--url postgresql+psycopg://...]
-    .venv/bin/python -m bench.audit --passes [--events 20000] [--url ...]
+    .venv/bin/python -m bench.audit --passes [--events 20000] [--url ...] [--only live,offline]
+                                    [--repeat 5]
 
 `--passes` measures the passes over the whole log (issue 10) instead, on a mixed log (articles
 of about 1.5 KB, four reports each, one report in 25 retracted): `recount replay`, `replay
 --check` with its peak RSS at two log sizes (N and 4N: memory must stay flat), `recount verify`
 live and offline, `recount export` and `recount import`; each against the baseline of reading
 every row of the log straight from the driver, measured just before it in the same process.
-Each pass runs in a child process of its own, so each peak RSS is that pass's alone.
+Each pass runs in a child process of its own, so each peak RSS is that pass's alone. With
+`--repeat N` a child runs a pass that only reads (the baseline, `replay --check`, both verifies)
+N times and gives its best and median rate: on a shared machine one run swings with the load.
 
 - append throughput with the tree maintained (the `merkle_subtrees` hook) vs without it: two
   fresh databases of the same kind in the same process, batches appended alternately;
@@ -225,13 +228,14 @@ def mixed_log(count: int, rng: random.Random) -> list[PendingEvent]:
     return log[:count]
 
 
-def passes(url: str | None, events: int, only: Sequence[str] = ()) -> None:
+def passes(url: str | None, events: int, only: Sequence[str] = (), repeat: int = 1) -> None:
     """Each pass (or those named in `only`) over logs of N and 4N events, in child processes:
     rates, the pass's CPU seconds in the child (on SQLite all of its work, so the steadier
     figure on a loaded machine) and peak RSS."""
     print(f"passes over a mixed log, {events:,} and {4 * events:,} events:")
     print(
         f"  {'pass':<34}{'events':>9}{'events/s':>12}{'x baseline':>12}{'CPU s':>8}{'peak RSS':>11}"
+        + (f"{'median ev/s':>13}" if repeat > 1 else "")
     )
     for size in (events, 4 * events):
         with fresh_archive(url) as archive, tempfile.TemporaryDirectory() as folder:
@@ -248,11 +252,12 @@ def passes(url: str | None, events: int, only: Sequence[str] = ()) -> None:
             for name, label in PASSES.items():
                 if only and name not in only:
                     continue
-                result = _child(name, target, export_dir)
+                result = _child(name, target, export_dir, repeat if name in REPEATABLE else 1)
                 print(
                     f"  {label:<34}{size:>9,}{result['rate']:>12,.0f}"
                     f"{result['rate'] / result['baseline']:>11.2f}x{result['cpu']:>8.2f}"
-                    f"{result['rss'] / 2**20:>9.0f} MB",
+                    f"{result['rss'] / 2**20:>9.0f} MB"
+                    + (f"{result['median']:>13,.0f}" if repeat > 1 else ""),
                     flush=True,
                 )
 
@@ -268,18 +273,23 @@ PASSES = {
 }
 
 
-def _child(name: str, url: str, export_dir: str) -> dict[str, float]:
+REPEATABLE = {"baseline", "check", "live", "offline"}  # passes that only read
+
+
+def _child(name: str, url: str, export_dir: str, repeat: int) -> dict[str, float]:
     command = [sys.executable, "-m", "bench.audit", "--pass", name, "--url", url, export_dir]
+    command += ["--repeat", str(repeat)]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
-def run_pass(name: str, url: str, export_dir: Path) -> None:
+def run_pass(name: str, url: str, export_dir: Path, repeat: int = 1) -> None:
     """One pass in this (child) process, after the baseline read of the same log.
 
-    Prints {"rate", "baseline", "cpu", "rss"} as JSON: both rates measured back to back, so the
-    ratio holds even when the machine's load changes between passes.
+    Prints {"rate", "baseline", "cpu", "rss", "median"} as JSON: both rates measured back to
+    back, so the ratio holds even when the machine's load changes between passes. Repeated,
+    the pass's best run gives the rate and its CPU, with the median of the runs beside it.
     """
     key = export_dir.parent / "signing.key"
     archive = Archive.open(Settings(database_url=url, signing_key_path=key))
@@ -289,6 +299,19 @@ def run_pass(name: str, url: str, export_dir: Path) -> None:
         for _ in stream_rows(connection, "SELECT * FROM events ORDER BY position"):
             pass
     baseline = size / (time.perf_counter() - began)
+    runs = [_timed_pass(name, archive, export_dir, key) for _ in range(repeat)]
+    elapsed, cpu = min(runs)
+    archive.close()
+    median = size / statistics.median(wall for wall, _ in runs)
+    result = {
+        "rate": size / elapsed, "baseline": baseline, "cpu": cpu, "rss": _peak_rss(),
+        "median": median,
+    }  # fmt: skip
+    print(json.dumps(result))
+
+
+def _timed_pass(name: str, archive: Archive, export_dir: Path, key: Path) -> tuple[float, float]:
+    """(wall s, CPU s) of one run of the pass."""
     began, cpu = time.perf_counter(), time.process_time()
     if name == "baseline":
         with archive.engine.connect() as connection:
@@ -312,10 +335,7 @@ def run_pass(name: str, url: str, export_dir: Path) -> None:
             began, cpu = time.perf_counter(), time.process_time()
             import_export(target, export_dir)
             target.close()
-    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
-    archive.close()
-    result = {"rate": size / elapsed, "baseline": baseline, "cpu": cpu, "rss": _peak_rss()}
-    print(json.dumps(result))
+    return time.perf_counter() - began, time.process_time() - cpu
 
 
 def _peak_rss() -> int:
@@ -339,15 +359,18 @@ def main() -> None:
     parser.add_argument(
         "--only", default="", help="with --passes: those named, comma-separated (replay,check)"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="with --passes: runs of each reading pass (best)"
+    )
     parser.add_argument("--pass", dest="one_pass", choices=sorted(PASSES), help=argparse.SUPPRESS)
     parser.add_argument("export_dir", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one_pass is not None:
-        run_pass(args.one_pass, args.url, args.export_dir)
+        run_pass(args.one_pass, args.url, args.export_dir, args.repeat)
         return
     print(f"database: {'PostgreSQL' if args.url else 'SQLite (temporary files)'}")
     if args.passes:
-        passes(args.url, args.events or 20_000, [n for n in args.only.split(",") if n])
+        passes(args.url, args.events or 20_000, [n for n in args.only.split(",") if n], args.repeat)
         return
     append_throughput(args.url, args.events or 50_000, args.batch)
     proof_times(args.url, args.leaves)

@@ -140,7 +140,7 @@ def verify_export(
     for chunk in export_lines(directory, checkpoint.tree_size, progress):
         for offset in chunk.announcing_keys():
             position = chunk.first + offset
-            keys.update(_announced_keys(parse_line(chunk.lines[offset], position), position))
+            keys.update(_announced_keys(parse_line(chunk.line(offset), position), position))
         for part in _split_at(chunk.leaves, frontier.size, roots.sizes):
             frontier.extend(part)
             roots.take(frontier)
@@ -165,19 +165,30 @@ def _split_at(leaves: list[bytes], size: int, sizes: set[int]) -> Iterator[list[
 
 @dataclass(frozen=True)
 class ExportChunk:
-    """Consecutive lines of an export's events (without their newlines) and their leaf hashes."""
+    """Consecutive lines of an export's events and their leaf hashes.
 
-    first: int  # the position of lines[0]
-    lines: list[bytes]
+    Each line is kept as its leaf hashes it: 0x00, then the line without its newline.
+    """
+
+    first: int  # the position of inputs[0]
+    inputs: list[bytes]
     leaves: list[bytes]
 
-    block: bytes  # the lines with their newlines, as read
+    may_rotate: bool  # whether any line may name the type of SigningKeyRotated
+
+    @property
+    def lines(self) -> list[bytes]:
+        """The lines as written (without their newlines)."""
+        return [line[1:] for line in self.inputs]
+
+    def line(self, offset: int) -> bytes:
+        return self.inputs[offset][1:]
 
     def announcing_keys(self) -> list[int]:
         """Offsets of the lines that may be SigningKeyRotated events (to be parsed)."""
-        if _ROTATION not in self.block:
+        if not self.may_rotate:
             return []
-        return [n for n, line in enumerate(self.lines) if _ROTATION in line]
+        return [n for n, line in enumerate(self.inputs) if _ROTATION in line]
 
 
 _ROTATION = b'"type":"SigningKeyRotated"'
@@ -201,38 +212,36 @@ def export_lines(
         leaf_list.open("rb") if leaf_list.exists() else nullcontext() as listed,
     ):
         first = 1
-        for block in _blocks(events_file):
-            lines = block.split(b"\n")
-            lines.pop()  # what follows the last newline: nothing
-            leaves = [_sha256(b"\x00" + line).digest() for line in lines]
+        for inputs, may_rotate in _line_lists(events_file):
+            leaves = [_sha256(line).digest() for line in inputs]
             if listed is not None:
                 encoded = b"".join(map(binascii.b2a_base64, leaves))  # as _b64_line
                 where = listed.tell()
                 if listed.read(len(encoded)) != encoded:  # then look line by line
                     listed.seek(where)
-                    expected = [listed.readline() for _ in lines]
-                    _name_an_unlisted_leaf(first, lines, leaves, expected)
+                    expected = [listed.readline() for _ in inputs]
+                    _name_an_unlisted_leaf(first, inputs, leaves, expected)
             else:
-                _check_positions(first, lines)
-            if first + len(lines) - 1 > size:
+                _check_positions(first, inputs)
+            if first + len(inputs) - 1 > size:
                 raise IntegrityError(
                     f"position {size + 1}: beyond {CHECKPOINT_FILE}, which covers {size} events",
                     size + 1,
                 )
-            yield ExportChunk(first, lines, leaves, block)
-            first += len(lines)
+            yield ExportChunk(first, inputs, leaves, may_rotate)
+            first += len(inputs)
             if progress is not None:
                 progress(first - 1, size)
 
 
-def _check_positions(first: int, lines: list[bytes]) -> None:
-    for position, line in enumerate(lines, start=first):
+def _check_positions(first: int, inputs: list[bytes]) -> None:
+    for position, line in enumerate(inputs, start=first):
         if line.rfind(b',"position":%d,"recorded_at":' % position) < 0:
-            parse_line(line, position)  # names what is wrong with it
+            parse_line(line[1:], position)  # names what is wrong with it
 
 
 def _name_an_unlisted_leaf(
-    first: int, lines: list[bytes], leaves: list[bytes], expected: list[bytes]
+    first: int, inputs: list[bytes], leaves: list[bytes], expected: list[bytes]
 ) -> None:
     for offset, (leaf, listed) in enumerate(zip(leaves, expected, strict=True)):
         if listed == _b64_line(leaf) or _same(listed, leaf):
@@ -240,7 +249,7 @@ def _name_an_unlisted_leaf(
         position = first + offset
         if not listed:
             return  # the list ends early: it only helps name events, the root decides
-        parse_line(lines[offset], position)  # names what is wrong with it, if it can
+        parse_line(inputs[offset][1:], position)  # names what is wrong with it, if it can
         raise IntegrityError(
             f"position {position}: its bytes do not hash to the leaf hash the server "
             f"recorded ({LEAF_HASHES_FILE})",
@@ -251,18 +260,24 @@ def _name_an_unlisted_leaf(
 CHUNK_BYTES = 1 << 20
 
 
-def _blocks(source: BinaryIO) -> Iterator[bytes]:
-    """About CHUNK_BYTES at a time, cut after a newline; a last line without one gets one."""
-    rest = b""
+def _line_lists(source: BinaryIO) -> Iterator[tuple[list[bytes], bool]]:
+    """The lines of about CHUNK_BYTES at a time, each as its leaf hashes it (0x00, then the
+    line without its newline), and whether any may announce a key; a last line without a
+    newline counts as one.
+
+    Each block read is split as it is (the piece after its last newline starts the next
+    block's first line), with the prefix put after every newline in one `replace`: no block
+    is copied whole to cut it, and no line copied again to prefix it.
+    """
+    rest = b"\x00"
     while block := source.read(CHUNK_BYTES):
-        cut = block.rfind(b"\n") + 1
-        if cut == 0:
-            rest += block
-            continue
-        yield rest + block[:cut]
-        rest = block[cut:]
-    if rest:
-        yield rest + b"\n"
+        inputs = block.replace(b"\n", b"\n\x00").split(b"\n")
+        inputs[0] = rest + inputs[0]
+        rest = inputs.pop()
+        if inputs:  # the block's own bytes, and the first line for a name across the cut
+            yield inputs, _ROTATION in block or _ROTATION in inputs[0]
+    if rest != b"\x00":
+        yield [rest], _ROTATION in rest
 
 
 def _b64_line(digest: bytes) -> bytes:
@@ -396,30 +411,32 @@ def verify_live(
     return Verified(size, frontier.root(), signed, old)
 
 
-# Each event's canonical bytes, assembled by the database around its stored JSON texts (kept
-# sorted and compact by the append), with its position and stored leaf hash: one value a row
-# to fetch and hash, no per-row work in Python. The stream is quoted by the database's own
-# JSON quoting, whose escapes are JCS's (`\"`, `\\`, `\b\f\n\r\t`, else `\u00xx` in lower
-# case, nothing else escaped); the event id (a UUID) and the type (a name in the registry)
-# hold nothing to escape, so they are only put in quotes; the time is spelled as
-# `format_time` does. Only a fast path: a row whose bytes miss its leaf hash (an odd
-# character where none was expected) is read again and judged by the reference encoder
-# (`_reference_leaf`), so a spelling this gets wrong costs time, never a verdict.
+# Each event's leaf input (0x00, then its canonical bytes), assembled by the database around
+# its stored JSON texts (kept sorted and compact by the append), with its position and stored
+# leaf hash: one value a row to fetch and hash, no per-row work in Python. The event id (a
+# UUID), the stream id (names like `document:<hash>`) and the type (a name in the registry)
+# are only put in quotes; the time is spelled as `format_time` does (SQLite keeps it as
+# `YYYY-MM-DD HH:MM:SS.ffffff`: its first ten characters, `T`, the rest, `Z`). Only a fast
+# path: a row whose bytes miss its leaf hash (a character that needed escaping, another
+# spelling of the time) is read again and judged by the reference encoder
+# (`_reference_leaf`), so a spelling this gets wrong costs time, never a verdict. On SQLite
+# the JSON quoting of the stream id and the time's `replace` cost about a tenth of the pass.
 _TEMPLATE = (
     '{"data":%s,"event_id":"%s","metadata":%s,"position":%s,"recorded_at":"%s",'
-    '"stream_id":%s,"type":"%s","version":%s}'
+    '"stream_id":"%s","type":"%s","version":%s}'
 )
+_SQLITE_TEMPLATE = _TEMPLATE.replace('"recorded_at":"%s"', '"recorded_at":"%.10sT%sZ"')
 _LINE_ROWS = {
     "sqlite": (
-        f"SELECT position, leaf_hash, CAST(printf('{_TEMPLATE}', data, event_id, metadata, "
-        "position, replace(recorded_at, ' ', 'T') || 'Z', json_quote(stream_id), type, "
+        f"SELECT position, leaf_hash, CAST(char(0) || printf('{_SQLITE_TEMPLATE}', data, "
+        "event_id, metadata, position, recorded_at, substr(recorded_at, 12), stream_id, type, "
         "version) AS BLOB) FROM events"
     ),
     "postgresql": (
-        f"SELECT position, leaf_hash, convert_to(format('{_TEMPLATE}', data, event_id, "
-        "metadata, position, "
+        f"SELECT position, leaf_hash, '\\x00'::bytea || convert_to(format('{_TEMPLATE}', "
+        "data, event_id, metadata, position, "
         "to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-        "to_json(stream_id), type, version), 'UTF8') FROM events"
+        "stream_id, type, version), 'UTF8') FROM events"
     ),
 }
 
@@ -479,10 +496,11 @@ def _leaves_of(
 ) -> list[Subtree]:
     """Check each event's leaf hash against its fields; give the subtrees above the leaves.
 
-    Each row brings its canonical bytes as the database assembled them (`_LINE_ROWS`); the
-    chunk's lines are hashed in one pass and compared with the stored leaves at once. The
-    leaves are then folded by whole aligned subtrees (`Frontier.extend`), which also gives
-    the subtrees the stored ones must match, sorted as they are read.
+    Each row brings what its leaf hashes (0x00 and the canonical bytes) as the database
+    assembled it (`_LINE_ROWS`); the chunk's lines are hashed in one pass and compared with
+    the stored leaves at once. The leaves are then folded by whole aligned subtrees
+    (`Frontier.extend`), which also gives the subtrees the stored ones must match, sorted as
+    they are read.
     """
     first, count = frontier.size + 1, len(chunk)
     if chunk[0][0] != first or chunk[-1][0] != first + count - 1:  # positions are unique
@@ -492,9 +510,9 @@ def _leaves_of(
             f"{chunk[expected - first][0]}",
             expected,
         )
-    stored = [bytes(leaf) for _, leaf, _ in chunk]
+    stored = [leaf for _, leaf, _ in chunk]  # bytes from both drivers (binary on PostgreSQL)
     try:
-        leaves = [_sha256(b"\x00" + line).digest() for _, _, line in chunk]
+        leaves = [_sha256(line).digest() for _, _, line in chunk]
     except TypeError:  # no line (a NULL the database gave): every row to the reference
         leaves = [b""] * count
     if leaves != stored:

@@ -77,3 +77,51 @@ def test_extract_of_a_file_does_not_load_pydantic_for_its_arguments(tmp_path):
         )
         assert "arrests" in done.stdout
         assert done.stderr.strip().splitlines()[-1] == "without"
+
+
+WHOLE_APP = """
+import sys, typer.main
+from cli.main import app
+typer.main.get_command(app)(sys.argv[1:], prog_name="recount")
+"""
+ONE_COMMAND = """
+import sys, typer.main
+from cli.main import app
+built = []
+build = typer.main.get_command_from_info
+def counted(command_info, **settings):
+    built.append(command_info)
+    return build(command_info, **settings)
+typer.main.get_command_from_info = counted
+try:
+    app(sys.argv[1:], prog_name="recount")
+finally:
+    sys.stderr.write(f"\\n{len(built)} built\\n")
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["extract", "--help"],
+        ["extract", "--json", "--bogus"],
+        ["verify", "--help"],
+        ["figures", "--json", "--csv"],
+    ],
+)
+def test_a_command_run_alone_answers_as_in_the_whole_app(args, tmp_path):
+    """`recount CMD` builds only CMD (start-up), with the same help, errors and exit status."""
+    env = {**os.environ, "RECOUNT_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}
+
+    def run(script):
+        return subprocess.run(
+            [sys.executable, "-c", script, *args], env=env, capture_output=True, text=True,
+            timeout=60,
+        )  # fmt: skip
+
+    whole, alone = run(WHOLE_APP), run(ONE_COMMAND)
+    *stderr, built = alone.stderr.rstrip("\n").split("\n")
+    assert (alone.returncode, alone.stdout, "\n".join(stderr).strip()) == (
+        whole.returncode, whole.stdout, whole.stderr.strip(),
+    )  # fmt: skip
+    assert built == "1 built"

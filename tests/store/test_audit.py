@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import store.audit
 from domain.checkpoints import sign_checkpoint
 from domain.errors import IntegrityError
 from domain.events import PendingEvent
@@ -118,6 +119,29 @@ def test_against_an_older_checkpoint_passes_across_a_key_rotation(archive, tmp_p
     export(archive, tmp_path / "export")
     assert verify_export(tmp_path / "export", against=old).against.tree_size == 4
     assert verify_live(archive, against=old).tree_size == 8
+
+
+@pytest.mark.parametrize("block", [64, 1000])
+def test_an_export_read_in_blocks_that_cut_its_lines_verifies_and_names_an_edit(
+    archive, tmp_path, monkeypatch, block
+):
+    """Lines (and the rotation's type) cut across the blocks read: the same verdicts."""
+    monkeypatch.setattr(store.audit, "CHUNK_BYTES", block)
+    append(archive, 4)
+    old = keep(make_checkpoint(archive), tmp_path / "old.json")
+    rotate_signing_key(archive)  # its key must be found to hold the log to `old`
+    append(archive, 3)
+    folder = tmp_path / "export"
+    export(archive, folder)
+    assert verify_export(folder, against=old).tree_size == 8
+    items = lines(folder)
+    items[-1] = items[-1].rstrip(b"\n")  # a last line without its newline still counts
+    write_lines(folder, items)
+    assert verify_export(folder, against=old).tree_size == 8
+    items[6] = items[6].replace(b'"value":', b'"value":9')
+    write_lines(folder, items)
+    with pytest.raises(IntegrityError, match="^position 7: "):
+        verify_export(folder, against=old)
 
 
 def test_against_a_checkpoint_of_another_history_fails(archive, tmp_path):
