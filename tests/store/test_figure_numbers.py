@@ -223,14 +223,7 @@ def test_reports_appended_by_another_archive_between_two_appends_are_numbered_on
         ]
         for n, event in enumerate(history(subject, days)):
             (archive if n % 3 != 1 else other).events.append([pending(event)])
-        numbers = select(
-            reports.c.report_id, reports.c.ordinal, reports.c.changed, reports.c.revision
-        )
-        with archive.engine.connect() as connection:
-            appended = sorted(connection.execute(numbers.where(reports.c.subject == subject)))
-        audit.replay(archive)
-        with archive.engine.connect() as connection:
-            replayed = sorted(connection.execute(numbers.where(reports.c.subject == subject)))
+        appended, replayed = numbers_appended_and_replayed(archive, subject)
         assert appended == replayed
         assert sorted(ordinal for _, ordinal, _, _ in appended) == list(range(1, 7))
     finally:
@@ -247,11 +240,18 @@ def test_after_a_retraction_a_fresh_archive_numbers_the_figure_after_its_stored_
     story[-1] = story[-1].model_copy(update={"reported_at": later})
     for event in story:
         archive.events.append([pending(event)])
-    numbers = select(reports.c.report_id, reports.c.ordinal, reports.c.changed, reports.c.revision)
-    with archive.engine.connect() as connection:
-        appended = sorted(connection.execute(numbers.where(reports.c.subject == subject)))
-    audit.replay(archive)
-    with archive.engine.connect() as connection:
-        replayed = sorted(connection.execute(numbers.where(reports.c.subject == subject)))
+    appended, replayed = numbers_appended_and_replayed(archive, subject)
     assert appended == replayed
     assert sorted(ordinal for _, ordinal, _, _ in appended) == [1, 2, 3]
+
+
+def numbers_appended_and_replayed(archive, subject):
+    """Each report's numbers in a subject as the appends left them, then after a replay."""
+    numbers = select(reports.c.report_id, reports.c.ordinal, reports.c.changed, reports.c.revision)
+    query = numbers.where(reports.c.subject == subject)
+    with archive.engine.connect() as connection:
+        appended = sorted(connection.execute(query))
+    audit.replay(archive)
+    with archive.engine.connect() as connection:
+        replayed = sorted(connection.execute(query))
+    return appended, replayed
