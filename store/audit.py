@@ -413,30 +413,31 @@ def verify_live(
 
 # Each event's leaf input (0x00, then its canonical bytes), assembled by the database around
 # its stored JSON texts (kept sorted and compact by the append), with its position and stored
-# leaf hash: one value a row to fetch and hash, no per-row work in Python. The event id (a
-# UUID), the stream id (names like `document:<hash>`) and the type (a name in the registry)
-# are only put in quotes; the time is spelled as `format_time` does (SQLite keeps it as
-# `YYYY-MM-DD HH:MM:SS.ffffff`: its first ten characters, `T`, the rest, `Z`). Only a fast
-# path: a row whose bytes miss its leaf hash (a character that needed escaping, another
-# spelling of the time) is read again and judged by the reference encoder
-# (`_reference_leaf`), so a spelling this gets wrong costs time, never a verdict. On SQLite
-# the JSON quoting of the stream id and the time's `replace` cost about a tenth of the pass.
+# leaf hash: one value a row to fetch and hash, no per-row work in Python. The stream id is
+# quoted by the database's own JSON quoting, whose escapes are JCS's: a stream id is built
+# from names the domain does not restrict, and quotes alone would let a rewritten one (`a\"b`
+# for `a"b`) spell the same bytes. The event id (a UUID) and the type (a name in the registry)
+# hold nothing to escape, so they are only put in quotes; the time is spelled as
+# `format_time` does (SQLite keeps it as `YYYY-MM-DD HH:MM:SS.ffffff`: its first ten
+# characters, `T`, the rest, `Z`). Only a fast path: a row whose bytes miss its leaf hash
+# (another spelling of the time, an odd character) is read again and judged by the reference
+# encoder (`_reference_leaf`), so a spelling this gets wrong costs time, never a verdict.
 _TEMPLATE = (
     '{"data":%s,"event_id":"%s","metadata":%s,"position":%s,"recorded_at":"%s",'
-    '"stream_id":"%s","type":"%s","version":%s}'
+    '"stream_id":%s,"type":"%s","version":%s}'
 )
 _SQLITE_TEMPLATE = _TEMPLATE.replace('"recorded_at":"%s"', '"recorded_at":"%.10sT%sZ"')
 _LINE_ROWS = {
     "sqlite": (
         f"SELECT position, leaf_hash, CAST(char(0) || printf('{_SQLITE_TEMPLATE}', data, "
-        "event_id, metadata, position, recorded_at, substr(recorded_at, 12), stream_id, type, "
-        "version) AS BLOB) FROM events"
+        "event_id, metadata, position, recorded_at, substr(recorded_at, 12), "
+        "json_quote(stream_id), type, version) AS BLOB) FROM events"
     ),
     "postgresql": (
         f"SELECT position, leaf_hash, '\\x00'::bytea || convert_to(format('{_TEMPLATE}', "
         "data, event_id, metadata, position, "
         "to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-        "stream_id, type, version), 'UTF8') FROM events"
+        "to_json(stream_id), type, version), 'UTF8') FROM events"
     ),
 }
 

@@ -219,3 +219,19 @@ def test_data_stored_in_another_spelling_of_the_same_json_still_verifies(archive
     tamper(archive, f"UPDATE events SET data = {edited} WHERE position = 3")
     with pytest.raises(IntegrityError, match=r"^position 3: "):
         verify_live(archive)
+
+
+def test_a_stream_id_rewritten_to_spell_its_own_escapes_is_named(archive):
+    """`a\\"b` written where the log holds `a"b` reads, between bare quotes, as the very bytes
+    the append hashed: the live check must quote the stored stream id as JSON to see it."""
+    quoted = reported(105).model_copy(update={"metric": 'deaths"among'})
+    append(archive, 3)
+    archive.events.append([PendingEvent(quoted)])
+    make_checkpoint(archive)
+    assert verify_live(archive).tree_size == 4
+    tamper(
+        archive,
+        "UPDATE events SET stream_id = replace(stream_id, '\"', '\\\"') WHERE position = 4",
+    )
+    with pytest.raises(IntegrityError, match=r"^position 4: "):
+        verify_live(archive)
