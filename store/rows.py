@@ -310,7 +310,7 @@ def _commit_alone(connection: Connection, driver: Any, items: list[tuple[str, An
     """
     from psycopg import RawCursor  # PostgreSQL's driver, there only
 
-    runs = [_combined(run) for run in _runs(items)]
+    runs = [_combined(run) for run in _chunks(items, parsed_by_the_driver=False)]
     driver.autocommit = True
     try:
         if len(runs) == 1:  # no pipeline: the driver's handling of one costs more than a sync
@@ -331,20 +331,6 @@ def _commit_alone(connection: Connection, driver: Any, items: list[tuple[str, An
             driver.autocommit = False
 
 
-def _runs(items: list[tuple[str, Any, bool]]) -> Iterator[list[tuple[str, Any, bool]]]:
-    """The queued writes between barriers."""
-    run: list[tuple[str, Any, bool]] = []
-    for item in items:
-        if item is BARRIER:
-            if run:
-                yield run
-            run = []
-        else:
-            run.append(item)
-    if run:
-        yield run
-
-
 @functools.lru_cache(maxsize=256)
 def _numbered(statement: str) -> str:
     """A statement written with `%s` marks, with PostgreSQL's `$1`, `$2`, ... instead."""
@@ -359,8 +345,11 @@ CACHED_LENGTH = 4096
 CACHED_PARAMETERS = 50
 
 
-def _chunks(items: list[tuple[str, Any, bool]]) -> Iterator[list[tuple[str, Any, bool]]]:
-    """The queued writes in runs that each stay within what the driver keeps parsed."""
+def _chunks(
+    items: list[tuple[str, Any, bool]], parsed_by_the_driver: bool = True
+) -> Iterator[list[tuple[str, Any, bool]]]:
+    """The queued writes in runs between barriers; each also within what the driver keeps
+    parsed, unless the server alone reads the placeholders (`_commit_alone`)."""
     chunk: list[tuple[str, Any, bool]] = []
     length = count = 0
     for item in items:
@@ -370,9 +359,13 @@ def _chunks(items: list[tuple[str, Any, bool]]) -> Iterator[list[tuple[str, Any,
             chunk, length, count = [], 0, 0
             continue
         statement, parameters, _ = item
-        if chunk and (
-            length + len(statement) + 16 > CACHED_LENGTH
-            or count + len(parameters) > CACHED_PARAMETERS
+        if (
+            parsed_by_the_driver
+            and chunk
+            and (
+                length + len(statement) + 16 > CACHED_LENGTH
+                or count + len(parameters) > CACHED_PARAMETERS
+            )
         ):
             yield chunk
             chunk, length, count = [], 0, 0
