@@ -22,7 +22,7 @@ of an append cost one round trip, not one each.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -288,7 +288,7 @@ def deferring(connection: Connection) -> Iterator[None]:
 COPY_PENDING = "recount.copy_pending"  # the COPY whose end was sent and whose result is unread
 
 
-def _end_sent(pgconn: Any) -> Iterator[Any]:
+def _end_sent(pgconn: Any) -> Generator[Any, Any, None]:
     """libpq's end of a COPY, put and flushed to the server, without reading its result.
 
     The first half of psycopg's own `copy_end` generator, driven by the connection's `wait`.
