@@ -14,7 +14,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.canonical import canonical_text, data_text, event_bytes, float_fields, leaf_hash
 from domain.errors import IdempotencyKeyReused, StreamConflict
@@ -34,9 +34,9 @@ class AppendResult:
         return sorted(self.appended + self.existing, key=lambda e: e.position)
 
 
-@dataclass(frozen=True)
-class Encoded:
-    """A pending event with its data encoded, ready to be numbered."""
+class Encoded(NamedTuple):
+    """A pending event with its data encoded, ready to be numbered (a tuple: one is made per
+    event appended, at a third of a frozen dataclass's cost)."""
 
     pending: PendingEvent
     event: Event
