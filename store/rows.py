@@ -16,7 +16,9 @@ through `db_time`.
 Inside an append on PostgreSQL, writes are deferred (`deferring`): they queue on the connection
 and go to the server together, in pipeline mode, when the next statement needs their effect
 (any other statement on the connection flushes them first) or with the COMMIT, so the writes
-of an append cost one round trip, not one each.
+of an append cost one round trip, not one each. A COPY there ends without waiting for the
+server's answer, which is read before the connection's next use (`finish_copy`): the server
+copies the rows while the append builds the next table's.
 """
 
 from __future__ import annotations
