@@ -32,7 +32,7 @@ class Event(BaseModel):
 
     def to_data(self) -> dict[str, Any]:
         """`model_dump(mode="json")`, by the serializer itself: an append calls it per event,
-        and the wrapper's own keyword passing was a fifth of its cost."""
+        and the wrapper's own keyword passing was about a tenth of its cost."""
         data: dict[str, Any] = self.__pydantic_serializer__.to_python(self, mode="json")
         return data
 
