@@ -31,7 +31,10 @@ class Event(BaseModel):
         raise NotImplementedError
 
     def to_data(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        """`model_dump(mode="json")`, by the serializer itself: an append calls it per event,
+        and the wrapper's own keyword passing was about a tenth of its cost."""
+        data: dict[str, Any] = self.__pydantic_serializer__.to_python(self, mode="json")
+        return data
 
 
 def figure_stream(subject: str, metric: str) -> str:

@@ -14,7 +14,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.canonical import canonical_text, data_text, event_bytes, float_fields, leaf_hash
 from domain.errors import IdempotencyKeyReused, StreamConflict
@@ -34,9 +34,9 @@ class AppendResult:
         return sorted(self.appended + self.existing, key=lambda e: e.position)
 
 
-@dataclass(frozen=True)
-class Encoded:
-    """A pending event with its data encoded, ready to be numbered."""
+class Encoded(NamedTuple):
+    """A pending event with its data encoded, ready to be numbered (a tuple: one is made per
+    event appended: 0.36 µs to make against 1.5 for a frozen dataclass of eight fields)."""
 
     pending: PendingEvent
     event: Event
@@ -135,9 +135,9 @@ def number(
         if expected is not None and expected != current:
             raise StreamConflict(stream_id, expected, current)
         mine[stream_id] = current + 1
-        recorded = _recorded(item, after + len(appended) + 1, current + 1, next(ids), stamp)
+        recorded, row = _recorded(item, after + len(appended) + 1, current + 1, next(ids), stamp)
         appended.append(recorded)
-        rows.append(_row(recorded, item, stamp))
+        rows.append(row)
     batch.versions, batch.rows = mine, rows
     return AppendResult(appended, list(existing.values()))
 
@@ -193,43 +193,44 @@ def event_ids(count: int) -> list[str]:
 
 def _recorded(
     item: Encoded, position: int, version: int, new_id: str, stamp: Stamp
-) -> RecordedEvent:
-    canonical = event_bytes(
-        position=position,
-        event_id=new_id,
-        stream_id=item.stream_id,
-        version=version,
-        type=item.type,
-        data_text=item.data_text,
-        metadata_text=item.metadata_text,
-        recorded_at_text=stamp.text,
+) -> tuple[RecordedEvent, tuple[Any, ...]]:
+    """The numbered event and its row in the order of `store.log.EVENT_COLUMNS`."""
+    stream_id, type_, key = item.stream_id, item.type, item.pending.idempotency_key
+    digest = leaf_hash(
+        event_bytes(
+            position=position,
+            event_id=new_id,
+            stream_id=stream_id,
+            version=version,
+            type=type_,
+            data_text=item.data_text,
+            metadata_text=item.metadata_text,
+            recorded_at_text=stamp.text,
+        )
     )
-    return RecordedEvent(
-        position=position,
-        event_id=new_id,
-        stream_id=item.stream_id,
-        version=version,
-        type=item.type,
-        data=item.data,
-        metadata=item.metadata,
-        recorded_at=stamp.moment,
-        idempotency_key=item.pending.idempotency_key,
-        leaf_hash=leaf_hash(canonical),
-        parsed=item.event,
+    recorded = RecordedEvent(
+        position,
+        new_id,
+        stream_id,
+        version,
+        type_,
+        item.data,
+        item.metadata,
+        stamp.moment,
+        key,
+        digest,
+        item.event,
     )
-
-
-def _row(event: RecordedEvent, item: Encoded, stamp: Stamp) -> tuple[Any, ...]:
-    """The event's row in the order of `store.log.EVENT_COLUMNS`."""
-    return (
-        event.position,
-        event.event_id,
-        event.stream_id,
-        event.version,
-        event.type,
+    row = (
+        position,
+        new_id,
+        stream_id,
+        version,
+        type_,
         item.data_text,
         item.metadata_text,
         stamp.value,
-        event.idempotency_key,
-        event.leaf_hash,
+        key,
+        digest,
     )
+    return recorded, row

@@ -143,12 +143,13 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
             assert isinstance(event, FigureReported)
             if recorded_at is None or recorded_at[0] is not recorded.recorded_at:
                 recorded_at = (recorded.recorded_at, time(recorded.recorded_at))
-            new_rows.append(_report_row(event, recorded, time(event.reported_at), recorded_at[1]))
+            row = _report_row(event, recorded, time(event.reported_at), recorded_at[1])
+            new_rows.append(row)
             new_ids.add(event.report_id)
             figure = touched.setdefault((event.subject, event.metric), _Touched())
             figure.added += 1
             figure.last_position = recorded.position
-            if may_be_current(event.value, event.qualifier, event.status, event.subset_of):
+            if row[-1]:  # eligible: may be the figure's current report
                 candidate = (event.reported_at, recorded.position, event.report_id)
                 figure.best = max(figure.best or candidate, candidate)
         elif recorded.type == ReportRetracted.type:
@@ -233,6 +234,10 @@ _numbered_by = itemgetter(
 def _report_row(
     event: FigureReported, recorded: RecordedEvent, reported_at: Any, recorded_at: Any
 ) -> tuple[Any, ...]:
+    """The report's row in `REPORT_COLUMNS` order, `eligible` last (read by the caller).
+
+    Enum values go through `str` (a StrEnum's is its value, in C), not the slower `.value`.
+    """
     source = event.source
     return (
         event.report_id,
@@ -241,10 +246,10 @@ def _report_row(
         event.value,
         event.low,
         event.high,
-        event.qualifier.value,
+        str(event.qualifier),
         event.approximate,
         event.unit,
-        event.status.value,
+        str(event.status),
         event.subset_of,
         event.quote,
         reported_at,

@@ -16,13 +16,15 @@ through `db_time`.
 Inside an append on PostgreSQL, writes are deferred (`deferring`): they queue on the connection
 and go to the server together, in pipeline mode, when the next statement needs their effect
 (any other statement on the connection flushes them first) or with the COMMIT, so the writes
-of an append cost one round trip, not one each.
+of an append cost one round trip, not one each. A COPY there ends without waiting for the
+server's answer, which is read before the connection's next use (`finish_copy`): the server
+copies the rows while the append builds the next table's.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -72,12 +74,16 @@ class RowInsert:
             copy_in = f"COPY {self.table.name} ({', '.join(self.columns)}) FROM STDIN"
             if types:
                 copy_in += " (FORMAT BINARY)"
+            deferred = connection.info.get(DEFERRED) is not None
             with translated(connection, copy_in), driver.cursor() as cursor:
-                with cursor.copy(copy_in) as copy:
+                writer = _unwaited_end()(cursor) if deferred else None
+                with cursor.copy(copy_in, writer=writer) as copy:
                     if types:
                         copy.set_types(types)
                     for row in rows:
                         copy.write_row(row)
+            if deferred:  # its result is read by whatever uses the connection next
+                connection.info[COPY_PENDING] = copy_in
         elif dialect.name == "postgresql" and len(rows) <= FEW:
             write(connection, self._values(len(rows)), tuple(v for row in rows for v in row))
         elif dialect.name == "postgresql":
@@ -201,6 +207,7 @@ def write(
 def read(connection: Connection, statement: str, parameters: Sequence[Any]) -> list[Any]:
     """The rows of a read written with `?` marks, straight from the driver: values as the
     driver gives them (SQLite: times as text, booleans as 0 and 1)."""
+    finish_copy(connection)
     driver = connection.connection.driver_connection
     assert driver is not None
     sql = driver_sql(connection.dialect, statement)
@@ -253,15 +260,87 @@ def translated(connection: Connection, statement: str) -> Iterator[None]:
 
 @contextmanager
 def deferring(connection: Connection) -> Iterator[None]:
-    """Queue writes on a PostgreSQL connection until something needs them (see `flush`)."""
+    """Queue writes on a PostgreSQL connection until something needs them (see `flush`).
+
+    While deferring, a COPY's end is sent without waiting for the server (`_unwaited_end`): the
+    append's Python goes on with the next table's rows while the server checks and indexes
+    the copied ones, and its result is read before the connection's next use. On the way
+    out, a result still unread is read (an error then, the block's own exception going on,
+    is left for the rollback), so the connection is free again for the transaction's end.
+    """
     if connection.dialect.name != "postgresql":
         yield
         return
     connection.info[DEFERRED] = []
     try:
         yield
+    except BaseException:
+        try:
+            finish_copy(connection)
+        except Exception:  # noqa: S110 (the block's own error is the one to raise)
+            pass
+        raise
+    else:
+        finish_copy(connection)
     finally:
         connection.info.pop(DEFERRED, None)
+        connection.info.pop(COPY_PENDING, None)
+
+
+COPY_PENDING = "recount.copy_pending"  # the COPY whose end was sent and whose result is unread
+
+
+def _end_sent(pgconn: Any) -> Generator[Any, Any, None]:
+    """libpq's end of a COPY, put and flushed to the server, without reading its result.
+
+    The first half of psycopg's own `copy_end` generator, driven by the connection's `wait`.
+    """
+    from psycopg.waiting import Wait  # PostgreSQL's driver, there only
+
+    while pgconn.put_copy_end(None) == 0:
+        while not (yield Wait.W):
+            continue
+    while True:
+        while not (yield Wait.W):
+            continue
+        if pgconn.flush() == 0:
+            return
+
+
+@functools.cache
+def _unwaited_end() -> type:
+    """A psycopg COPY writer (`LibpqWriter`'s sending) whose end does not wait for the result.
+
+    Made on first use: the driver is imported only on PostgreSQL.
+    """
+    from psycopg.copy import LibpqWriter  # PostgreSQL's driver, there only
+
+    class UnwaitedEnd(LibpqWriter):
+        def finish(self, exc: BaseException | None = None) -> None:
+            if exc is not None:  # an error while writing: psycopg's own end, which waits
+                super().finish(exc)
+                return
+            self.connection.wait(_end_sent(self._pgconn))
+
+    return UnwaitedEnd
+
+
+def finish_copy(connection: Connection) -> None:
+    """Read the result of a COPY whose end was sent unwaited, raising its error, if any."""
+    statement = connection.info.pop(COPY_PENDING, None)
+    if statement is None:
+        return
+    from psycopg import errors  # PostgreSQL's driver, there only
+    from psycopg.generators import fetch_many
+    from psycopg.pq import ExecStatus
+
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with translated(connection, statement), driver.lock:
+        results = driver.wait(fetch_many(driver.pgconn))
+        for result in results:
+            if result.status != ExecStatus.COMMAND_OK:
+                raise errors.error_from_result(result, encoding=driver.pgconn._encoding)
 
 
 def flush(connection: Connection, commit: bool = False) -> None:
@@ -269,7 +348,9 @@ def flush(connection: Connection, commit: bool = False) -> None:
 
     Does nothing on a connection that is not deferring. After a COMMIT sent here, the driver
     is outside any transaction, so SQLAlchemy's own commit at the end of the block is a no-op.
+    A COPY whose end was sent unwaited is finished first (`finish_copy`).
     """
+    finish_copy(connection)
     queue: list[tuple[str, Any, bool]] | None = connection.info.get(DEFERRED)
     if queue is None or not (queue or commit):
         return
@@ -400,5 +481,5 @@ def flush_before_other_statements(engine: Engine) -> None:
 
 
 def _flush_first(connection: Connection, *_args: Any) -> None:
-    if connection.info.get(DEFERRED):
+    if connection.info.get(DEFERRED) or COPY_PENDING in connection.info:
         flush(connection)

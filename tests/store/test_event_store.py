@@ -9,6 +9,8 @@ from sqlalchemy.exc import DBAPIError
 from domain.canonical import canonical_bytes, canonical_form, leaf_hash
 from domain.errors import IdempotencyKeyReused, InvalidReport, StreamConflict
 from domain.events import parse_event
+from services.audit import verify_live
+from store.rows import COPY_FROM
 from store.tables import events, reports
 from tests.conftest import open_archive
 from tests.store.builders import pending, reported
@@ -72,6 +74,44 @@ def test_two_stores_on_one_log_number_and_check_after_each_other(archive, databa
     positions = [e.position for e in archive.events.read()]
     assert positions == list(range(1, 8)) and archive.events.head() == 7
     assert count(archive, reports) == 7
+
+
+def test_large_batches_of_two_stores_taking_turns_land_gapless(archive, database_url, tmp_path):
+    """Batches sent by COPY, whose end the server answers while the append goes on: a store
+    that presumed the head another store moved fails there, and writes its batch again."""
+    size = COPY_FROM + 36
+
+    def batch(start: int) -> list:
+        return [pending(reported(start + n, metric=f"m{n % 7}")) for n in range(size)]
+
+    archive.events.append(batch(0))
+    other = open_archive(database_url, tmp_path)
+    try:
+        other.events.append(batch(1000))
+        mine = archive.events.append(batch(2000))  # presumed on PostgreSQL, then read
+        assert [e.position for e in mine.appended] == list(range(2 * size + 1, 3 * size + 1))
+        theirs = other.events.append(batch(3000))
+        assert theirs.appended[0].position == 3 * size + 1
+    finally:
+        other.close()
+    assert [e.position for e in archive.events.read()] == list(range(1, 4 * size + 1))
+    assert count(archive, reports) == 4 * size
+    assert verify_live(archive).tree_size == 4 * size
+
+
+def test_a_large_batch_the_database_refuses_leaves_the_store_writing(archive):
+    """A report id used twice fails in the reports' COPY, whose result is read later in the
+    append: the batch appends nothing, and the next batch goes in as if it had not been."""
+    size = COPY_FROM + 36
+    twice = [pending(reported(n, report_id=f"r-{n % (size - 1)}")) for n in range(size)]
+    archive.events.append([pending(reported(1))])
+    with pytest.raises(StreamConflict):  # what the store makes of the database's refusal
+        archive.events.append(twice)
+    assert count(archive) == 1 and count(archive, reports) == 1
+    result = archive.events.append([pending(reported(n)) for n in range(size)])
+    assert [e.position for e in result.appended] == list(range(2, size + 2))
+    assert count(archive, reports) == size + 1
+    assert verify_live(archive).tree_size == size + 1
 
 
 def test_a_batch_with_one_bad_event_appends_nothing(archive):
