@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -141,14 +141,20 @@ def recorded_event(row: Any) -> RecordedEvent:
     return RecordedEvent(**{**fields, "leaf_hash": bytes(fields["leaf_hash"])})
 
 
-def scan(connection: Connection, limit: int, chunk: int = 5000) -> Iterator[list[RecordedEvent]]:
+def scan(
+    connection: Connection,
+    limit: int,
+    chunk: int = 5000,
+    between: Callable[[], None] | None = None,
+) -> Iterator[list[RecordedEvent]]:
     """Positions 1..limit, `chunk` events at a time, as raw rows from the driver.
 
     For the passes over the whole log (replay, its check): several times faster than
     `EventStore.read`, with memory flat on both backends (`stream_rows`): one chunk is held at
     a time, if the caller lets go of each before asking for the next. Events come with their
     data decoded, and parsed into their model only when asked (`RecordedEvent.event`): most
-    passes read the data of a few types.
+    passes read the data of a few types. `between` is called between chunks, when neither the
+    last chunk (if the caller let go of it) nor the next is held.
     """
     query = _SCAN.format(limit=int(limit))
     times: dict[object, datetime] = {}
@@ -157,6 +163,8 @@ def scan(connection: Connection, limit: int, chunk: int = 5000) -> Iterator[list
         del rows  # the driver's rows are not kept while the next chunk is read
         yield batch
         del batch
+        if between is not None:  # the caller's batch let go, the next not read yet
+            between()
 
 
 def _events(rows: Sequence[Any], times: dict[object, datetime]) -> list[RecordedEvent]:
