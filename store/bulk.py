@@ -64,9 +64,19 @@ def gather_statistics(connection: Connection, tables: Sequence[Table]) -> None:
     replayed or imported archive answered a figure through the wrong index, reading the
     figure's whole history (bench/README.md, the as-of pass), until autovacuum came by. SQLite
     keeps no statistics unless `ANALYZE` is run, and has none to go stale here.
+
+    Each table's columns are named: then the statistics of an index's expression are left to
+    autovacuum, as they were before any of this. The documents' search index is one (the
+    words of every article, `to_tsvector`), and gathering its statistics stemmed each article
+    again: 0.83 of the 1.0 s these statistics took after a 20,000-event replay, 0.03 s
+    without it.
     """
     if connection.dialect.name == "postgresql" and tables:
-        connection.exec_driver_sql("ANALYZE " + ", ".join(f'"{t.name}"' for t in tables))
+        connection.exec_driver_sql("ANALYZE " + ", ".join(map(_with_columns, tables)))
+
+
+def _with_columns(table: Table) -> str:
+    return f'"{table.name}" (' + ", ".join(f'"{c.name}"' for c in table.columns) + ")"
 
 
 def _secondary_indexes(connection: Connection, names: list[str]) -> list[tuple[str, str]]:

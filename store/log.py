@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -141,14 +141,20 @@ def recorded_event(row: Any) -> RecordedEvent:
     return RecordedEvent(**{**fields, "leaf_hash": bytes(fields["leaf_hash"])})
 
 
-def scan(connection: Connection, limit: int, chunk: int = 5000) -> Iterator[list[RecordedEvent]]:
+def scan(
+    connection: Connection,
+    limit: int,
+    chunk: int = 5000,
+    between: Callable[[], None] | None = None,
+) -> Iterator[list[RecordedEvent]]:
     """Positions 1..limit, `chunk` events at a time, as raw rows from the driver.
 
     For the passes over the whole log (replay, its check): several times faster than
     `EventStore.read`, with memory flat on both backends (`stream_rows`): one chunk is held at
     a time, if the caller lets go of each before asking for the next. Events come with their
     data decoded, and parsed into their model only when asked (`RecordedEvent.event`): most
-    passes read the data of a few types.
+    passes read the data of a few types. `between` is called between chunks, when neither the
+    last chunk (if the caller let go of it) nor the next is held.
     """
     query = _SCAN.format(limit=int(limit))
     times: dict[object, datetime] = {}
@@ -157,31 +163,35 @@ def scan(connection: Connection, limit: int, chunk: int = 5000) -> Iterator[list
         del rows  # the driver's rows are not kept while the next chunk is read
         yield batch
         del batch
+        if between is not None:  # the caller's batch let go, the next not read yet
+            between()
 
 
 def _events(rows: Sequence[Any], times: dict[object, datetime]) -> list[RecordedEvent]:
-    """Scanned rows as events; `times` keeps the parsed recorded_at of the last few commits."""
+    """Scanned rows as events; `times` keeps the parsed recorded_at of the last few commits.
+
+    Metadata is decoded once per distinct text of a chunk, the same dictionary shared by the
+    events that wrote the same text (the readers of a scan never change it): most events of
+    a log carry one of a few (who appended them, and how), and 20,000 decodes were about a
+    quarter of the scan's decoding. Each event is built from its fields by position: the
+    frozen dataclass's `__init__` by keyword costs a third more (1.7 against 1.25 µs).
+    """
     batch = []
+    metadata: dict[str, dict[str, Any]] = {}
     for position, event_id, stream, version, kind, data, meta, recorded, key, leaf in rows:
         moment = times.get(recorded)
         if moment is None:
             if len(times) > 4096:
                 times.clear()
             moment = times[recorded] = stored_time(recorded)
-        batch.append(
-            RecordedEvent(
-                position=position,
-                event_id=event_id,
-                stream_id=stream,
-                version=version,
-                type=kind,
-                data=orjson.loads(data),
-                metadata=orjson.loads(meta),
-                recorded_at=moment,
-                idempotency_key=key,
-                leaf_hash=bytes(leaf),
-            )
-        )
+        decoded = metadata.get(meta)
+        if decoded is None:
+            decoded = metadata[meta] = orjson.loads(meta)
+        event = RecordedEvent(
+            position, event_id, stream, version, kind, orjson.loads(data), decoded, moment, key,
+            bytes(leaf),
+        )  # fmt: skip
+        batch.append(event)
     return batch
 
 

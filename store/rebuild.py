@@ -37,6 +37,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, update
+from sqlalchemy.engine import Dialect
 
 from domain.events import (
     DocumentCaptured,
@@ -72,7 +73,7 @@ _numbered_by = itemgetter(
 
 def apply(connection: Connection, batch: Sequence[RecordedEvent]) -> None:
     """One batch of a replay from position 1 into the empty reports, figures, documents."""
-    time = _Times(db_time(connection.dialect))
+    time = _Times(connection.dialect)
     documents: list[tuple[Any, ...]] = []
     new: dict[str, list[Any]] = {}  # this batch's reports by id, retractions written in
     stored: list[dict[str, Any]] = []  # retractions of reports from earlier batches
@@ -123,7 +124,7 @@ def apply_logged(connection: Connection, batch: Sequence[RecordedEvent]) -> None
     if connection.dialect.name != "sqlite":  # see the module's docstring
         apply(connection, batch)
         return
-    time = _Times(db_time(connection.dialect))
+    time = _Times(connection.dialect)
     documents: list[tuple[Any, ...]] = []
     odd: dict[int, tuple[Any, ...]] = {}  # reports built here, by their place in `new`
     new: list[list[Any]] = []  # each report as `NewReport` reads it, in log order
@@ -172,10 +173,16 @@ def finish(connection: Connection) -> None:
 
 class _Times:
     """Stored times as the database takes them, each converted once a batch (the events of
-    one append share a recorded_at; an article's reports, its time)."""
+    one append share a recorded_at; an article's reports, its time).
 
-    def __init__(self, convert: Any) -> None:
-        self.convert = convert
+    On SQLite a time stored as the model writes it (`CANONICAL_TIME`) is respelt as text
+    (`_stored_time`, what `INSERT_LOGGED_SQLITE` does): parsing it into a datetime to write it
+    out again was two thirds of building a report's row.
+    """
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.convert = db_time(dialect)
+        self.sqlite = dialect.name == "sqlite"
         self.seen: dict[Any, Any] = {}
 
     def recorded(self, moment: datetime) -> Any:
@@ -189,7 +196,10 @@ class _Times:
             return None
         value = self.seen.get(text)
         if value is None:
-            value = self.seen[text] = self.convert(datetime.fromisoformat(text))
+            if self.sqlite and CANONICAL_TIME.fullmatch(text) is not None:
+                value = self.seen[text] = _stored_time(text)
+            else:
+                value = self.seen[text] = self.convert(datetime.fromisoformat(text))
         return value
 
 

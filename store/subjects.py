@@ -30,6 +30,7 @@ from domain.events import (
 from domain.routing import Rules
 from domain.subjects import Link
 from store.log import CHUNK, recorded_event
+from store.rows import RowInsert
 from store.tables import (
     document_routes,
     documents,
@@ -63,7 +64,12 @@ class Subject:
 
 
 def apply(connection: Connection, batch: Sequence[RecordedEvent]) -> None:
-    """The subjects, links and routes of a batch of events."""
+    """The subjects, links and routes of a batch of events.
+
+    The routes go as tuples through the driver (`RowInsert`): a replay writes one a
+    document, and SQLAlchemy's executemany of dictionaries took 0.3 s for 3,900 of them on
+    PostgreSQL.
+    """
     routes = []
     for recorded in batch:
         if recorded.type == DocumentCaptured.type and recorded.data.get("subject"):
@@ -73,18 +79,14 @@ def apply(connection: Connection, batch: Sequence[RecordedEvent]) -> None:
             routes.append(_route(data["document_id"], data["version"], recorded))
         elif recorded.type in SUBJECT_TYPES:
             _apply_subject(connection, recorded)
-    if routes:
-        connection.execute(insert(document_routes), routes)
+    INSERT_ROUTES(connection, routes)
 
 
-def _route(document_id: str, version: int, recorded: RecordedEvent) -> dict[str, Any]:
-    subject = recorded.data["subject"]
-    return {
-        "document_id": document_id,
-        "version": version,
-        "subject": subject,
-        "position": recorded.position,
-    }
+INSERT_ROUTES = RowInsert(document_routes, ("document_id", "version", "subject", "position"))
+
+
+def _route(document_id: str, version: int, recorded: RecordedEvent) -> tuple[str, int, str, int]:
+    return (document_id, version, recorded.data["subject"], recorded.position)
 
 
 def _apply_subject(connection: Connection, recorded: RecordedEvent) -> None:
