@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, func, select, union_all
+from sqlalchemy import Connection, Engine, and_, func, or_, select
 
 from domain.canonical import canonical_bytes, canonical_form, event_bytes
 from domain.checkpoints import Checkpoint, key_id, load_public_key, verify_checkpoint
@@ -462,11 +462,36 @@ _EVENT_ROW = (
     "SELECT position, event_id, stream_id, version, type, CAST(data AS TEXT), "
     "CAST(metadata AS TEXT), recorded_at, leaf_hash FROM events WHERE position = {position}"
 )
-_SUBTREE_ROWS = (
-    "SELECT level, node_index, hash FROM merkle_subtrees "
-    "WHERE position BETWEEN {first} AND {last} ORDER BY level, node_index"
-)
 Subtree = tuple[int, int, bytes]
+
+
+def completed_ranges(first: int, last: int) -> list[tuple[int, int, int]]:
+    """(level, lowest index, highest index) of the subtrees appends of first..last completed.
+
+    Subtree (L, i) is completed by the append of event (i + 1) << L, so those completed by
+    first..last have i + 1 between ceil(first / 2^L) and floor(last / 2^L): one primary-key
+    range per level at or above 1 (leaves are not stored), none where that range is empty.
+    """
+    ranges = []
+    for level in range(1, last.bit_length()):
+        low, high = -(-first >> level), last >> level  # ceil, floor
+        if low <= high:
+            ranges.append((level, low - 1, high - 1))
+    return ranges
+
+
+def _subtree_rows(first: int, last: int) -> str | None:
+    """The stored subtrees that events first..last completed, read by primary key ranges."""
+    ranges = completed_ranges(first, last)
+    if not ranges:
+        return None
+    where = " OR ".join(
+        f"(level = {level} AND node_index BETWEEN {low} AND {high})" for level, low, high in ranges
+    )
+    return (
+        f"SELECT level, node_index, hash FROM merkle_subtrees WHERE {where} "
+        "ORDER BY level, node_index"
+    )
 
 
 class _RecordedTimes:
@@ -567,20 +592,15 @@ def _reference_leaf(
 def _compare_subtrees(
     connection: Connection, first: int, last: int, computed: list[Subtree]
 ) -> None:
-    """The subtrees stored for positions first..last must be exactly those the leaves make."""
-    query = _SUBTREE_ROWS.format(first=int(first), last=int(last))
-    dbapi = connection.connection.dbapi_connection
-    assert dbapi is not None
-    cursor = dbapi.cursor()  # a chunk's subtrees: about as many rows as its events, at most
-    try:
-        cursor.execute(query)
-        stored = cursor.fetchall()
-    finally:
-        cursor.close()
+    """The subtrees completed by events first..last must be stored as the leaves make them.
+
+    The stored ones are read by the keys of `completed_ranges`, which are those the leaves
+    make: a subtree missing or with another hash is named by the first event in log order.
+    """
+    stored = _fetch(connection, _subtree_rows(int(first), int(last)))
     if stored == computed:
         return
-    stored = [(level, index, bytes(digest)) for level, index, digest in stored]
-    by_key = {(level, index): digest for level, index, digest in stored}
+    by_key = {(level, index): bytes(digest) for level, index, digest in stored}
     for level, index, digest in sorted(computed, key=_completing_event):
         if by_key.pop((level, index), None) != digest:
             size = (index + 1) << level  # the event whose append completed it
@@ -590,8 +610,8 @@ def _compare_subtrees(
                 size,
             )
     if not by_key:
-        return  # the same subtrees, only stored under other positions
-    (level, index), position = min(
+        return
+    (level, index), position = min(  # not reached while the ranges are those computed
         ((key, (key[1] + 1) << key[0]) for key in by_key), key=lambda item: item[1]
     )
     raise IntegrityError(
@@ -601,28 +621,63 @@ def _compare_subtrees(
     )
 
 
+def _fetch(connection: Connection, query: str | None) -> Sequence[Any]:
+    """The rows of `query` as the driver gives them (none without a query)."""
+    if query is None:
+        return []
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    cursor = dbapi.cursor()  # a chunk's subtrees: about as many rows as its events, at most
+    try:
+        cursor.execute(query)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def _completing_event(node: Subtree) -> tuple[int, int]:
     """A subtree's place in the log: the position whose append completed it, then its level."""
     level, index, _ = node
     return (index + 1) << level, level
 
 
+def beyond_bounds(size: int) -> list[tuple[int, int]]:
+    """(level, lowest index) per level of the subtrees completed by events past `size`.
+
+    Subtree (L, i) is completed by event (i + 1) << L, which is past `size` exactly when
+    i >= size >> L. From the level of size's highest bit up that bound is 0: every stored
+    subtree there is past `size`, which the last pair, (that level, 0), stands for.
+    """
+    top = max(size.bit_length(), 1)
+    return [(level, size >> level) for level in range(1, top)] + [(top, 0)]
+
+
+def _first_subtree_beyond(connection: Connection, size: int) -> int | None:
+    """The first event past `size` that completed a stored subtree: primary-key ranges only."""
+    bounds = beyond_bounds(size)
+    *below, (top, _) = bounds
+    level, index = merkle_subtrees.c.level, merkle_subtrees.c.node_index
+    where = or_(*(and_(level == at, index >= low) for at, low in below), level >= top)
+    found = connection.execute(select(level, func.min(index)).where(where).group_by(level))
+    return min(((int(i) + 1) << int(at) for at, i in found), default=None)
+
+
 def _nothing_beyond(engine: Engine, size: int) -> None:
     """Rows that appends derive from events past the head mean events were removed from the end.
 
-    The Merkle subtrees and the reports carry the position of the event that wrote them (both
-    indexed by it). The head is read after them: an event appended meanwhile commits with its
-    head, so it is then within the head, and only a removed event's rows stay beyond it.
+    The reports carry the position of the event that wrote them (indexed by it), a Merkle
+    subtree is completed by the event its key names (`beyond_bounds`). The head is read after
+    them: an event appended meanwhile commits with its head, so it is then within the head,
+    and only a removed event's rows stay beyond it.
     """
-    beyond = union_all(
-        select(func.min(merkle_subtrees.c.position).label("position")).where(
-            merkle_subtrees.c.position > size
-        ),
-        select(func.min(reports.c.position).label("position")).where(reports.c.position > size),
-    ).subquery()
     with engine.connect() as connection:
-        first = connection.execute(select(func.min(beyond.c.position))).scalar()
+        subtree = _first_subtree_beyond(connection, size)
+        report = connection.execute(
+            select(func.min(reports.c.position)).where(reports.c.position > size)
+        ).scalar()
         now = head(connection)
+    found = [p for p in (subtree, report) if p is not None]
+    first = min(found) if found else None
     if first is not None and first > now:
         raise IntegrityError(
             f"position {size + 1}: missing: the stored projections hold position {first}, "

@@ -291,7 +291,8 @@ class MerkleSubtreeRow(SQLModel, table=True):
     """The log's Merkle tree: every complete aligned subtree's hash above the leaves.
 
     (level, node_index) covers leaves [node_index * 2**level, (node_index + 1) * 2**level);
-    `position` is the event whose append completed it, so a verifier can stream them in order.
+    `position` is the event whose append completed it, (node_index + 1) << level: a verifier
+    reads by key ranges derived from that, so no index holds it (migration 0021).
     Level 0 is not stored: a leaf is its event's `leaf_hash` (migration 0013).
     """
 
@@ -300,7 +301,7 @@ class MerkleSubtreeRow(SQLModel, table=True):
     level: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     node_index: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
-    position: int = Field(index=True)
+    position: int
 
 
 class CheckpointRow(SQLModel, table=True):

@@ -181,6 +181,7 @@ def tamper(archive, *statements: str) -> None:
             connection.exec_driver_sql("ALTER TABLE events DISABLE TRIGGER USER")
         else:
             connection.exec_driver_sql("DROP TRIGGER IF EXISTS events_refuse_update")
+            connection.exec_driver_sql("DROP TRIGGER IF EXISTS events_refuse_delete")
         for statement in statements:
             connection.exec_driver_sql(statement)
         if postgres:
@@ -235,3 +236,75 @@ def test_a_stream_id_rewritten_to_spell_its_own_escapes_is_named(archive):
     )
     with pytest.raises(IntegrityError, match=r"^position 4: "):
         verify_live(archive)
+
+
+# The stored subtrees are read by key: subtree (L, i) is completed by the append of event
+# (i + 1) << L, so the keys a chunk of events completed, and those past the head, are ranges.
+
+
+def completed_by(first: int, last: int) -> set[tuple[int, int]]:
+    """Every subtree above the leaves whose completing event is in first..last, by brute force."""
+    return {
+        (level, index)
+        for level in range(1, 8)
+        for index in range(last + 1)
+        if first <= (index + 1) << level <= last
+    }
+
+
+def test_the_subtrees_a_chunk_completes_are_its_key_ranges():
+    for first in range(1, 70):
+        for last in range(first, 70):
+            ranges = store.audit.completed_ranges(first, last)
+            keys = {(level, i) for level, low, high in ranges for i in range(low, high + 1)}
+            assert keys == completed_by(first, last), (first, last)
+            assert all(low <= high for _, low, high in ranges)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 7, 8, 11, 16, 31, 32, 33, 63, 64, 100])
+def test_the_subtrees_past_a_size_are_its_bounds(size):
+    *below, (top, top_low) = store.audit.beyond_bounds(size)
+    assert top_low == 0  # from this level up, every stored subtree is past `size`
+    bounds = dict(below)
+    for level in range(1, 10):
+        for index in range(300):
+            past = (index + 1) << level > size
+            named = level >= top if level not in bounds else index >= bounds[level]
+            assert named == past, (size, level, index)
+
+
+def test_a_changed_or_missing_subtree_in_a_later_chunk_is_named_by_its_event(archive, monkeypatch):
+    monkeypatch.setattr(store.audit, "CHUNK", 8)  # several chunks, cutting subtrees across
+    append(archive, 40)
+    assert verify_live(archive).tree_size == 40
+    tamper(archive, "DELETE FROM merkle_subtrees WHERE level = 3 AND node_index = 3")
+    with pytest.raises(IntegrityError, match=r"^position 32: .*\(level 3, index 3\)"):
+        verify_live(archive)
+    tamper(archive, "DELETE FROM merkle_subtrees WHERE level = 2 AND node_index = 5")
+    with pytest.raises(IntegrityError, match=r"^position 24: .*\(level 2, index 5\)"):
+        verify_live(archive)
+    tamper(
+        archive,
+        "UPDATE merkle_subtrees SET hash = (SELECT hash FROM merkle_subtrees "
+        "WHERE level = 1 AND node_index = 0) WHERE level = 1 AND node_index = 8",
+    )
+    with pytest.raises(IntegrityError, match=r"^position 18: .*\(level 1, index 8\)"):
+        verify_live(archive)
+
+
+@pytest.mark.parametrize(("size", "first_past"), [(8, 10), (11, 12), (12, 14)])
+def test_subtrees_left_by_events_removed_from_the_end_are_named(archive, size, first_past):
+    """The last events gone with their head and reports: only their subtrees remain."""
+    append(archive, 15)
+    tamper(
+        archive,
+        f"DELETE FROM events WHERE position > {size}",
+        f"DELETE FROM reports WHERE position > {size}",
+        f"UPDATE log_head SET position = {size}",
+    )
+    with pytest.raises(IntegrityError) as raised:
+        verify_live(archive)
+    assert str(raised.value) == (
+        f"position {size + 1}: missing: the stored projections hold position {first_past}, "
+        f"the log only {size} events"
+    )

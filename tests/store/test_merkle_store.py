@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event as sa_event
+from sqlalchemy import inspect
 
 from domain.checkpoints import verify_checkpoint
 from domain.errors import IntegrityError, InvalidInput
@@ -18,6 +19,7 @@ from services.audit import (
     make_checkpoint,
     rotate_signing_key,
     tree_head,
+    verify_live,
 )
 from store import keys
 from store.checkpoints import checkpoint_at, latest_checkpoint
@@ -179,3 +181,23 @@ def test_the_key_file_is_private(tmp_path: Path):
 def _keys(archive):
     with archive.engine.connect() as connection:
         return known_keys(connection)
+
+
+def position_indexes(archive) -> list[str]:
+    with archive.engine.connect() as connection:
+        found = inspect(connection).get_indexes("merkle_subtrees")
+    return [index["name"] for index in found if index["column_names"] == ["position"]]
+
+
+def test_an_archive_with_a_tree_upgrades_to_subtrees_without_a_position_index(archive):
+    """Revision 0021 drops the index; the tree, its proofs and the verification carry on."""
+    migrations.downgrade(archive.engine, "0020")
+    append(archive, 21)
+    assert position_indexes(archive) == ["ix_merkle_subtrees_position"]
+    migrations.upgrade(archive.engine, "head")
+    assert position_indexes(archive) == []
+    append(archive, 12)
+    assert tree_head(archive) == (33, MemoryTree(leaves(archive)).root())
+    assert verify_live(archive).tree_size == 33
+    migrations.downgrade(archive.engine, "0020")
+    assert position_indexes(archive) == ["ix_merkle_subtrees_position"]
