@@ -602,23 +602,13 @@ def _compare_subtrees(
         return
     by_key = {(level, index): bytes(digest) for level, index, digest in stored}
     for level, index, digest in sorted(computed, key=_completing_event):
-        if by_key.pop((level, index), None) != digest:
+        if by_key.get((level, index)) != digest:
             size = (index + 1) << level  # the event whose append completed it
             raise IntegrityError(
                 f"position {size}: the stored Merkle subtree (level {level}, index "
                 f"{index}) does not match the log",
                 size,
             )
-    if not by_key:
-        return
-    (level, index), position = min(  # not reached while the ranges are those computed
-        ((key, (key[1] + 1) << key[0]) for key in by_key), key=lambda item: item[1]
-    )
-    raise IntegrityError(
-        f"position {position}: a stored Merkle subtree (level {level}, index {index}) "
-        "that the log does not produce",
-        position,
-    )
 
 
 def _fetch(connection: Connection, query: str | None) -> Sequence[Any]:
@@ -676,8 +666,7 @@ def _nothing_beyond(engine: Engine, size: int) -> None:
             select(func.min(reports.c.position)).where(reports.c.position > size)
         ).scalar()
         now = head(connection)
-    found = [p for p in (subtree, report) if p is not None]
-    first = min(found) if found else None
+    first = min((p for p in (subtree, report) if p is not None), default=None)
     if first is not None and first > now:
         raise IntegrityError(
             f"position {size + 1}: missing: the stored projections hold position {first}, "

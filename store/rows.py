@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -275,10 +275,8 @@ def deferring(connection: Connection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        try:
+        with suppress(Exception):  # the block's own error is the one to raise
             finish_copy(connection)
-        except Exception:  # noqa: S110 (the block's own error is the one to raise)
-            pass
         raise
     else:
         finish_copy(connection)
@@ -320,7 +318,7 @@ def _unwaited_end() -> type:
             if exc is not None:  # an error while writing: psycopg's own end, which waits
                 super().finish(exc)
                 return
-            self.connection.wait(_end_sent(self._pgconn))
+            self.connection.wait(_end_sent(self.connection.pgconn))
 
     return UnwaitedEnd
 
@@ -340,7 +338,7 @@ def finish_copy(connection: Connection) -> None:
         results = driver.wait(fetch_many(driver.pgconn))
         for result in results:
             if result.status != ExecStatus.COMMAND_OK:
-                raise errors.error_from_result(result, encoding=driver.pgconn._encoding)
+                raise errors.error_from_result(result, encoding=driver.info.encoding)
 
 
 def flush(connection: Connection, commit: bool = False) -> None:
