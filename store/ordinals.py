@@ -29,7 +29,8 @@ store/figures.py walks the window.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -123,6 +124,7 @@ Tail = tuple[Any, ...]  # a figure's last row: reported_at, position, ordinal, r
 # the value of its last report that may be current; the last three None when only the place
 # is known (the figure was numbered again in SQL)
 TAILS_KEPT = "figure tails"  # under this key in store/memo.py
+LOADED = "recount.load tails"  # under this key in `connection.info` during a load
 KEPT_FIGURES = 100_000  # figures' tails kept between appends, at most
 UNNUMBERED: Numbers = (0, False, 0)
 
@@ -163,9 +165,11 @@ def number_new(
     PostgreSQL its append stays one round trip. A figure numbered again in SQL
     keeps only its last row's place (its numbers are the statement's): a report dated before
     that place goes to `renumber` with no read, one dated after it reads the numbers first.
-    A replay, which appends nothing, passes no `size` and neither recalls nor keeps anything.
+    A replay, which appends nothing, passes no `size`: it keeps its figures' tails from one
+    batch to the next only inside `kept_through_a_load`.
     """
-    recalled = None if size is None else memo.recall(connection, TAILS_KEPT, size)
+    loaded: KeptTails | None = connection.info.get(LOADED) if size is None else None
+    recalled = loaded if size is None else memo.recall(connection, TAILS_KEPT, size)
     kept = KeptTails(whole=size == 0) if recalled is None else recalled  # empty: none to read
     by_figure: dict[Figure, list[int]] = {}
     for n, report in enumerate(new):
@@ -195,6 +199,10 @@ def number_new(
             if figure not in retracted:  # its last row's place; its numbers are SQL's
                 place = max((at, position), (last.reported_at, last.position))
                 moved[figure] = (*place, None, None, None)
+            elif loaded is not None:  # the same, from the place kept (a retraction reads none)
+                prior = known.get(figure, (last.reported_at, last.position))
+                place = max(prior[:2], (last.reported_at, last.position))
+                moved[figure] = (*place, None, None, None)
             continue
         ordinal, revision = ordinal or 0, revision or 0
         for n in order:
@@ -217,7 +225,37 @@ def number_new(
 
     if end is not None:
         memo.keep(connection, TAILS_KEPT, end, kept, then=committed)
+    elif loaded is not None:
+        _loaded(loaded, retracted, moved)
     return numbers, again
+
+
+@contextmanager
+def kept_through_a_load(connection: Connection) -> Iterator[None]:
+    """Within a load from position 1 into empty reports (a replay, one transaction): each
+    batch's figures' tails kept for the next, as appends keep theirs (`KeptTails`, whole from
+    the empty table), so no batch reads them. On PostgreSQL those reads were a sixth of a
+    replay's server time: the emptied table's dead index entries walked for every figure."""
+    connection.info[LOADED] = KeptTails(whole=True)
+    try:
+        yield
+    finally:
+        connection.info.pop(LOADED, None)
+
+
+def _loaded(kept: KeptTails, retracted: set[Figure], moved: dict[Figure, Tail]) -> None:
+    """A load's batch numbered: its tails kept. A retracted figure is numbered again in SQL, so
+    it keeps only its last row's place (a retraction adds no row), and `whole` stays true: the
+    one transaction writes nothing else, so a figure not kept still has no report."""
+    known = kept.tails
+    if len(known) + len(moved) > KEPT_FIGURES:  # memory stays bounded: read again instead
+        known.clear()
+        kept.whole = False
+    for figure in retracted:
+        tail = known.get(figure)
+        if tail is not None:
+            known[figure] = (tail[0], tail[1], None, None, None)
+    known.update(moved)
 
 
 def _before(report: NewReport, tail: Tail) -> bool:

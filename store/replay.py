@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, MetaData, Table, event, select, update
 
-from store import bulk, projections, search
+from store import bulk, ordinals, projections, search
 from store.database import create_database_engine, stream_rows
 from store.events import EventStore
 from store.log import scan
@@ -116,7 +116,11 @@ def _replay_into(
         for projector in projectors
     ]
     tables = [table for projector in projectors for table in projector.tables]
-    with bulk.indexes_built_at_the_end(target, tables), _collector_off():  # before `finish`
+    with (
+        bulk.indexes_built_at_the_end(target, tables),  # before `finish`
+        _collector_off(),
+        ordinals.kept_through_a_load(target),  # the tables were emptied: the tails start whole
+    ):
         for batch in scan(source, size, BATCH, between=_collect_young):
             for handler in handlers:
                 handler(target, batch)
