@@ -65,11 +65,30 @@ def replay(
     with store.engine.begin() as connection:
         connection.execute(update(log_head).values(position=log_head.c.position))
         with search.indexed_at_the_end(connection):
-            projections.clear(connection, projectors)
+            _emptied(connection, projectors)
             size = head(connection)
             count = _replay_into(connection, connection, size, projectors, progress, from_log=True)
         bulk.gather_statistics(connection, [t for p in projectors for t in p.tables])
         return count
+
+
+def _emptied(connection: Connection, projectors: Sequence[Projector]) -> None:
+    """The projections emptied for a replay: on PostgreSQL by TRUNCATE, which gives each table
+    and index new, empty files, in the replay's transaction (a rollback keeps the old ones).
+
+    DELETE left every old row and index entry dead beside the new ones until a vacuum: each
+    COPY checked each new report id against its dead twin in the primary key, the index
+    builds and ANALYZE walked them, and the tables doubled on disk (a 20,000-event replay:
+    0.75 s of the server's time, 0.38 s after TRUNCATE). Readers lose nothing by it: the
+    replay's DROP INDEX already locks them out until the commit, and a READ COMMITTED reader
+    (the archive's only level) takes its snapshot once the lock is granted, so it sees the
+    new rows either way.
+    """
+    names = [f'"{table.name}"' for projector in projectors for table in projector.tables]
+    if connection.dialect.name == "postgresql" and names:
+        connection.exec_driver_sql("TRUNCATE " + ", ".join(names))
+    else:
+        projections.clear(connection, projectors)
 
 
 def check(
