@@ -5,9 +5,11 @@ of a table costs a B-tree descent and a page write per row, in the order the row
 position, so random for an index on a subject or a report id); built once over the loaded
 table, it is one sort and a sequential write. Only the indexes a statement could do without
 are dropped: those backing a primary key or a unique constraint stay, since the load's own
-upserts and updates find rows through them. Kept too: the reports' timeline index, by which
-each batch numbers its reports on from each figure's last row (store/ordinals.py), as an
-append does; numbered as they go in, the rows need no second write at the end.
+upserts and updates find rows through them. The reports' timeline index is dropped too, but
+built again as soon as a statement of the load is about to read it (`needed`): numbering a
+figure again in SQL, after a retraction or a report dated before others, walks it
+(store/ordinals.py). A log of news in order never does, and gets it built once at the end;
+the first retraction builds it over the rows so far, and from then on it is kept row by row.
 
 Both databases change their schema inside the caller's transaction: a failure rolls the
 drops back with the rows. On PostgreSQL, DROP INDEX locks its table until the commit, so a
@@ -38,23 +40,34 @@ POSTGRES_INDEXES = (
 )
 
 
-# Read while the load runs: each figure's last row, for the next batch's numbers.
-KEPT = frozenset({"ix_reports_timeline"})
+DROPPED = "recount.bulk dropped"  # under this key in `connection.info`: name -> definition
 
 
 @contextmanager
 def indexes_built_at_the_end(connection: Connection, tables: Sequence[Table]) -> Iterator[None]:
     """Within the caller's transaction: the tables' secondary indexes dropped, then rebuilt.
 
-    Rebuilt when the block ends without an error, from their own stored definitions; on an
-    error the caller's rollback restores them.
+    Rebuilt when the block ends without an error (those `needed` did not build earlier), from
+    their own stored definitions; on an error the caller's rollback restores them.
     """
     found = _secondary_indexes(connection, [table.name for table in tables])
     for name, _ in found:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
-    yield
-    for _, definition in found:
+    dropped = connection.info[DROPPED] = dict(found)
+    try:
+        yield
+    finally:
+        connection.info.pop(DROPPED, None)
+    for definition in dropped.values():
         connection.exec_driver_sql(definition)
+
+
+def needed(connection: Connection, name: str) -> None:
+    """A statement is about to read index `name`: if a load dropped it, built now, and kept
+    row by row for the rest of the load. Outside a load, nothing to do."""
+    dropped: dict[str, str] | None = connection.info.get(DROPPED)
+    if dropped and name in dropped:
+        connection.exec_driver_sql(dropped.pop(name))
 
 
 def gather_statistics(connection: Connection, tables: Sequence[Table]) -> None:
@@ -87,4 +100,4 @@ def _secondary_indexes(connection: Connection, names: list[str]) -> list[tuple[s
         rows = connection.exec_driver_sql(SQLITE_INDEXES.format(names=quoted)).all()
     else:
         rows = connection.exec_driver_sql(POSTGRES_INDEXES, {"names": names}).all()
-    return [(str(name), str(definition)) for name, definition in rows if name not in KEPT]
+    return [(str(name), str(definition)) for name, definition in rows]

@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from store import memo
+from store import bulk, memo
 from store.rows import flush, read, translated, write
 
 # Number again, from each figure's start (subject, metric, at, pos), every row at or after it.
@@ -91,6 +91,7 @@ _CHUNK = 2000  # figures a statement (SQLite caps a statement's parameters)
 KEYS_SQL = "SELECT subject, metric, reported_at, position FROM reports WHERE report_id IN ({})"
 
 NUMBER_COLUMNS = ("ordinal", "changed", "revision")
+TIMELINE = "ix_reports_timeline"  # what the reads below walk (a replay builds it for them)
 Key = tuple[str, str, Any, int]  # subject, metric, reported_at as stored, position
 # The last row of each figure's timeline, and the value of its last report that may be current.
 _LAST = " FROM reports r WHERE r.subject = f.subject AND r.metric = f.metric{also}"
@@ -268,6 +269,7 @@ def _tails(connection: Connection, figures: list[Figure]) -> dict[Figure, Tail]:
     if not figures:
         return {}
     flush(connection)  # reports queued by an earlier append of the same transaction
+    bulk.needed(connection, TIMELINE)
     found = {}
     for n in range(0, len(figures), _CHUNK):
         chunk = figures[n : n + _CHUNK]
@@ -292,6 +294,7 @@ def renumber(connection: Connection, keys: Sequence[Key], retracted: Sequence[st
     """
     if not keys and not retracted:
         return
+    bulk.needed(connection, TIMELINE)
     starts: dict[tuple[str, str], tuple[Any, int]] = {}
     if retracted:
         statement = KEYS_SQL.format(", ".join("?" * len(retracted)))
