@@ -28,7 +28,7 @@ from domain.figures import may_be_current
 from domain.qualifiers import VAGUE_BOUNDS
 from domain.review import as_report_events
 from domain.status import ReportStatus
-from store.ordinals import NUMBER_COLUMNS, NewReport, number_new, renumber
+from store.ordinals import NUMBER_COLUMNS, NewReport, known_figures, number_new, renumber
 from store.rows import FEW, RowInsert, db_time, write
 from store.tables import documents, figures, reports
 
@@ -181,7 +181,7 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
     INSERT_REPORTS(connection, [(*row, *n) for row, n in zip(new_rows, numbers, strict=True)])
     if retractions["new"]:
         connection.execute(RETRACT, retractions["new"])
-    _write_figures(connection, touched)
+    _write_figures(connection, touched, size)
     renumber(connection, again, [r["b_report"] for r in retractions["stored"]])
 
 
@@ -288,14 +288,18 @@ def current_report_query(subject: Any, metric: Any) -> Any:
     )
 
 
-def _write_figures(connection: Connection, touched: dict[tuple[str, str], _Touched]) -> None:
+def _write_figures(
+    connection: Connection, touched: dict[tuple[str, str], _Touched], size: int
+) -> None:
     """Move each touched figure's count and current report forward, without reading them.
 
     A figure already stored is updated in place: its count grows by the reports added, and its
     current report becomes the batch's latest eligible report if that is later on the story's
     timeline than the current one (the database compares them). A new figure is inserted
     (SQLite: one upsert; PostgreSQL: an UPDATE and an INSERT that does nothing for a stored
-    figure, in the same statement, so neither needs to know which figures exist).
+    figure, in the same statement, so neither needs to know which figures exist; when what
+    the last append on this connection kept says which do, only the one statement needed,
+    `known_figures`: the other's arrays are not sent, nor its rows probed by the server).
     A retraction may have withdrawn the current report, so those figures are then asked of the
     reports table, once this batch's reports and retractions are written.
     """
@@ -308,14 +312,24 @@ def _write_figures(connection: Connection, touched: dict[tuple[str, str], _Touch
         rows.append(
             (current, time(at), position, figure.added, figure.last_position, subject, metric)
         )
-    if connection.dialect.name == "postgresql" and len(rows) <= FEW:  # plain parameters
-        values = tuple(v for row in rows for v in row)
-        write(connection, _figures_pg(UPDATE_FIGURES_PG, len(rows)), values)
-        write(connection, _figures_pg(INSERT_FIGURES_PG, len(rows)), values)
-    elif connection.dialect.name == "postgresql":
-        columns = tuple(map(list, zip(*rows, strict=True)))
-        write(connection, UPDATE_FIGURES_PG, columns)
-        write(connection, INSERT_FIGURES_PG, columns)
+    if connection.dialect.name == "postgresql":
+        stored, unstored = known_figures(connection, touched, size)
+        statements = [
+            statement
+            for statement, needed in (
+                (UPDATE_FIGURES_PG, len(unstored) < len(touched)),
+                (INSERT_FIGURES_PG, len(stored) < len(touched)),
+            )
+            if needed
+        ]
+        if len(rows) <= FEW:  # plain parameters
+            values = tuple(v for row in rows for v in row)
+            for statement in statements:
+                write(connection, _figures_pg(statement, len(rows)), values)
+        else:
+            columns = tuple(map(list, zip(*rows, strict=True)))
+            for statement in statements:
+                write(connection, statement, columns)
     else:
         write(connection, UPSERT_FIGURES_SQLITE, rows, many=True)
     for (subject, metric), figure in touched.items():
