@@ -29,7 +29,7 @@ store/figures.py walks the window.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -257,6 +257,26 @@ def _loaded(kept: KeptTails, retracted: set[Figure], moved: dict[Figure, Tail]) 
         if tail is not None:
             known[figure] = (tail[0], tail[1], None, None, None)
     known.update(moved)
+
+
+def known_figures(
+    connection: Connection, figures: Iterable[Figure], size: int
+) -> tuple[set[Figure], set[Figure]]:
+    """Of `figures`, those known to have a report, and those known to have none, in a log of
+    `size` events; any other is unknown.
+
+    Read from the tails the last append on this connection kept for exactly that size (the
+    state before the append now being written: what it keeps is staged until it commits), so
+    no query. A figure with a report has its figures row (written in the same transaction),
+    so its count and current report need an UPDATE and no INSERT (store/projections.py).
+    """
+    kept: KeptTails | None = memo.recall(connection, TAILS_KEPT, size)
+    if kept is None:
+        return set(), set()
+    known = kept.tails
+    stored = {f for f in figures if f in known}
+    unstored = {f for f in figures if f not in known} if kept.whole else set()
+    return stored, unstored
 
 
 def _before(report: NewReport, tail: Tail) -> bool:

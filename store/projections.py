@@ -9,10 +9,9 @@ services/archive.py, not here.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, select, update
@@ -28,7 +27,14 @@ from domain.figures import may_be_current
 from domain.qualifiers import VAGUE_BOUNDS
 from domain.review import as_report_events
 from domain.status import ReportStatus
-from store.ordinals import NUMBER_COLUMNS, NewReport, number_new, renumber
+from store.ordinals import (
+    NUMBER_COLUMNS,
+    NewReport,
+    Numbers,
+    known_figures,
+    number_new,
+    renumber,
+)
 from store.rows import FEW, RowInsert, db_time, write
 from store.tables import documents, figures, reports
 
@@ -131,8 +137,8 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
     if not events:
         return
     time = db_time(connection.dialect)
-    recorded_at: tuple[datetime, Any] | None = None  # one time for a whole append: convert once
-    new_rows = []
+    reported: list[tuple[FigureReported, RecordedEvent, bool]] = []  # with its eligibility
+    new: list[NewReport] = []  # what numbering reads of each new report, in the same order
     new_ids: set[str] = set()
     retractions: dict[str, list[dict[str, Any]]] = {"stored": [], "new": []}
     retracted_new: set[str] = set()
@@ -141,15 +147,25 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
         if recorded.type == FigureReported.type:
             event = recorded.event
             assert isinstance(event, FigureReported)
-            if recorded_at is None or recorded_at[0] is not recorded.recorded_at:
-                recorded_at = (recorded.recorded_at, time(recorded.recorded_at))
-            row = _report_row(event, recorded, time(event.reported_at), recorded_at[1])
-            new_rows.append(row)
+            eligible = may_be_current(event.value, event.qualifier, event.status, event.subset_of)
+            reported.append((event, recorded, eligible))
+            new.append(
+                NewReport(
+                    event.subject,
+                    event.metric,
+                    time(event.reported_at),
+                    recorded.position,
+                    event.value,
+                    eligible,
+                )
+            )
             new_ids.add(event.report_id)
-            figure = touched.setdefault((event.subject, event.metric), _Touched())
+            figure = touched.get((event.subject, event.metric))  # no _Touched made in vain
+            if figure is None:
+                figure = touched[event.subject, event.metric] = _Touched()
             figure.added += 1
             figure.last_position = recorded.position
-            if row[-1]:  # eligible: may be the figure's current report
+            if eligible:  # may be the figure's current report
                 candidate = (event.reported_at, recorded.position, event.report_id)
                 figure.best = max(figure.best or candidate, candidate)
         elif recorded.type == ReportRetracted.type:
@@ -175,13 +191,12 @@ def _apply_reports(connection: Connection, events: Sequence[RecordedEvent]) -> N
     if retractions["stored"]:
         connection.execute(RETRACT, retractions["stored"])
     withdrawn = {figure for figure, t in touched.items() if t.retracted}
-    new = [NewReport(*_numbered_by(r)) for r in new_rows]
     size, end = events[0].position - 1, events[-1].position
     numbers, again = number_new(connection, new, withdrawn, size, end)
-    INSERT_REPORTS(connection, [(*row, *n) for row, n in zip(new_rows, numbers, strict=True)])
+    INSERT_REPORTS(connection, list(_report_rows(reported, new, numbers, time)))
     if retractions["new"]:
         connection.execute(RETRACT, retractions["new"])
-    _write_figures(connection, touched)
+    _write_figures(connection, touched, size)
     renumber(connection, again, [r["b_report"] for r in retractions["stored"]])
 
 
@@ -222,47 +237,55 @@ REPORT_COLUMNS = (
     "eligible",
 )
 INSERT_REPORTS = RowInsert(reports, REPORT_COLUMNS + NUMBER_COLUMNS)
-# Where a report row holds what `number_new` reads, in `NewReport`'s order.
-_numbered_by = itemgetter(
-    *(
-        REPORT_COLUMNS.index(name)
-        for name in ("subject", "metric", "reported_at", "position", "value", "eligible")
-    )
-)
 
 
-def _report_row(
-    event: FigureReported, recorded: RecordedEvent, reported_at: Any, recorded_at: Any
-) -> tuple[Any, ...]:
-    """The report's row in `REPORT_COLUMNS` order, `eligible` last (read by the caller).
+def _report_rows(
+    reported: Sequence[tuple[FigureReported, RecordedEvent, bool]],
+    new: Sequence[NewReport],
+    numbers: Sequence[Numbers],
+    time: Callable[[datetime | None], Any],
+) -> Iterator[tuple[Any, ...]]:
+    """Each new report's row in `REPORT_COLUMNS + NUMBER_COLUMNS` order, its numbers in place.
 
-    Enum values go through `str` (a StrEnum's is its value, in C), not the slower `.value`.
+    What numbering read (subject, metric, the stored reported_at, position) is taken from
+    `new`, not worked out again, and each row is made once, whole (it was made without its
+    numbers, then copied with them). Enum values go through `str` (a StrEnum's is its value,
+    in C), not the slower `.value`.
     """
-    source = event.source
-    return (
-        event.report_id,
-        event.subject,
-        event.metric,
-        event.value,
-        event.low,
-        event.high,
-        str(event.qualifier),
-        event.approximate,
-        event.unit,
-        str(event.status),
-        event.subset_of,
-        event.quote,
-        reported_at,
-        event.reported_at_basis,
-        recorded_at,
-        recorded.position,
-        source.url,
-        source.title,
-        source.publisher,
-        source.document_id,
-        event.confidence,
-        may_be_current(event.value, event.qualifier, event.status, event.subset_of),
-    )
+    recorded_at: tuple[datetime, Any] | None = None  # one time for a whole append: convert once
+    for (event, recorded, eligible), report, (ordinal, changed, revision) in zip(
+        reported, new, numbers, strict=True
+    ):
+        if recorded_at is None or recorded_at[0] is not recorded.recorded_at:
+            recorded_at = (recorded.recorded_at, time(recorded.recorded_at))
+        source = event.source
+        yield (
+            event.report_id,
+            report.subject,
+            report.metric,
+            event.value,
+            event.low,
+            event.high,
+            str(event.qualifier),
+            event.approximate,
+            event.unit,
+            str(event.status),
+            event.subset_of,
+            event.quote,
+            report.reported_at,
+            event.reported_at_basis,
+            recorded_at[1],
+            report.position,
+            source.url,
+            source.title,
+            source.publisher,
+            source.document_id,
+            event.confidence,
+            eligible,
+            ordinal,
+            changed,
+            revision,
+        )
 
 
 def current_report_query(subject: Any, metric: Any) -> Any:
@@ -288,14 +311,18 @@ def current_report_query(subject: Any, metric: Any) -> Any:
     )
 
 
-def _write_figures(connection: Connection, touched: dict[tuple[str, str], _Touched]) -> None:
+def _write_figures(
+    connection: Connection, touched: dict[tuple[str, str], _Touched], size: int
+) -> None:
     """Move each touched figure's count and current report forward, without reading them.
 
     A figure already stored is updated in place: its count grows by the reports added, and its
     current report becomes the batch's latest eligible report if that is later on the story's
     timeline than the current one (the database compares them). A new figure is inserted
     (SQLite: one upsert; PostgreSQL: an UPDATE and an INSERT that does nothing for a stored
-    figure, in the same statement, so neither needs to know which figures exist).
+    figure, in the same statement, so neither needs to know which figures exist; when what
+    the last append on this connection kept says which do, only the one statement needed,
+    `known_figures`: the other's arrays are not sent, nor its rows probed by the server).
     A retraction may have withdrawn the current report, so those figures are then asked of the
     reports table, once this batch's reports and retractions are written.
     """
@@ -308,14 +335,24 @@ def _write_figures(connection: Connection, touched: dict[tuple[str, str], _Touch
         rows.append(
             (current, time(at), position, figure.added, figure.last_position, subject, metric)
         )
-    if connection.dialect.name == "postgresql" and len(rows) <= FEW:  # plain parameters
-        values = tuple(v for row in rows for v in row)
-        write(connection, _figures_pg(UPDATE_FIGURES_PG, len(rows)), values)
-        write(connection, _figures_pg(INSERT_FIGURES_PG, len(rows)), values)
-    elif connection.dialect.name == "postgresql":
-        columns = tuple(map(list, zip(*rows, strict=True)))
-        write(connection, UPDATE_FIGURES_PG, columns)
-        write(connection, INSERT_FIGURES_PG, columns)
+    if connection.dialect.name == "postgresql":
+        stored, unstored = known_figures(connection, touched, size)
+        statements = [
+            statement
+            for statement, needed in (
+                (UPDATE_FIGURES_PG, len(unstored) < len(touched)),
+                (INSERT_FIGURES_PG, len(stored) < len(touched)),
+            )
+            if needed
+        ]
+        if len(rows) <= FEW:  # plain parameters
+            values = tuple(v for row in rows for v in row)
+            for statement in statements:
+                write(connection, _figures_pg(statement, len(rows)), values)
+        else:
+            columns = tuple(map(list, zip(*rows, strict=True)))
+            for statement in statements:
+                write(connection, statement, columns)
     else:
         write(connection, UPSERT_FIGURES_SQLITE, rows, many=True)
     for (subject, metric), figure in touched.items():
