@@ -337,14 +337,11 @@ def _write_figures(
         )
     if connection.dialect.name == "postgresql":
         stored, unstored = known_figures(connection, touched, size)
-        statements = [
-            statement
-            for statement, needed in (
-                (UPDATE_FIGURES_PG, len(unstored) < len(touched)),
-                (INSERT_FIGURES_PG, len(stored) < len(touched)),
-            )
-            if needed
-        ]
+        statements = []
+        if len(unstored) < len(touched):  # some figure may be stored
+            statements.append(UPDATE_FIGURES_PG)
+        if len(stored) < len(touched):  # some figure may be new
+            statements.append(INSERT_FIGURES_PG)
         if len(rows) <= FEW:  # plain parameters
             values = tuple(v for row in rows for v in row)
             for statement in statements:

@@ -153,9 +153,11 @@ def apply_logged(connection: Connection, batch: Sequence[RecordedEvent]) -> None
             _retracted(seen, new, earlier, later, touched, data, recorded)
     if earlier:  # before the inserts: none of them may reach a report later in the batch
         connection.execute(RETRACT, earlier)
-    numbers, again = number_new(connection, [NewReport(*r[:6]) for r in new], _withdrawn(earlier))
+    numbers, again = number_new(
+        connection, [NewReport(*r[:_ELIGIBLE]) for r in new], _withdrawn(earlier)
+    )
     logged = [
-        (r[3], *n, r[2], r[6])
+        (r[_POSITION], *n, r[_MOMENT], r[_ELIGIBLE])
         for i, (r, n) in enumerate(zip(new, numbers, strict=True))
         if i not in odd
     ]
@@ -268,6 +270,12 @@ def _added(
     figure[1] = at
 
 
+# A row of `apply_logged`'s `new`: `NewReport`'s fields (`_LIVE` cleared by a retraction
+# later in the batch), then the report's own eligibility, which `INSERT_LOGGED_SQLITE` stores.
+_MOMENT, _POSITION, _LIVE = map(NewReport._fields.index, ("reported_at", "position", "live"))
+_ELIGIBLE = len(NewReport._fields)
+
+
 def _stored_time(moment: str) -> str:
     """`CANONICAL_TIME` in SQLAlchemy's SQLite spelling, as `INSERT_LOGGED_SQLITE` writes it."""
     return f"{moment[:10]} {moment[11:19]}{moment[19:26] if len(moment) == 27 else '.000000'}"
@@ -295,7 +303,7 @@ def _retracted(
         earlier.append(retraction)
     else:
         later.append(retraction)
-        new[place][5] = False  # numbered as retracted: not live
+        new[place][_LIVE] = False  # numbered as retracted
     touched.setdefault((data["subject"], data["metric"]), [0, 0])[1] = recorded.position
 
 
