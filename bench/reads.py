@@ -11,7 +11,6 @@ benchmark times, per figure, in the same process:
 - the baseline: the current value by a hand-written SQL query an expert would write against the
   reports table (the source's conditions spelled out, walking `ix_reports_timeline` backwards,
   LIMIT 1), sent as a string on a pooled connection;
-- `current`: the store's as-of lookup (`services.figures.current_as_of`), a ReportView;
 - `answer`: the whole bounded figure answer as the API's route makes it (`figure_answer`: the
   log head, current, the latest 10 revisions, the first 10 reports, the counts and each
   report's review) written out as its JSON.
@@ -41,7 +40,7 @@ from domain.events import FigureReported, PendingEvent, ReportRetracted
 from domain.figures import Window
 from domain.qualifiers import Qualifier
 from services.archive import Archive
-from services.figures import current_as_of, figure_answer, figure_history, stream_figures
+from services.figures import figure_answer, stream_figures
 from services.formats import stream_figure_json
 
 FIGURES = {"long-story": 250, "short-story": 5}
@@ -117,19 +116,17 @@ def measure(
     results: dict[str, Any] = {"events": count}
     for subject, reports in figures.items():
         moments = [START + timedelta(days=d, hours=12) for d in (2, reports // 2, reports + 1)]
-        rows = {"sql": 0.0, "current": 0.0, "answer": 0.0}
+        rows = {"sql": 0.0, "answer": 0.0}
         size = whole = 0
         for as_of in moments:
             params = {"subject": subject, "metric": "deaths", "as_of": as_of}
             expected = _sql(archive, params)
-            assert _value(current_as_of(archive, subject, "deaths", Window(as_of))) == expected
-            page, _ = figure_history(archive, subject, "deaths", Window(as_of))
-            assert _value(page.current) == expected
-            size = max(size, len(_answer(archive, subject, as_of)))
+            answer = _answer(archive, subject, as_of)
+            assert (json.loads(answer)["current"] or {}).get("value") == expected
+            size = max(size, len(answer))
             whole = max(whole, _unbounded(archive, subject, as_of))
             works: dict[str, Callable[[], Any]] = {
                 "sql": partial(_sql, archive, params),
-                "current": partial(current_as_of, archive, subject, "deaths", Window(as_of)),
                 "answer": partial(_answer, archive, subject, as_of),
             }
             for name, seconds in timed(works, rounds).items():
@@ -138,9 +135,7 @@ def measure(
         results[subject] = {
             "reports": reports,
             "sql_ms": rows["sql"] / n * 1000,
-            "current_ms": rows["current"] / n * 1000,
             "answer_ms": rows["answer"] / n * 1000,
-            "current_vs_sql": rows["current"] / rows["sql"],
             "answer_vs_sql": rows["answer"] / rows["sql"],
             "answer_bytes": size,
             "unbounded_bytes": whole,
@@ -168,10 +163,6 @@ def _sql(archive: Archive, params: dict[str, Any]) -> int | None:
     return None if value is None else int(value)
 
 
-def _value(report: Any) -> int | None:
-    return None if report is None else int(report.value)
-
-
 def run(
     url: str | None,
     sizes: list[int],
@@ -181,9 +172,8 @@ def run(
 ) -> dict[str, Any]:
     """Every size in turn; the summary keys are those `bench.peers` reports too.
 
-    `asof_figure_vs_sql` is the worse of the figures' current/SQL ratios at the largest
-    size; `asof_growth_10k_to_1m` the worse growth of that ratio, when 10k and 1M were run.
-    `answer_vs_sql` and `answer_growth` are the same for the whole answer.
+    `asof_figure_vs_sql` is the worse of the figures' answer/SQL ratios at the largest size;
+    `asof_growth_10k_to_1m` the worse growth of that ratio, when 10k and 1M were run.
     """
     runs = []
     for size in sorted(sizes):
@@ -199,24 +189,19 @@ def run(
                 r = runs[-1][subject]
                 print(
                     f"  {subject} ({r['reports']} reports): SQL {r['sql_ms']:.3f} ms; "
-                    f"current {r['current_ms']:.3f} ms = {r['current_vs_sql']:.2f}x; "
                     f"whole answer {r['answer_ms']:.3f} ms = {r['answer_vs_sql']:.2f}x, "
                     f"{r['answer_bytes']:,} bytes ({r['unbounded_bytes']:,} with every report)",
                     flush=True,
                 )
     growth = {
-        subject: runs[-1][subject]["current_vs_sql"] / runs[0][subject]["current_vs_sql"]
+        subject: runs[-1][subject]["answer_vs_sql"] / runs[0][subject]["answer_vs_sql"]
         for subject in figures
     }
     first, last = runs[0]["events"], runs[-1]["events"]
     return {
         "runs": runs,
-        "asof_figure_vs_sql": max(runs[-1][s]["current_vs_sql"] for s in figures),
+        "asof_figure_vs_sql": max(runs[-1][s]["answer_vs_sql"] for s in figures),
         "asof_growth": growth,
-        "answer_vs_sql": {s: runs[-1][s]["answer_vs_sql"] for s in figures},
-        "answer_growth": {
-            s: runs[-1][s]["answer_vs_sql"] / runs[0][s]["answer_vs_sql"] for s in figures
-        },
         "asof_growth_10k_to_1m": max(growth.values())
         if (first, last) == (10_000, 1_000_000)
         else None,
@@ -242,8 +227,6 @@ def main() -> None:
         print(json.dumps(summary))
         return
     spread = ", ".join(f"{s} {g:.2f}x" for s, g in summary["asof_growth"].items())
-    print(f"growth of the current/SQL ratio from {sizes[0]:,} to {sizes[-1]:,}: {spread}")
-    spread = ", ".join(f"{s} {g:.2f}x" for s, g in summary["answer_growth"].items())
     print(f"growth of the answer/SQL ratio from {sizes[0]:,} to {sizes[-1]:,}: {spread}")
 
 

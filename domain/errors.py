@@ -109,10 +109,6 @@ class UnknownFeed(NotFound):
     pass
 
 
-class UnknownEvent(NotFound):
-    pass
-
-
 class UnknownToken(NotFound):
     pass
 

@@ -114,11 +114,6 @@ class Window:
     at_position: int | None = None
     position: int | None = None
 
-    @property
-    def reads_log(self) -> bool:
-        """Whether pinning needs the log (a known_at time or a position to check)."""
-        return self.known_at is not None or self.at_position is not None
-
     def at(self, position: int) -> Window:
         """The same question asked at a fixed log position (a permalink's window)."""
         return replace(self, at_position=position)

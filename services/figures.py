@@ -24,7 +24,7 @@ from domain.sources import source_name
 from domain.status import ReportStatus
 from domain.subjects import naming, stored_slugs
 from services.archive import Archive
-from services.review import reviewed, reviewed_page, reviewed_stream, reviewed_view
+from services.review import reviewed_page, reviewed_stream, reviewed_view
 from store import figures, merged, sources, subjects, timelines
 from store.figures import REPORTS_LIMIT as REPORTS_LIMIT
 from store.figures import REPORTS_MAX as REPORTS_MAX
@@ -60,16 +60,6 @@ def _page(view: FigureView, revisions: int) -> FigurePage:
     return FigurePage(
         view.subject, view.metric, view.current, kept, len(view.revisions), len(view.reports)
     )
-
-
-def _unreviewed_current_as_of(
-    archive: Archive, subject: str, metric: str, window: Window = NOW
-) -> ReportView | None:
-    """A figure's current report in a window, alone: one indexed lookup."""
-    window, slugs = _slugs(archive, subject, window)
-    if len(slugs) > 1:
-        return _folded(archive, subject, slugs, metric, window)[0].current
-    return figures.current_as_of(archive.engine, subject, metric, window)
 
 
 def _unreviewed_figures_as_of(
@@ -211,16 +201,6 @@ def _unreviewed_subject_timelines(
 
 
 # --- every answer with each report's review as it stood in the window --------------------
-
-
-def current_as_of(
-    archive: Archive, subject: str, metric: str, window: Window = NOW
-) -> ReportView | None:
-    """A figure's current report in a window, alone (with its review)."""
-    report = _unreviewed_current_as_of(archive, subject, metric, window)
-    if report is None:
-        return None
-    return reviewed(archive, [report], resolve_window(archive, window))[0]
 
 
 def figures_as_of(

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, select
 
 from domain.canonical import canonical_text
 from domain.errors import IdempotencyKeyReused, IntegrityError, StreamConflict
@@ -270,14 +270,6 @@ class EventStore:
     def head(self) -> int:
         with self.engine.connect() as connection:
             return int(connection.execute(select(head_table.c.position)).scalar_one())
-
-    def position_known_at(self, known_at: datetime) -> int:
-        """The last position recorded at or before `known_at` (0 if none)."""
-        query = select(func.max(events_table.c.position)).where(
-            events_table.c.recorded_at <= known_at
-        )
-        with self.engine.connect() as connection:
-            return int(connection.execute(query).scalar_one() or 0)
 
     def read(
         self, after: int = 0, limit: int | None = None, batch: int = 2000

@@ -17,8 +17,7 @@ is made one of two ways:
   differs from the one before) are found inside the window. It grows with the figure's
   reports in the window, never with the log.
 Reports come a page at a time, oldest first, after a keyset cursor (reported_at, position), with
-counts of the rest; `stream_reports` reads every page for the CLI and CSV. The current report
-alone (`current_report`) is one walk backwards down the timeline index, LIMIT 1.
+counts of the rest; `stream_reports` reads every page for the CLI and CSV.
 The statements are built once with bind parameters; an absent bound is an open one.
 """
 
@@ -101,12 +100,6 @@ MAY_BE_CURRENT = and_(
         reports.c.retraction_position > bindparam("position"),
     ),
 )
-CURRENT = (
-    select(*COLUMNS)
-    .where(MAY_BE_CURRENT)
-    .order_by(reports.c.reported_at.desc(), reports.c.position.desc())
-    .limit(1)
-)
 _AFTER = tuple_(*TIMELINE) > tuple_(
     bindparam("after_at", type_=reports.c.reported_at.type),
     bindparam("after_position", type_=reports.c.position.type),
@@ -188,14 +181,6 @@ def pin(connection: Connection, window: Window, log_head: int | None = None) -> 
         known = connection.execute(KNOWN_AT, {"known_at": window.known_at}).scalar()
         position = min(position, int(known or 0))
     return replace(window, position=position)
-
-
-def current_report(
-    connection: Connection, subject: str, metric: str, window: Window
-) -> ReportView | None:
-    """The figure's current report in `window`: one indexed lookup."""
-    row = connection.execute(CURRENT, _bounds(subject, metric, window)).mappings().first()
-    return None if row is None else report_from_row(row, window)
 
 
 @dataclass(frozen=True)
@@ -467,17 +452,6 @@ def _cursor(cursor: ReportCursor) -> dict[str, Any]:
 def resolve_window(engine: Engine, window: Window) -> Window:
     with engine.connect() as connection:
         return pin(connection, window)
-
-
-def current_as_of(engine: Engine, subject: str, metric: str, window: Window) -> ReportView | None:
-    """The figure's current report in a window, alone (None if it has none, or no such figure).
-
-    One indexed lookup; known_at and at_position add the log head's and the time's lookups.
-    """
-    with engine.connect() as connection:
-        if window.reads_log:
-            window = pin(connection, window)
-        return current_report(connection, subject, metric, window)
 
 
 def figures_as_of(

@@ -8,8 +8,6 @@ range figures. Matching is one-to-one within a sentence (each gold figure is use
 from __future__ import annotations
 
 import json
-import re
-import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,8 +17,6 @@ from domain.qualifiers import Qualifier, interval
 from domain.status import ReportStatus
 from ingest.extract.extractor import EXTRACTOR_VERSION, Extraction, extract
 from ingest.extract.vocabulary import Vocabulary
-
-_BASELINE_RE = re.compile(r"\d[\d,.]*")
 
 
 @dataclass(frozen=True)
@@ -335,28 +331,3 @@ def _describe_gold(g: Gold) -> str:
 def _describe(e: Extraction) -> str:
     number = e.value if e.value is not None else f"[{e.low}, {e.high}]"
     return f"{e.metric} {e.qualifier.value} {number} {e.status.value} ({e.surface!r})"
-
-
-def benchmark(gold_path: Path, repeat: int = 20) -> dict[str, Any]:
-    """Sentences per second of `extract` and of a one-regex number finder, same sentences, run."""
-    texts = [s.text for s in load_gold(Path(gold_path))]
-    extract(texts[0] if texts else "")  # load and compile the vocabulary outside the timing
-    extractor_rate = _rate(texts, repeat, lambda t: len(extract(t)))
-    baseline_rate = _rate(texts, repeat, lambda t: len(_BASELINE_RE.findall(t)))
-    return {
-        "extractor_version": EXTRACTOR_VERSION,
-        "sentences": len(texts),
-        "repeat": repeat,
-        "extractor_sentences_per_second": round(extractor_rate, 1),
-        "baseline_sentences_per_second": round(baseline_rate, 1),
-        "ratio": round(extractor_rate / baseline_rate, 4) if baseline_rate else None,
-    }
-
-
-def _rate(texts: list[str], repeat: int, run: Any) -> float:
-    started = time.perf_counter()
-    for _ in range(repeat):
-        for text in texts:
-            run(text)
-    elapsed = time.perf_counter() - started
-    return len(texts) * repeat / elapsed if elapsed > 0 else 0.0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.extract.evaluation import benchmark, evaluate
+from ingest.extract.evaluation import evaluate
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "extraction-dev" / "figures.jsonl"
 
@@ -90,17 +90,6 @@ def test_misses_false_positives_and_distractors_are_listed(tiny_gold: Path) -> N
     report = result.render()
     assert "P 0.500" in report and "distractors extracted  1" in report
     assert result.to_json()["overall"]["f1"] == 0.5
-
-
-def test_benchmark_measures_extractor_against_regex_baseline(tiny_gold: Path) -> None:
-    result = benchmark(tiny_gold, repeat=2)
-    assert result["sentences"] == 3
-    assert result["extractor_sentences_per_second"] > 0
-    assert result["ratio"] == pytest.approx(
-        result["extractor_sentences_per_second"] / result["baseline_sentences_per_second"],
-        rel=0.01,
-        abs=1e-4,  # the ratio is rounded to four places
-    )
 
 
 @pytest.mark.skipif(not DEV_SET.exists(), reason="the shared extraction dev set is absent")
