@@ -16,19 +16,12 @@ import argparse
 import cProfile
 import pstats
 
+from bench.audit import read_every_row
 from bench.core import fresh_archive
 from bench.peers import RecountContender, payloads, rate
-from services.archive import Archive
 from services.audit import replay
-from store.database import stream_rows
 
 BATCH = 1000
-
-
-def read_every_row(archive: Archive) -> None:
-    with archive.engine.connect() as connection:
-        for _ in stream_rows(connection, "SELECT * FROM events ORDER BY position", 5000):
-            pass
 
 
 def main() -> None:
